@@ -1,0 +1,32 @@
+import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
+import type { Command } from '../src/discord/context';
+import { attachmentAsDataUrl, checkAttachmentSize } from '../src/discord/attachments';
+import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
+import { startTask } from '../src/discord/start-task';
+
+export default {
+  data: {
+    name: 'imagine',
+    description: 'Create four images from a text prompt with Midjourney',
+    contexts: [InteractionContextType.Guild],
+    options: [
+      promptOption('What to draw, with any Midjourney parameters (--ar 3:2, --v 7, …)'),
+      { type: ApplicationCommandOptionType.Attachment, name: 'image', description: 'A reference image (image prompt)', required: false },
+      modeOption,
+    ],
+  },
+  async execute(interaction, ctx) {
+    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
+    const mode = readMode(interaction, ctx.provider);
+    const image = interaction.options.getAttachment('image');
+    if (image) checkAttachmentSize(image, 'The reference image');
+    await interaction.deferReply();
+    const base64Array = image ? [await attachmentAsDataUrl(image, 'The reference image')] : [];
+    await startTask(interaction, ctx, {
+      title: 'Imagine',
+      prompt,
+      mode,
+      submit: (common) => ctx.mj.submitImagine({ prompt, base64Array, ...common }, mode),
+    });
+  },
+} satisfies Command;

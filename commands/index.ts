@@ -1,0 +1,5 @@
+import type { Command } from '../src/discord/context';
+import imagine from './imagine';
+
+/** Every slash command, one file each; deploy-commands registers exactly this list. */
+export const commands: readonly Command[] = [imagine];

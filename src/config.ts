@@ -1,0 +1,108 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+import { PROVIDER_NAMES, type ProviderName } from './mj/providers';
+
+/** Variables whose presence means "unset" when empty, so `.env` lines like `PUBLIC_URL=` are harmless. */
+const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(blankToUndefined, schema.optional());
+const withDefault = <T extends z.ZodType>(schema: T, fallback: z.input<T>) =>
+  z.preprocess(blankToUndefined, schema.default(fallback as never));
+
+const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 20 digits)');
+const httpUrl = z
+  .string()
+  .refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), 'must be an http(s):// URL');
+const integer = (min: number, max: number) =>
+  z.coerce
+    .number({ message: 'must be a whole number' })
+    .int('must be a whole number')
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`);
+
+export const MODES = ['fast', 'relax', 'turbo'] as const;
+export type Mode = (typeof MODES)[number];
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const discordShape = {
+  DISCORD_TOKEN: z.string({ message: 'is required' }).min(1, 'is required'),
+  DISCORD_APPLICATION_ID: z.string({ message: 'is required' }).pipe(snowflake),
+  DISCORD_GUILD_ID: optional(snowflake),
+  DISCORD_API_URL: optional(httpUrl),
+  LOG_LEVEL: withDefault(z.enum(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` }), 'info'),
+};
+
+const botShape = {
+  ...discordShape,
+  MJ_PROVIDER: withDefault(z.enum(PROVIDER_NAMES, { message: `must be one of ${PROVIDER_NAMES.join(', ')}` }), 'custom'),
+  MJ_API_URL: optional(httpUrl),
+  MJ_API_KEY: optional(z.string()),
+  MJ_AUTH_HEADER: optional(z.enum(['mj-api-secret', 'bearer'], { message: 'must be mj-api-secret or bearer' })),
+  MJ_MODE_PREFIX: optional(
+    z.string().regex(/^\/[A-Za-z0-9_\-/{}]*$/, 'must be a path such as /mj-{mode} or /{mode}').refine(
+      (value) => value.includes('{mode}'),
+      'must contain {mode}',
+    ),
+  ),
+  MJ_DEFAULT_MODE: optional(z.enum(MODES, { message: `must be one of ${MODES.join(', ')}` })),
+  STORE_URL: withDefault(
+    z.string().regex(/^(sqlite|memory|redis|rediss|postgres|postgresql):\/\//, 'must start with sqlite://, memory://, redis:// or postgres://'),
+    'sqlite://data/bot.sqlite',
+  ),
+  HTTP_PORT: withDefault(integer(0, 65535), 8787),
+  PUBLIC_URL: optional(httpUrl),
+  POLL_INTERVAL_MS: withDefault(integer(250, 600_000), 3000),
+  STALL_AFTER_MS: withDefault(integer(10_000, 86_400_000), 180_000),
+  TASK_TIMEOUT_MS: withDefault(integer(60_000, 7 * 86_400_000), 3_600_000),
+  MAX_UPLOAD_BYTES: withDefault(integer(1024, 500 * 1024 * 1024), 10 * 1024 * 1024),
+  SIMULATOR_RUN_MS: withDefault(integer(100, 600_000), 20_000),
+};
+
+const discordSchema = z.object(discordShape);
+const botSchema = z.object(botShape);
+
+export type DiscordConfig = z.infer<typeof discordSchema>;
+export type RawConfig = z.infer<typeof botSchema>;
+export interface Config extends RawConfig {
+  MJ_PROVIDER: ProviderName;
+}
+
+/** Thrown when the environment is unusable; its message names every bad variable and never a value. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(
+      `Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}\n` +
+        'See .env.example for what each variable means.',
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+function parseWith<T>(schema: z.ZodType<T>, source: Record<string, string | undefined>): T {
+  const result = schema.safeParse(source);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const key = issue.path.join('.') || '(environment)';
+    const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+    return `${key} ${message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+/** `.env` (if present) merged under the process environment: the process environment wins. */
+export function readEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+  envFile = '.env',
+): Record<string, string | undefined> {
+  const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
+  return { ...fromFile, ...env };
+}
+
+export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
+  return parseWith(botSchema, source);
+}
+
+/** Only what talking to Discord needs: the deploy script must run without any MJ settings. */
+export function loadDiscordConfig(source: Record<string, string | undefined> = readEnvironment()): DiscordConfig {
+  return parseWith(discordSchema, source);
+}

@@ -1,0 +1,26 @@
+import type { ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { Config } from '../config';
+import type { Logger } from '../logger';
+import type { MjClient } from '../mj/client';
+import type { ProviderPreset } from '../mj/providers';
+import type { Store } from '../store';
+import type { Tracker } from '../tasks/tracker';
+
+/** What commands and handlers may use: built once by the app, passed explicitly (no globals). */
+export interface BotContext {
+  config: Config;
+  logger: Logger;
+  mj: MjClient;
+  store: Store;
+  tracker: Tracker;
+  provider: ProviderPreset;
+  /** Where the API should call back, or undefined without PUBLIC_URL. */
+  notifyUrl: string | undefined;
+  clock: () => number;
+}
+
+/** One slash command: its registration JSON and what it does. */
+export interface Command {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+}

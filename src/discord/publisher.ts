@@ -1,0 +1,93 @@
+import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import type { Logger } from '../logger';
+import type { CardPayload } from '../render/card';
+import type { MessageRef } from '../store/types';
+import type { Publisher, PublishResult, Upload } from '../tasks/publisher';
+
+/** Discord error codes this bot reacts to (discord-constraints.md). */
+export const DiscordCodes = {
+  UnknownChannel: 10003,
+  UnknownMessage: 10008,
+  UnknownWebhook: 10015,
+  UnknownInteraction: 10062,
+  MissingAccess: 50001,
+  InvalidWebhookToken: 50027,
+  MaxEditsOnOldMessage: 30046,
+  AlreadyAcknowledged: 40060,
+} as const;
+
+const GONE = new Set<number>([DiscordCodes.UnknownMessage, DiscordCodes.UnknownChannel, DiscordCodes.MissingAccess]);
+/** Refresh the token this long before Discord's 15 minutes run out. */
+const TOKEN_MARGIN_MS = 60_000;
+
+const codeOf = (error: unknown) => (error instanceof DiscordAPIError ? Number(error.code) : undefined);
+const statusOf = (error: unknown) => (error instanceof DiscordAPIError ? error.status : undefined);
+
+/**
+ * Brings a card to Discord. While the interaction token lives it edits through the webhook (outside the
+ * bot's global rate limit); after that, or on 50027/401, it edits the channel message with the bot token.
+ * A message past its edit cap (30046) is replaced by a fresh one; a deleted one ends tracking.
+ */
+export class RestPublisher implements Publisher {
+  constructor(
+    private readonly rest: REST,
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  async publish(ref: MessageRef, payload: CardPayload, uploads: Upload[]): Promise<PublishResult> {
+    const files: RawFile[] = uploads.map((u) => ({ name: u.name, data: u.data, contentType: u.contentType }));
+    let interactionExpired = false;
+    if (ref.interaction && this.clock() < ref.interaction.expiresAt - TOKEN_MARGIN_MS) {
+      const { applicationId, token } = ref.interaction;
+      try {
+        const message = (await this.rest.patch(Routes.webhookMessage(applicationId, token, ref.messageId ?? '@original'), {
+          body: payload,
+          files,
+          auth: false,
+        })) as { id: string };
+        return { ok: true, messageId: message.id, interactionExpired };
+      } catch (error) {
+        const code = codeOf(error);
+        if (code === DiscordCodes.InvalidWebhookToken || code === DiscordCodes.UnknownWebhook || statusOf(error) === 401) {
+          interactionExpired = true;
+        } else if (code !== undefined && GONE.has(code)) {
+          return { ok: false, gone: true, interactionExpired };
+        } else if (code !== DiscordCodes.MaxEditsOnOldMessage) {
+          return this.failed(error, interactionExpired);
+        }
+      }
+    } else if (ref.interaction) {
+      interactionExpired = true;
+    }
+    if (!ref.messageId) return { ok: false, gone: true, interactionExpired };
+    try {
+      await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: payload, files });
+      return { ok: true, messageId: ref.messageId, interactionExpired };
+    } catch (error) {
+      const code = codeOf(error);
+      if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };
+      if (code === DiscordCodes.MaxEditsOnOldMessage) return this.replace(ref, payload, files, interactionExpired);
+      return this.failed(error, interactionExpired);
+    }
+  }
+
+  /** Discord will not edit this old message again: post the card afresh in the same channel. */
+  private async replace(ref: MessageRef, payload: CardPayload, files: RawFile[], interactionExpired: boolean): Promise<PublishResult> {
+    try {
+      const message = (await this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files })) as { id: string };
+      this.logger.info({ old: ref.messageId, fresh: message.id }, 'edit cap reached: card posted as a new message');
+      return { ok: true, messageId: message.id, interactionExpired };
+    } catch (error) {
+      const code = codeOf(error);
+      if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };
+      return this.failed(error, interactionExpired);
+    }
+  }
+
+  private failed(error: unknown, interactionExpired: boolean): PublishResult {
+    const status = statusOf(error);
+    this.logger.warn({ err: error, status, code: codeOf(error) }, 'card edit failed; will retry');
+    return { ok: false, gone: false, retryAfterMs: status && status >= 500 ? 5_000 : 3_000, interactionExpired };
+  }
+}

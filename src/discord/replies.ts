@@ -1,0 +1,54 @@
+import { DiscordAPIError, MessageFlags, type RepliableInteraction } from 'discord.js';
+import { GENERIC_FAILURE, UserError } from '../errors';
+import type { Logger } from '../logger';
+import { isMjApiError } from '../mj/errors';
+import { DiscordCodes } from './publisher';
+
+/**
+ * Tells the member, privately, what went wrong. A public placeholder left by a defer is removed first,
+ * so a failed request does not litter the channel. Never throws.
+ */
+export async function replyPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
+  const body = { content: content.slice(0, 2000), flags: MessageFlags.Ephemeral as const, allowedMentions: { parse: [] } };
+  try {
+    if (!interaction.deferred && !interaction.replied) {
+      await interaction.reply(body);
+      return;
+    }
+    if (interaction.deferred && !interaction.replied && !interaction.ephemeral) {
+      await interaction.deleteReply().catch(() => undefined);
+    }
+    if (interaction.deferred && !interaction.replied && interaction.ephemeral) {
+      await interaction.editReply({ content: body.content, allowedMentions: body.allowedMentions });
+    } else {
+      await interaction.followUp(body);
+    }
+  } catch {
+    // The interaction is gone (expired, or Discord refused): nothing more can be said to this member.
+  }
+}
+
+/** Expected errors show their message; unexpected ones are logged with context and shown as a short generic text. */
+export async function reportError(interaction: RepliableInteraction, error: unknown, logger: Logger): Promise<void> {
+  const where = { interactionId: interaction.id, user: interaction.user.id, guild: interaction.guildId };
+  if (error instanceof UserError) {
+    logger.info({ ...where, reason: error.detail ?? error.userMessage }, 'request refused');
+    return replyPrivately(interaction, error.userMessage);
+  }
+  if (isMjApiError(error)) {
+    const level = error.kind === 'auth' ? 'error' : error.kind === 'unavailable' || error.kind === 'bad-response' ? 'warn' : 'info';
+    logger[level](
+      { ...where, kind: error.kind, code: error.code, status: error.httpStatus, err: error },
+      error.kind === 'auth'
+        ? 'the Midjourney API refused our credentials: check MJ_API_KEY, MJ_AUTH_HEADER and MJ_PROVIDER'
+        : 'Midjourney API error',
+    );
+    return replyPrivately(interaction, error.userMessage);
+  }
+  if (error instanceof DiscordAPIError && Number(error.code) === DiscordCodes.UnknownInteraction) {
+    logger.warn({ ...where }, 'interaction expired before we answered');
+    return;
+  }
+  logger.error({ ...where, err: error }, 'unexpected error while handling an interaction');
+  return replyPrivately(interaction, GENERIC_FAILURE);
+}

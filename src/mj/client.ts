@@ -1,0 +1,298 @@
+import type { Mode } from '../config';
+import type { Logger } from '../logger';
+import { MjApiError, type MjErrorKind } from './errors';
+import { MjHttp, type HttpAnswer } from './http';
+import type { ProviderPreset } from './providers';
+import {
+  failureEnvelopeSchema,
+  openAiErrorSchema,
+  submitResultSchema,
+  taskListSchema,
+  taskSchema,
+  type MjTask,
+} from './schemas';
+import { explainApiText } from './translate';
+
+export interface MjClientOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  authHeader: 'mj-api-secret' | 'bearer';
+  /** e.g. `/mj-{mode}`; undefined: the mode is written into the prompt as --fast/--relax/--turbo. */
+  modePrefix: string | undefined;
+  defaultMode: Mode | undefined;
+  provider: ProviderPreset;
+  logger: Logger;
+  timeoutMs?: number;
+  clock?: () => number;
+}
+
+/** Fields every submit accepts (digest §1.4 BaseSubmitDTO). */
+export interface SubmitCommon {
+  notifyHook?: string;
+  state?: string;
+}
+export interface ImagineRequest extends SubmitCommon {
+  prompt: string;
+  base64Array?: string[];
+  botType?: 'MID_JOURNEY' | 'NIJI_JOURNEY';
+}
+export interface BlendRequest extends SubmitCommon {
+  base64Array: string[];
+  dimensions?: 'PORTRAIT' | 'SQUARE' | 'LANDSCAPE';
+}
+export interface DescribeRequest extends SubmitCommon {
+  base64?: string;
+  link?: string;
+}
+export interface ShortenRequest extends SubmitCommon {
+  prompt: string;
+}
+export interface ActionRequest extends SubmitCommon {
+  taskId: string;
+  customId: string;
+  enableRemix?: boolean;
+}
+export interface ModalRequest extends SubmitCommon {
+  taskId: string;
+  prompt?: string;
+  maskBase64?: string;
+}
+export interface VideoRequest extends SubmitCommon {
+  prompt: string;
+  image?: string;
+  motion?: 'low' | 'high';
+  videoType?: 'vid_1.1_i2v_480' | 'vid_1.1_i2v_720';
+  batchSize?: 1 | 2 | 4;
+  action?: 'extend';
+  taskId?: string;
+  index?: number;
+}
+export interface EditsRequest extends SubmitCommon {
+  prompt: string;
+  image: string;
+}
+export interface SwapFaceRequest extends SubmitCommon {
+  sourceBase64: string;
+  targetBase64: string;
+}
+
+/** A submit the server accepted: 1 (started), 22 (queued) or 21 (waiting for a modal confirmation). */
+export interface Submitted {
+  code: 1 | 21 | 22;
+  taskId: string;
+  /** Several ids when one action starts several tasks ("Imagine all"). */
+  taskIds: string[];
+  description: string;
+  queuePosition: number | undefined;
+  properties: Record<string, unknown>;
+}
+
+const LIMIT_TEXT = /上限|limit|封锁|quota|服务暂不可用/i;
+
+function kindForCode(code: number, text: string): MjErrorKind {
+  switch (code) {
+    case 3:
+      return 'not-found';
+    case 4:
+      if (/unknown_action|未知的\s*Action|不支持/i.test(text)) return 'unsupported';
+      if (/task_no_?found|task_not_found/i.test(text)) return 'not-found';
+      return LIMIT_TEXT.test(text) ? 'limit' : 'validation';
+    case 9:
+      return /队列已满|queue/i.test(text) ? 'queue-full' : 'failure';
+    case 23:
+      return 'queue-full';
+    case 24:
+      return 'banned';
+    case 30:
+      return 'busy';
+    default:
+      return 'failure';
+  }
+}
+
+/** Turns any non-success answer into one MjApiError with the API's code and a readable cause. */
+export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
+  const { status, body } = answer;
+  const envelope = submitResultSchema.safeParse(body);
+  const failure = failureEnvelopeSchema.safeParse(body);
+  const openAi = openAiErrorSchema.safeParse(body);
+  const rawText = envelope.success
+    ? envelope.data.description
+    : failure.success
+      ? failure.data.message
+      : openAi.success
+        ? openAi.data.error.message
+        : '';
+  const description = explainApiText(rawText);
+  const code = envelope.success ? envelope.data.code : undefined;
+  const base = { httpStatus: status, code, description, message: `${what}: HTTP ${status}${code === undefined ? '' : ` code ${code}`} ${rawText}`.trim() };
+  if (status === 401 || status === 403) return new MjApiError({ ...base, kind: 'auth' });
+  if (status === 429) return new MjApiError({ ...base, kind: 'busy' });
+  if (status >= 500) return new MjApiError({ ...base, kind: 'unavailable' });
+  if (envelope.success && Number.isFinite(envelope.data.code)) {
+    const banned = envelope.data.properties.bannedWord;
+    return new MjApiError({
+      ...base,
+      kind: kindForCode(envelope.data.code, rawText),
+      bannedWord: typeof banned === 'string' && banned ? banned : undefined,
+    });
+  }
+  if (failure.success) return new MjApiError({ ...base, kind: LIMIT_TEXT.test(rawText) ? 'limit' : 'failure' });
+  if (status === 404 || status === 405) return new MjApiError({ ...base, kind: 'unsupported' });
+  if (openAi.success) return new MjApiError({ ...base, kind: 'failure' });
+  return new MjApiError({ ...base, kind: 'bad-response' });
+}
+
+export function withModeFlag(prompt: string, mode: Mode | undefined): string {
+  if (!mode || /(^|\s)--(fast|relax|turbo)\b/.test(prompt)) return prompt;
+  return `${prompt} --${mode}`;
+}
+
+/** One typed function per endpoint of the API family (digest §1). */
+export class MjClient {
+  readonly http: MjHttp;
+
+  constructor(readonly options: MjClientOptions) {
+    this.http = new MjHttp({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      authHeader: options.authHeader,
+      logger: options.logger,
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
+      ...(options.clock === undefined ? {} : { clock: options.clock }),
+    });
+  }
+
+  get circuitState() {
+    return this.http.circuit.state;
+  }
+
+  /** `/mj/...` with the speed-mode prefix when the provider selects modes by URL. */
+  path(rest: string, mode?: Mode): string {
+    const chosen = mode ?? this.options.defaultMode;
+    const prefix = this.options.modePrefix && chosen ? this.options.modePrefix.replace('{mode}', chosen) : '';
+    return `${prefix}/mj${rest}`;
+  }
+
+  /** Prompt flags carry the mode when the provider has no URL prefix for it. */
+  private modePrompt(prompt: string, mode: Mode | undefined): string {
+    return this.options.modePrefix ? prompt : withModeFlag(prompt, mode ?? this.options.defaultMode);
+  }
+
+  private async submit(rest: string, body: object, mode: Mode | undefined, what: string): Promise<Submitted> {
+    const clean = Object.fromEntries(Object.entries(body).filter(([, value]) => value !== undefined));
+    const answer = await this.http.send('POST', this.path(rest, mode), clean, { idempotent: false });
+    const parsed = submitResultSchema.safeParse(answer.body);
+    if (answer.status !== 200 || !parsed.success || ![1, 21, 22].includes(parsed.data.code)) {
+      throw errorFromAnswer(answer, what);
+    }
+    const { code, description, result, properties } = parsed.data;
+    const ids = (Array.isArray(result) ? result.map(String) : String(result ?? '').split(','))
+      .map((id) => id.trim())
+      .filter(Boolean);
+    const first = ids[0];
+    if (!first) throw new MjApiError({ kind: 'bad-response', message: `${what}: no task id in answer`, code });
+    const queued = Number(properties.numberOfQueues ?? /(\d+)/.exec(code === 22 ? description : '')?.[1]);
+    return {
+      code: code as 1 | 21 | 22,
+      taskId: first,
+      taskIds: ids,
+      description: explainApiText(description),
+      queuePosition: code === 22 && Number.isFinite(queued) ? queued : undefined,
+      properties,
+    };
+  }
+
+  submitImagine(request: ImagineRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/imagine', { ...request, prompt: this.modePrompt(request.prompt, mode) }, mode, 'imagine');
+  }
+  submitBlend(request: BlendRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/blend', request, mode, 'blend');
+  }
+  submitDescribe(request: DescribeRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/describe', request, mode, 'describe');
+  }
+  submitShorten(request: ShortenRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/shorten', request, mode, 'shorten');
+  }
+  submitAction(request: ActionRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/action', request, mode, 'action');
+  }
+  submitModal(request: ModalRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/modal', request, mode, 'modal');
+  }
+  submitVideo(request: VideoRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/video', { ...request, prompt: this.modePrompt(request.prompt, mode) }, mode, 'video');
+  }
+  submitEdits(request: EditsRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/edits', { ...request, prompt: this.modePrompt(request.prompt, mode) }, mode, 'edits');
+  }
+  swapFace(request: SwapFaceRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/insight-face/swap', request, mode, 'swap face');
+  }
+
+  /** The task now, or undefined when the server does not know it (empty 200, 204, 404, "task_no_found"). */
+  async fetchTask(id: string): Promise<MjTask | undefined> {
+    const videoPath = this.options.provider.videoFetchPath;
+    const answer = await this.http.send('GET', this.path(`/task/${encodeURIComponent(id)}/fetch`), undefined, {
+      idempotent: true,
+    });
+    if (answer.status === 204 || answer.status === 404 || (answer.status === 200 && answer.body === undefined)) {
+      return undefined;
+    }
+    if (answer.status !== 200) {
+      const error = errorFromAnswer(answer, 'fetch');
+      if (error.kind === 'not-found') return undefined;
+      throw error;
+    }
+    const task = this.parseTask(answer.body);
+    if (task && videoPath && task.action === 'VIDEO' && task.videoUrls.length === 0 && task.status === 'SUCCESS') {
+      return (await this.fetchVideo(id)) ?? task;
+    }
+    return task;
+  }
+
+  /** YEScale serves finished videos from its own path. */
+  async fetchVideo(id: string): Promise<MjTask | undefined> {
+    const videoPath = this.options.provider.videoFetchPath;
+    if (!videoPath) return undefined;
+    const answer = await this.http.send('GET', videoPath.replace('{id}', encodeURIComponent(id)), undefined, { idempotent: true });
+    return answer.status === 200 ? this.parseTask(answer.body) : undefined;
+  }
+
+  /** All the given tasks the server knows, in one request. Throws kind 'unsupported' where the endpoint is missing. */
+  async listTasks(ids: string[]): Promise<MjTask[]> {
+    const answer = await this.http.send('POST', this.path('/task/list-by-condition'), { ids }, { idempotent: true });
+    if (answer.status !== 200) throw errorFromAnswer(answer, 'list-by-condition');
+    const list = taskListSchema.safeParse(answer.body);
+    if (!list.success) {
+      throw new MjApiError({ kind: 'unsupported', message: 'list-by-condition did not answer a list', httpStatus: answer.status });
+    }
+    return list.data.map((item) => this.parseTask(item)).filter((task): task is MjTask => task !== undefined);
+  }
+
+  async imageSeed(id: string): Promise<string> {
+    const answer = await this.http.send('GET', this.path(`/task/${encodeURIComponent(id)}/image-seed`), undefined, {
+      idempotent: true,
+      timeoutMs: 65_000,
+    });
+    const parsed = submitResultSchema.safeParse(answer.body);
+    if (answer.status !== 200 || !parsed.success || parsed.data.code !== 1 || parsed.data.result == null) {
+      throw errorFromAnswer(answer, 'image-seed');
+    }
+    return String(parsed.data.result);
+  }
+
+  private parseTask(body: unknown): MjTask | undefined {
+    const parsed = taskSchema.safeParse(body);
+    if (!parsed.success) {
+      this.options.logger.warn({ issues: parsed.error.issues.slice(0, 3) }, 'unreadable task in API answer');
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  close(): Promise<void> {
+    return this.http.close();
+  }
+}

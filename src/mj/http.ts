@@ -1,0 +1,191 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Agent, request } from 'undici';
+import type { Logger } from '../logger';
+import { MjApiError } from './errors';
+
+export interface MjHttpOptions {
+  baseUrl: string;
+  apiKey: string | undefined;
+  authHeader: 'mj-api-secret' | 'bearer';
+  logger: Logger;
+  timeoutMs?: number;
+  /** Consecutive unavailable answers that open the circuit. */
+  circuitThreshold?: number;
+  circuitCooldownMs?: number;
+  clock?: () => number;
+}
+
+export interface HttpAnswer {
+  status: number;
+  body: unknown;
+  text: string;
+  retryAfterMs?: number;
+}
+
+export interface SendOptions {
+  /** Safe to send again: reads, and list-by-condition. Submits are not (a retry could charge twice). */
+  idempotent: boolean;
+  timeoutMs?: number;
+}
+
+type CircuitState = 'closed' | 'open' | 'half-open';
+
+/** Stops the bot from hammering a dead API: fail fast while open, let one probe through after the cooldown. */
+export class CircuitBreaker {
+  private failures = 0;
+  private openedAt = 0;
+  private cooldownMs: number;
+  private probing = false;
+  state: CircuitState = 'closed';
+
+  constructor(
+    private readonly threshold: number,
+    private readonly baseCooldownMs: number,
+    private readonly clock: () => number,
+  ) {
+    this.cooldownMs = baseCooldownMs;
+  }
+
+  /** Whether a request may go out now. */
+  allow(): boolean {
+    if (this.state === 'closed') return true;
+    if (this.state === 'open' && this.clock() - this.openedAt >= this.cooldownMs) this.state = 'half-open';
+    if (this.state === 'half-open' && !this.probing) {
+      this.probing = true;
+      return true;
+    }
+    return false;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.probing = false;
+    this.cooldownMs = this.baseCooldownMs;
+    this.state = 'closed';
+  }
+
+  failure(): void {
+    this.failures += 1;
+    if (this.state === 'half-open') {
+      this.probing = false;
+      this.cooldownMs = Math.min(this.cooldownMs * 2, 60_000);
+      this.open();
+    } else if (this.failures >= this.threshold) {
+      this.open();
+    }
+  }
+
+  private open(): void {
+    this.state = 'open';
+    this.openedAt = this.clock();
+  }
+}
+
+const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
+
+function networkCode(error: unknown): string {
+  const err = error as { code?: string; cause?: { code?: string } };
+  return err.cause?.code ?? err.code ?? '';
+}
+
+export function backoffMs(attempt: number, baseMs = 250, capMs = 4000): number {
+  const exp = Math.min(capMs, baseMs * 2 ** attempt);
+  return exp / 2 + Math.random() * (exp / 2);
+}
+
+export class MjHttp {
+  readonly agent: Agent;
+  readonly circuit: CircuitBreaker;
+  private readonly baseUrl: string;
+
+  constructor(private readonly options: MjHttpOptions) {
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.agent = new Agent({ connections: 32, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
+    this.circuit = new CircuitBreaker(
+      options.circuitThreshold ?? 5,
+      options.circuitCooldownMs ?? 10_000,
+      options.clock ?? Date.now,
+    );
+  }
+
+  private headers(hasBody: boolean): Record<string, string> {
+    const headers: Record<string, string> = { accept: 'application/json' };
+    if (hasBody) headers['content-type'] = 'application/json';
+    const key = this.options.apiKey;
+    if (key) {
+      if (this.options.authHeader === 'bearer') headers.authorization = `Bearer ${key}`;
+      else headers['mj-api-secret'] = key;
+    }
+    return headers;
+  }
+
+  async send(method: 'GET' | 'POST', path: string, body: unknown, opts: SendOptions): Promise<HttpAnswer> {
+    const maxAttempts = opts.idempotent ? 4 : 3;
+    let lastError: MjApiError | undefined;
+    for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
+      if (!this.circuit.allow()) {
+        throw new MjApiError({ kind: 'unavailable', message: `circuit open, ${method} ${path} not sent` });
+      }
+      let answer: HttpAnswer | undefined;
+      let retryAfterMs: number | undefined;
+      try {
+        answer = await this.once(method, path, body, opts.timeoutMs ?? this.options.timeoutMs ?? 20_000);
+      } catch (error) {
+        const code = networkCode(error);
+        const delivered = !NOT_DELIVERED.has(code);
+        lastError = new MjApiError({
+          kind: 'unavailable',
+          message: `${method} ${path} failed: ${code || (error as Error).name}`,
+          cause: error,
+        });
+        this.circuit.failure();
+        // A submit that may have reached the server is never sent twice.
+        if (!opts.idempotent && delivered) throw lastError;
+      }
+      if (answer) {
+        if (answer.status >= 500) {
+          this.circuit.failure();
+          lastError = new MjApiError({ kind: 'unavailable', message: `${method} ${path} answered ${answer.status}`, httpStatus: answer.status });
+          if (!opts.idempotent) return answer;
+        } else if (answer.status === 429) {
+          // A 429 is a refusal before any work was done, so even a submit may be sent again.
+          this.circuit.success();
+          retryAfterMs = answer.retryAfterMs;
+          lastError = undefined;
+          if (attempt === maxAttempts - 1) return answer;
+        } else {
+          this.circuit.success();
+          return answer;
+        }
+      }
+      if (attempt < maxAttempts - 1) await sleep(Math.min(retryAfterMs ?? backoffMs(attempt), 5000));
+    }
+    throw lastError ?? new MjApiError({ kind: 'unavailable', message: `${method} ${path} gave up` });
+  }
+
+  private async once(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<HttpAnswer> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const response = await request(`${this.baseUrl}${path}`, {
+      method,
+      headers: this.headers(payload !== undefined),
+      ...(payload === undefined ? {} : { body: payload }),
+      dispatcher: this.agent,
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.body.text();
+    let parsed: unknown;
+    if (text.trim()) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+    const retryAfterMs = Number(response.headers['retry-after']) * 1000;
+    return { status: response.statusCode, body: parsed, text, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) };
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+}

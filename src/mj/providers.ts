@@ -1,0 +1,64 @@
+/**
+ * What differs between the servers that speak the midjourney-proxy API
+ * (see ../shared/api/midjourney-proxy-api.md §1, §2, §4, §7). Explicit MJ_* variables override a preset.
+ */
+export const PROVIDER_NAMES = ['custom', 'midjourney-proxy', 'trueai', 'new-api', 'yescale', 'maxapi', 'openai-hk'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export interface ProviderPreset {
+  name: ProviderName;
+  title: string;
+  authHeader: 'mj-api-secret' | 'bearer';
+  /** Path template between the base URL and `/mj`, e.g. `/mj-{mode}`; undefined: mode goes into the prompt as --fast/--relax. */
+  modePrefix: string | undefined;
+  modes: ReadonlyArray<'fast' | 'relax' | 'turbo'>;
+  /** Button customIds the provider refuses on /mj/submit/action (new-api based resellers). */
+  rejectedActions: readonly RegExp[];
+  /** Path of a separate video fetch endpoint (YEScale), `{id}` replaced. */
+  videoFetchPath: string | undefined;
+  /** Whether the provider forwards notifyHook callbacks (new-api strips them by default). */
+  callsNotifyHook: boolean;
+  maxPromptLength: number;
+}
+
+const RESELLER_REJECTED = [
+  /^MJ::Job::PicReader::/i,
+  /^MJ::Job::PromptAnalyzer/i,
+  /^MJ::Picread::Retry/i,
+  /::animate_/i,
+  /::video_virtual_upscale::/i,
+  /^MJ::BOOKMARK::/i,
+];
+
+const base: Omit<ProviderPreset, 'name' | 'title'> = {
+  authHeader: 'mj-api-secret',
+  modePrefix: undefined,
+  modes: ['fast', 'relax', 'turbo'],
+  rejectedActions: [],
+  videoFetchPath: undefined,
+  callsNotifyHook: true,
+  maxPromptLength: 6000,
+};
+
+const reseller: Omit<ProviderPreset, 'name' | 'title'> = {
+  ...base,
+  authHeader: 'bearer',
+  modePrefix: '/mj-{mode}',
+  rejectedActions: RESELLER_REJECTED,
+  callsNotifyHook: false,
+  maxPromptLength: 4000,
+};
+
+export const PROVIDERS: Record<ProviderName, ProviderPreset> = {
+  custom: { ...base, name: 'custom', title: 'Any compatible server (settings from MJ_* variables)' },
+  'midjourney-proxy': { ...base, name: 'midjourney-proxy', title: 'Self-hosted midjourney-proxy (novicezk / plus)' },
+  trueai: { ...base, name: 'trueai', title: 'Self-hosted trueai-org/midjourney-proxy', modePrefix: '/mj-{mode}' },
+  'new-api': { ...reseller, name: 'new-api', title: 'new-api / one-api relay' },
+  yescale: { ...reseller, name: 'yescale', title: 'YEScale', modePrefix: undefined, videoFetchPath: '/mjvideo/fetch/{id}' },
+  maxapi: { ...reseller, name: 'maxapi', title: 'MaxAPI' },
+  'openai-hk': { ...reseller, name: 'openai-hk', title: 'openai-hk', modePrefix: '/{mode}', modes: ['fast', 'relax'] },
+};
+
+export function providerRejects(preset: ProviderPreset, customId: string): boolean {
+  return preset.rejectedActions.some((pattern) => pattern.test(customId));
+}

@@ -1,0 +1,120 @@
+import { createHash } from 'node:crypto';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
+import type { MjButton } from '../mj/schemas';
+
+/** Discord's component limits (discord-constraints.md). */
+export const MAX_BUTTONS = 25;
+export const BUTTONS_PER_ROW = 5;
+const MAX_LABEL = 80;
+export const BUTTON_PREFIX = 'mj:';
+
+/** A rendered MJ button and what its short Discord custom_id stands for. */
+export interface ButtonSlot {
+  key: string;
+  customId: string;
+  label: string;
+}
+
+/** Custom (non-unicode) emoji names MJ sends, e.g. `upscale_1`, mapped to unicode. */
+const CUSTOM_EMOJI: Record<string, string> = { upscale_1: '⏫' };
+
+/** Readable labels for buttons MJ sends with an empty label, derived from the customId. */
+const DERIVED_LABELS: Array<[RegExp, string | ((m: RegExpExecArray) => string)]> = [
+  [/::reroll::/i, 'Reroll'],
+  [/::pan_(left|right|up|down)::/i, (m) => `Pan ${m[1]?.toLowerCase()}`],
+  [/::upsample::(\d)/i, (m) => `U${m[1]}`],
+  [/::variation::(\d)/i, (m) => `V${m[1]}`],
+  [/::video_virtual_upscale::(\d)/i, (m) => `U${m[1]}`],
+  [/::upsample_v\w*?_2x_(subtle|creative)/i, (m) => `Upscale (${capitalise(m[1] ?? '')})`],
+  [/::upsample_v\w*?_(\dx)/i, (m) => `Upscale (${m[1]})`],
+  [/::low_variation::/i, 'Vary (Subtle)'],
+  [/::high_variation::/i, 'Vary (Strong)'],
+  [/^MJ::Inpaint::/i, 'Vary (Region)'],
+  [/^MJ::Outpaint::50::/i, 'Zoom Out 2x'],
+  [/^MJ::Outpaint::75::/i, 'Zoom Out 1.5x'],
+  [/^MJ::Outpaint::100::/i, 'Make Square'],
+  [/^MJ::CustomZoom::/i, 'Custom Zoom'],
+  [/::animate_(high|low)_extend::/i, (m) => `Extend (${capitalise(m[1] ?? '')} motion)`],
+  [/::animate_(high|low)::/i, (m) => `Animate (${capitalise(m[1] ?? '')} motion)`],
+  [/^MJ::BOOKMARK::/i, 'Bookmark'],
+  [/^MJ::Job::PicReader::all/i, 'Imagine all'],
+  [/^MJ::Job::PicReader::(\d)/i, (m) => `Prompt ${m[1]}`],
+  [/^MJ::Picread::Retry/i, 'Retry'],
+  [/^MJ::Job::PromptAnalyzerExtended/i, 'Show Details'],
+  [/^MJ::Job::PromptAnalyzer::.*::(\d)$/i, (m) => `Prompt ${m[1]}`],
+];
+
+function capitalise(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
+}
+
+const UNICODE_EMOJI = /^(\p{Extended_Pictographic}|\p{Regional_Indicator}|[0-9#*]\uFE0F?\u20E3)/u;
+
+/** A unicode emoji Discord accepts, or undefined (custom emoji need an id we do not have). */
+export function readableEmoji(raw: string): string | undefined {
+  const name = raw.trim();
+  if (!name) return undefined;
+  if (CUSTOM_EMOJI[name]) return CUSTOM_EMOJI[name];
+  return UNICODE_EMOJI.test(name) ? name : undefined;
+}
+
+export function derivedLabel(customId: string): string {
+  for (const [pattern, label] of DERIVED_LABELS) {
+    const match = pattern.exec(customId);
+    if (match) return typeof label === 'string' ? label : label(match);
+  }
+  const tail = customId.split('::').filter((part) => part && !/^[0-9a-f-]{20,}$/i.test(part) && part !== 'SOLO').pop();
+  return (tail ?? 'Action').replace(/_/g, ' ').slice(0, MAX_LABEL);
+}
+
+/** The Discord custom_id for button `index` of `taskId`: short, deterministic, well under 100 characters. */
+export function buttonKey(taskId: string, index: number): string {
+  const id = taskId.length <= 40 ? taskId : createHash('sha1').update(taskId).digest('base64url').slice(0, 20);
+  return `${BUTTON_PREFIX}${id}:${index}`;
+}
+
+export const isLinkButton = (button: MjButton) =>
+  button.style === ButtonStyle.Link || !button.customId || /^https?:\/\//i.test(button.customId);
+
+export interface MappedButtons {
+  rows: APIActionRowComponent<APIButtonComponent>[];
+  slots: ButtonSlot[];
+  /** MJ buttons that did not fit (more than 25) or were hidden. */
+  dropped: number;
+}
+
+const STYLES = new Set<number>([ButtonStyle.Primary, ButtonStyle.Secondary, ButtonStyle.Success, ButtonStyle.Danger]);
+
+/**
+ * MJ `buttons[]` → Discord action rows. Link buttons are dropped, `hide` filters buttons the
+ * provider refuses, `extra` (bot buttons such as Seed) are added while room is left.
+ */
+export function mapButtons(
+  taskId: string,
+  buttons: MjButton[],
+  options: { hide?: (customId: string) => boolean; extra?: APIButtonComponent[] } = {},
+): MappedButtons {
+  const usable = buttons.filter((button) => !isLinkButton(button) && !options.hide?.(button.customId));
+  const kept = usable.slice(0, MAX_BUTTONS - Math.min(options.extra?.length ?? 0, 1));
+  const slots: ButtonSlot[] = [];
+  const components: APIButtonComponent[] = kept.map((button, index) => {
+    const emoji = readableEmoji(button.emoji);
+    let label = button.label.trim().slice(0, MAX_LABEL);
+    if (!label && !emoji) label = derivedLabel(button.customId);
+    const key = buttonKey(taskId, index);
+    slots.push({ key, customId: button.customId, label: label || derivedLabel(button.customId) });
+    return {
+      type: ComponentType.Button,
+      style: STYLES.has(button.style) ? button.style : ButtonStyle.Secondary,
+      custom_id: key,
+      ...(label ? { label } : {}),
+      ...(emoji ? { emoji: { name: emoji } } : {}),
+    } as APIButtonComponent;
+  });
+  for (const extra of options.extra ?? []) if (components.length < MAX_BUTTONS) components.push(extra);
+  const rows: APIActionRowComponent<APIButtonComponent>[] = [];
+  for (let i = 0; i < components.length; i += BUTTONS_PER_ROW) {
+    rows.push({ type: ComponentType.ActionRow, components: components.slice(i, i + BUTTONS_PER_ROW) });
+  }
+  return { rows, slots, dropped: buttons.length - kept.length };
+}

@@ -1,0 +1,100 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import Keyv, { type KeyvStoreAdapter } from 'keyv';
+import type { Logger } from '../logger';
+import type { ButtonTarget, ClickRecord, TrackedTask } from './types';
+
+export type * from './types';
+
+/** One Keyv per namespace, each on its own adapter (a shared adapter breaks clear(): ecosystem.md 2.3.4). */
+export interface Store {
+  /** taskId → everything needed to drive that task's message to its final state. */
+  tasks: Keyv<TrackedTask>;
+  /** Discord message id → task id. */
+  messages: Keyv<string>;
+  /** short button key (the Discord custom_id) → the MJ task and customId it stands for. */
+  buttons: Keyv<ButtonTarget>;
+  /** 'ids' → the ids of every task still in flight, for resuming after a restart. */
+  inflight: Keyv<string[]>;
+  /** Clicked button key → the task it started (double-click guard). */
+  clicks: Keyv<ClickRecord>;
+  /** Small facts the bot learned, e.g. whether the API has list-by-condition. */
+  meta: Keyv<unknown>;
+  readonly kind: string;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta'] as const;
+
+/** `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute. */
+export function sqliteFileFromUrl(storeUrl: string, cwd = process.cwd()): string {
+  const rest = storeUrl.replace(/^sqlite:\/\//, '');
+  if (!rest) throw new Error('STORE_URL sqlite:// needs a file path');
+  return isAbsolute(rest) ? rest : resolve(cwd, rest);
+}
+
+async function importOptional(name: string): Promise<{ default: new (...args: unknown[]) => KeyvStoreAdapter }> {
+  try {
+    return (await import(name)) as { default: new (...args: unknown[]) => KeyvStoreAdapter };
+  } catch {
+    throw new Error(`STORE_URL needs the package ${name}: run \`npm install ${name}\``);
+  }
+}
+
+async function createAdapter(storeUrl: string): Promise<KeyvStoreAdapter | Map<unknown, unknown>> {
+  const scheme = storeUrl.slice(0, storeUrl.indexOf(':'));
+  switch (scheme) {
+    case 'memory':
+      return new Map();
+    case 'sqlite': {
+      const file = sqliteFileFromUrl(storeUrl);
+      mkdirSync(dirname(file), { recursive: true });
+      const { default: KeyvSqlite } = await import('@keyv/sqlite');
+      return new KeyvSqlite({ uri: `sqlite://${file}`, table: 'kv', busyTimeout: 5_000 });
+    }
+    case 'redis':
+    case 'rediss': {
+      const { default: KeyvRedis } = await importOptional('@keyv/redis');
+      return new KeyvRedis(storeUrl);
+    }
+    case 'postgres':
+    case 'postgresql': {
+      const { default: KeyvPostgres } = await importOptional('@keyv/postgres');
+      return new KeyvPostgres({ uri: storeUrl, table: 'kv' });
+    }
+    default:
+      throw new Error(`Unsupported STORE_URL scheme "${scheme}"`);
+  }
+}
+
+export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
+  const make = async <T>(namespace: (typeof NAMESPACES)[number]) => {
+    const keyv = new Keyv<T>({ store: await createAdapter(storeUrl), namespace, useKeyPrefix: true });
+    keyv.on('error', (err: unknown) => logger.error({ err, namespace }, 'store error'));
+    return keyv;
+  };
+  const store = {
+    tasks: await make<TrackedTask>('tasks'),
+    messages: await make<string>('messages'),
+    buttons: await make<ButtonTarget>('buttons'),
+    inflight: await make<string[]>('inflight'),
+    clicks: await make<ClickRecord>('clicks'),
+    meta: await make<unknown>('meta'),
+  };
+  return {
+    ...store,
+    kind: storeUrl.slice(0, storeUrl.indexOf(':')),
+    async ping() {
+      try {
+        await store.meta.set('ping', Date.now());
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      await Promise.all(Object.values(store).map((keyv) => keyv.disconnect().catch(() => undefined)));
+    },
+  };
+}

@@ -1,0 +1,66 @@
+import type { Mode } from '../config';
+import type { MjButton, TaskStatus } from '../mj/schemas';
+
+/** Where a task's card lives in Discord and how the bot may edit it. */
+export interface MessageRef {
+  guildId: string;
+  channelId: string;
+  /** The card's message id once known. */
+  messageId: string | undefined;
+  /** Interaction webhook credentials: usable until `expiresAt` (15 minutes after the interaction). */
+  interaction: { applicationId: string; token: string; expiresAt: number } | undefined;
+}
+
+/** The state a task's card shows; kept small, written at every change. */
+export interface TaskView {
+  status: TaskStatus;
+  progress: number;
+  imageUrl: string;
+  imageUrls: string[];
+  videoUrls: string[];
+  failReason: string;
+  finalPrompt: string;
+  description: string;
+  buttons: MjButton[];
+  action: string;
+  queuePosition: number | undefined;
+  startTime: number | undefined;
+  finishTime: number | undefined;
+}
+
+export interface TrackedTask {
+  taskId: string;
+  /** What the member asked for, as shown in the card title: "Imagine", "Upscale U2", … */
+  title: string;
+  prompt: string;
+  requesterId: string;
+  mode: Mode | undefined;
+  parentTaskId: string | undefined;
+  message: MessageRef;
+  submittedAt: number;
+  /** Last time what the API reports for this task changed (stall watchdog). */
+  lastChangeAt: number;
+  view: TaskView;
+  /** Hash of what the card shows now: an edit is sent only when it changes. */
+  renderedHash: string | undefined;
+  /** Bot-side state: 'active' (tracked), 'stalled', 'done' (final card delivered), 'detached' (message gone). */
+  phase: 'active' | 'stalled' | 'done' | 'detached';
+  /** Bot-side reason a task ended (timeout, vanished) when the API gave none. */
+  endReason: string | undefined;
+  /** Result files attached to the final card. */
+  files: Array<{ name: string; sourceUrl: string }>;
+}
+
+export interface ButtonTarget {
+  taskId: string;
+  customId: string;
+  label: string;
+  ownerId: string;
+  guildId: string;
+}
+
+export interface ClickRecord {
+  startedTaskId: string | undefined;
+  at: number;
+  messageUrl: string | undefined;
+}

@@ -1,0 +1,21 @@
+import type { CardPayload } from '../render/card';
+import type { MessageRef } from '../store/types';
+
+export interface Upload {
+  name: string;
+  data: Buffer;
+  contentType: string;
+}
+
+export type PublishResult =
+  /** `messageId` may differ from before when a fresh message replaced one Discord no longer lets us edit. */
+  | { ok: true; messageId: string; interactionExpired: boolean }
+  /** The message was deleted or the channel is unreachable: stop editing, quietly. */
+  | { ok: false; gone: true; interactionExpired: boolean }
+  /** Try again later. */
+  | { ok: false; gone: false; retryAfterMs: number; interactionExpired: boolean };
+
+/** How tracking reaches Discord; implemented in src/discord, faked by nothing (tests use the fake Discord). */
+export interface Publisher {
+  publish(ref: MessageRef, payload: CardPayload, files: Upload[]): Promise<PublishResult>;
+}

@@ -1,0 +1,268 @@
+import type { Logger } from '../logger';
+import type { MjClient } from '../mj/client';
+import type { MjTask } from '../mj/schemas';
+import { renderCard, type RenderOptions } from '../render/card';
+import type { ButtonSlot } from '../render/buttons';
+import type { Store, TrackedTask } from '../store';
+import { formatDuration } from '../render/text';
+import { EditQueue } from './edit-queue';
+import { TaskPoller } from './poller';
+import type { Publisher, Upload } from './publisher';
+import { collectResultFiles } from './result-files';
+import { isTerminal, rank, viewChanged, viewFromTask } from './view';
+
+export interface TrackerOptions {
+  pollIntervalMs: number;
+  stallAfterMs: number;
+  timeoutMs: number;
+  maxUploadBytes: number;
+  batchSize?: number;
+  editConcurrency?: number;
+  editsPerSecond?: number;
+  /** Consecutive polls a task may be unknown to the API before it is given up. */
+  maxMisses?: number;
+  render?: (task: TrackedTask) => RenderOptions;
+  clock?: () => number;
+}
+
+interface Schedule {
+  nextPollAt: number;
+  misses: number;
+}
+
+/**
+ * Follows every task in flight with one scheduler: batched polls (and notifyHook reports) update the
+ * task's state, which is written to the store at every change; the edit queue brings each card up to date.
+ */
+export class Tracker {
+  readonly active = new Map<string, TrackedTask>();
+  private readonly schedule = new Map<string, Schedule>();
+  private readonly uploads = new Map<string, Upload[]>();
+  readonly queue: EditQueue;
+  readonly poller: TaskPoller;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private readonly clock: () => number;
+  /** Counters for /healthz and the benchmark. */
+  readonly stats = { polls: 0, edits: 0, editFailures: 0, finals: 0 };
+
+  constructor(
+    mj: MjClient,
+    private readonly store: Store,
+    private readonly publisher: Publisher,
+    private readonly logger: Logger,
+    private readonly options: TrackerOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100);
+    this.queue = new EditQueue((taskId) => this.deliver(taskId), {
+      concurrency: options.editConcurrency ?? 16,
+      perSecond: options.editsPerSecond ?? 40,
+    });
+  }
+
+  /** Loads every unfinished task from the store and drives it on, as if the bot had never stopped. */
+  async resume(): Promise<number> {
+    await this.poller.load();
+    const ids = (await this.store.inflight.get('ids')) ?? [];
+    const records = await Promise.all(ids.map((id) => this.store.tasks.get(id)));
+    const now = this.clock();
+    for (const record of records) {
+      if (!record || record.phase === 'done' || record.phase === 'detached') continue;
+      this.active.set(record.taskId, record);
+      this.schedule.set(record.taskId, { nextPollAt: now, misses: 0 });
+      if (isTerminal(record.view.status)) this.queue.push(record.taskId, true);
+    }
+    await this.saveIndex();
+    return this.active.size;
+  }
+
+  start(): void {
+    const tickMs = Math.max(50, Math.min(1000, Math.floor(this.options.pollIntervalMs / 4)));
+    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    await this.queue.idle(5_000);
+    this.queue.stop();
+  }
+
+  /** Starts following a freshly submitted task; its card is drawn at once. */
+  async track(record: TrackedTask): Promise<void> {
+    this.active.set(record.taskId, record);
+    this.schedule.set(record.taskId, { nextPollAt: this.clock() + this.options.pollIntervalMs, misses: 0 });
+    await this.store.tasks.set(record.taskId, record);
+    await this.saveIndex();
+    this.queue.push(record.taskId, isTerminal(record.view.status));
+  }
+
+  isTracking(taskId: string): boolean {
+    return this.active.has(taskId);
+  }
+
+  /** A task report from a poll or a notifyHook callback. Unknown ids are ignored; stale reports too. */
+  async ingest(task: MjTask): Promise<boolean> {
+    const record = this.active.get(task.id);
+    if (!record || isTerminal(record.view.status)) return false;
+    const sched = this.schedule.get(task.id);
+    if (sched) sched.misses = 0;
+    if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return false;
+    const view = viewFromTask(task, record.view);
+    const now = this.clock();
+    const changed = viewChanged(record.view, view);
+    record.view = view;
+    if (changed) {
+      record.lastChangeAt = now;
+      if (record.phase === 'stalled') record.phase = 'active';
+    }
+    if (sched) sched.nextPollAt = now + this.pollDelay(record);
+    if (changed || isTerminal(view.status)) {
+      await this.store.tasks.set(record.taskId, record);
+      this.queue.push(record.taskId, isTerminal(view.status));
+    }
+    return changed;
+  }
+
+  /** Poll less often while queued or stalled, on the period while a task makes progress. */
+  private pollDelay(record: TrackedTask): number {
+    const base = this.options.pollIntervalMs;
+    if (record.phase === 'stalled') return base * 4;
+    if (record.view.status === 'IN_PROGRESS') return base;
+    return Math.min(base * 2, base + 5_000);
+  }
+
+  async tick(): Promise<void> {
+    if (this.ticking) return;
+    this.ticking = true;
+    try {
+      const now = this.clock();
+      await this.watchdog(now);
+      const due = [...this.schedule.entries()].filter(([, s]) => s.nextPollAt <= now).map(([id]) => id);
+      if (due.length === 0) return;
+      for (const id of due) {
+        const sched = this.schedule.get(id);
+        if (sched) sched.nextPollAt = now + this.options.pollIntervalMs;
+      }
+      this.stats.polls += 1;
+      const { found, missing } = await this.poller.poll(due);
+      await Promise.all([...found.values()].map((task) => this.ingest(task)));
+      for (const id of missing) await this.missed(id);
+    } catch (error) {
+      this.logger.error({ err: error }, 'poll tick failed');
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  private async missed(taskId: string): Promise<void> {
+    const sched = this.schedule.get(taskId);
+    const record = this.active.get(taskId);
+    if (!sched || !record) return;
+    sched.misses += 1;
+    if (sched.misses >= (this.options.maxMisses ?? 5)) {
+      await this.end(record, 'The Midjourney service no longer knows this task.');
+    }
+  }
+
+  /** Marks tasks that stopped changing as stalled, and fails them after the hard timeout. */
+  private async watchdog(now: number): Promise<void> {
+    for (const record of this.active.values()) {
+      if (isTerminal(record.view.status)) continue;
+      if (now - record.submittedAt > this.options.timeoutMs) {
+        await this.end(record, `Timed out: no result after ${formatDuration(this.options.timeoutMs)}.`);
+      } else if (record.phase === 'active' && now - record.lastChangeAt > this.options.stallAfterMs) {
+        record.phase = 'stalled';
+        await this.store.tasks.set(record.taskId, record);
+        this.queue.push(record.taskId);
+      }
+    }
+  }
+
+  private async end(record: TrackedTask, reason: string): Promise<void> {
+    record.view = { ...record.view, status: 'FAILURE' };
+    record.endReason = reason;
+    await this.store.tasks.set(record.taskId, record);
+    this.queue.push(record.taskId, true);
+  }
+
+  /** The edit queue's worker: render the task's latest state and bring its card up to date. */
+  private async deliver(taskId: string): Promise<void> {
+    const record = this.active.get(taskId);
+    if (!record) return;
+    const final = isTerminal(record.view.status);
+    try {
+      if (final && !this.uploads.has(taskId)) {
+        const { files, uploads } = await collectResultFiles(record, this.options.maxUploadBytes, this.logger);
+        record.files = files;
+        this.uploads.set(taskId, uploads);
+      }
+      const rendered = renderCard(record, this.options.render?.(record) ?? {});
+      if (rendered.hash === record.renderedHash) return this.finish(record, final, rendered.slots);
+      const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
+      if (result.interactionExpired) record.message.interaction = undefined;
+      this.stats.edits += 1;
+      if (result.ok) {
+        if (result.messageId !== record.message.messageId) {
+          record.message.messageId = result.messageId;
+          await this.store.messages.set(result.messageId, taskId);
+        }
+        record.renderedHash = rendered.hash;
+        await this.finish(record, final, rendered.slots);
+      } else if (result.gone) {
+        this.logger.info({ taskId }, 'card message is gone: tracking ends, the task stays reachable with /task');
+        record.phase = 'detached';
+        await this.release(record);
+      } else {
+        this.stats.editFailures += 1;
+        setTimeout(() => this.queue.push(taskId, final), result.retryAfterMs).unref();
+      }
+    } catch (error) {
+      this.stats.editFailures += 1;
+      this.logger.error({ err: error, taskId }, 'card update failed');
+      setTimeout(() => this.queue.push(taskId, final), 2_000).unref();
+    }
+  }
+
+  private async finish(record: TrackedTask, final: boolean, slots: ButtonSlot[]): Promise<void> {
+    if (!final) {
+      await this.store.tasks.set(record.taskId, record);
+      return;
+    }
+    for (const slot of slots) {
+      await this.store.buttons.set(slot.key, {
+        taskId: record.taskId,
+        customId: slot.customId,
+        label: slot.label,
+        ownerId: record.requesterId,
+        guildId: record.message.guildId,
+      });
+    }
+    record.phase = 'done';
+    this.stats.finals += 1;
+    await this.release(record);
+  }
+
+  private async release(record: TrackedTask): Promise<void> {
+    this.active.delete(record.taskId);
+    this.schedule.delete(record.taskId);
+    this.uploads.delete(record.taskId);
+    await this.store.tasks.set(record.taskId, record);
+    await this.saveIndex();
+  }
+
+  private indexWrite: Promise<void> = Promise.resolve();
+
+  /** The in-flight index, written in order so a slow write never overwrites a newer one. */
+  private saveIndex(): Promise<void> {
+    this.indexWrite = this.indexWrite
+      .then(() => this.store.inflight.set('ids', [...this.active.keys()]))
+      .then(
+        () => undefined,
+        (err: unknown) => this.logger.error({ err }, 'could not save the in-flight index'),
+      );
+    return this.indexWrite;
+  }
+}
