@@ -113,8 +113,9 @@ function kindForCode(code: number, text: string): MjErrorKind {
 /** Turns any non-success answer into one MjApiError with the API's code and a readable cause. */
 export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
   const { status, body } = answer;
-  const envelope = submitResultSchema.safeParse(body);
   const failure = failureEnvelopeSchema.safeParse(body);
+  // trueai's {success:false, code:-1} also fits the submit envelope: it must be recognised first.
+  const envelope = failure.success ? submitResultSchema.safeParse(undefined) : submitResultSchema.safeParse(body);
   const openAi = openAiErrorSchema.safeParse(body);
   const rawText = envelope.success
     ? envelope.data.description

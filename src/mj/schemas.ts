@@ -7,10 +7,12 @@ import { z } from 'zod';
 
 const idLike = z.union([z.string(), z.number()]).transform((value) => String(value));
 const text = z
-  .union([z.string(), z.number(), z.null(), z.undefined()])
+  .union([z.string(), z.number(), z.null()])
+  .optional()
   .transform((value) => (value === null || value === undefined ? '' : String(value)));
 const epochMs = z
-  .union([z.number(), z.string(), z.null(), z.undefined()])
+  .union([z.number(), z.string(), z.null()])
+  .optional()
   .transform((value) => {
     const n = typeof value === 'string' ? Number(value) : value;
     return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
@@ -28,8 +30,8 @@ const urlList = z
     z.array(z.union([z.string(), z.object({ url: z.string().nullish() }).loose(), z.null()])),
     z.string(),
     z.null(),
-    z.undefined(),
   ])
+  .optional()
   .transform((value) => {
     if (!value) return [] as string[];
     const items = typeof value === 'string' ? [value] : value;
@@ -44,8 +46,8 @@ export const buttonSchema = z
     customId: text,
     emoji: text,
     label: text,
-    style: z.union([z.number(), z.string(), z.null(), z.undefined()]).transform((v) => Number(v ?? 2) || 2),
-    type: z.union([z.number(), z.string(), z.null(), z.undefined()]).transform((v) => Number(v ?? 2) || 2),
+    style: z.union([z.number(), z.string(), z.null()]).optional().transform((v) => Number(v ?? 2) || 2),
+    type: z.union([z.number(), z.string(), z.null()]).optional().transform((v) => Number(v ?? 2) || 2),
   })
   .loose();
 export type MjButton = Pick<z.infer<typeof buttonSchema>, 'customId' | 'emoji' | 'label' | 'style' | 'type'>;
@@ -81,12 +83,14 @@ const rawTaskSchema = z
     startTime: epochMs,
     finishTime: epochMs,
     buttons: z
-      .union([z.array(z.union([buttonSchema, z.string(), z.null()])), z.null(), z.undefined()])
+      .union([z.array(z.union([buttonSchema, z.string(), z.null()])), z.null()])
+      .optional()
       .transform((list) =>
         (list ?? []).filter((b): b is z.infer<typeof buttonSchema> => typeof b === 'object' && b !== null),
       ),
     properties: z
-      .union([z.record(z.string(), z.unknown()), z.null(), z.undefined()])
+      .union([z.record(z.string(), z.unknown()), z.null()])
+      .optional()
       .transform((value) => value ?? {}),
   })
   .loose();
@@ -150,9 +154,10 @@ export const submitResultSchema = z
   .object({
     code: z.union([z.number(), z.string()]).transform(Number),
     description: text,
-    result: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()])), z.null(), z.undefined()]),
+    result: z.union([z.string(), z.number(), z.array(z.union([z.string(), z.number()])), z.null()]).optional(),
     properties: z
-      .union([z.record(z.string(), z.unknown()), z.null(), z.undefined()])
+      .union([z.record(z.string(), z.unknown()), z.null()])
+      .optional()
       .transform((value) => value ?? {}),
   })
   .loose();

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, loadDiscordConfig, readEnvironment } from '../src/config';
+import { sqliteFileFromUrl } from '../src/store';
+
+const minimal = { DISCORD_TOKEN: 'token-value-secret', DISCORD_APPLICATION_ID: '123456789012345678' };
+
+function problems(env: Record<string, string | undefined>): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError);
+    return error.message;
+  }
+  assert.fail('configuration was accepted');
+}
+
+describe('configuration', () => {
+  it('needs only the Discord token and application id; everything else has a default', () => {
+    const config = loadConfig(minimal);
+    assert.equal(config.MJ_API_URL, undefined, 'empty MJ_API_URL means the built-in simulator');
+    assert.equal(config.MJ_PROVIDER, 'custom');
+    assert.equal(config.STORE_URL, 'sqlite://data/bot.sqlite');
+    assert.equal(config.POLL_INTERVAL_MS, 3000);
+    assert.equal(config.HTTP_PORT, 8787);
+    assert.equal(config.LOG_LEVEL, 'info');
+  });
+
+  it('names every bad variable at once, points at .env.example, and never prints a value', () => {
+    const message = problems({
+      DISCORD_APPLICATION_ID: 'not-an-id-SECRETISH',
+      MJ_API_URL: 'ftp://mj.example-SECRETISH',
+      MJ_AUTH_HEADER: 'basic-SECRETISH',
+      POLL_INTERVAL_MS: 'often-SECRETISH',
+      STORE_URL: 'mysql://SECRETISH',
+      MJ_MODE_PREFIX: '/fast',
+    });
+    for (const key of ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID', 'MJ_API_URL', 'MJ_AUTH_HEADER', 'POLL_INTERVAL_MS', 'STORE_URL', 'MJ_MODE_PREFIX']) {
+      assert.match(message, new RegExp(`${key} `), `${key} is named`);
+    }
+    assert.match(message, /DISCORD_TOKEN is required/);
+    assert.match(message, /\.env\.example/);
+    assert.doesNotMatch(message, /SECRETISH/);
+  });
+
+  it('treats empty values as unset', () => {
+    const config = loadConfig({ ...minimal, MJ_API_URL: '', PUBLIC_URL: ' ', DISCORD_GUILD_ID: '' });
+    assert.equal(config.MJ_API_URL, undefined);
+    assert.equal(config.PUBLIC_URL, undefined);
+    assert.equal(config.DISCORD_GUILD_ID, undefined);
+  });
+
+  it('lets deploy-commands run with only the Discord variables', () => {
+    const config = loadDiscordConfig({ ...minimal, DISCORD_GUILD_ID: '223456789012345678', MJ_AUTH_HEADER: 'nonsense' });
+    assert.equal(config.DISCORD_GUILD_ID, '223456789012345678');
+  });
+
+  it('reads .env, with the process environment winning', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mjb-env-'));
+    const file = join(dir, '.env');
+    writeFileSync(file, 'DISCORD_TOKEN=from-file\nLOG_LEVEL=debug\n# comment\n');
+    const merged = readEnvironment({ DISCORD_TOKEN: 'from-process' }, file);
+    assert.equal(merged.DISCORD_TOKEN, 'from-process');
+    assert.equal(merged.LOG_LEVEL, 'debug');
+  });
+
+  it('resolves sqlite paths relative to the working directory, or absolute', () => {
+    assert.equal(sqliteFileFromUrl('sqlite://data/bot.sqlite', '/srv/bot'), '/srv/bot/data/bot.sqlite');
+    assert.equal(sqliteFileFromUrl('sqlite:///var/lib/bot.sqlite', '/srv/bot'), '/var/lib/bot.sqlite');
+  });
+});
