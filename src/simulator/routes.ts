@@ -1,0 +1,106 @@
+import { action, change, modal } from './actions';
+import type { Ctx, MjRequest } from './context';
+import { checkAuth, notFound, resellerError, type Reply } from './families';
+import { fetchTask, imageSeed, listAll, listByIds, listQueue, serveTaskImage, servePng, serveUpload, serveVideo } from './queries';
+import { blend, describe, edits, imagine, shorten, swapFace, trueaiLimit, uploadImages, video } from './submit';
+import type { SimMode, SimulatorFamily } from './types';
+
+/** Maps a request path to its handler, per family (which endpoints exist, mode prefixes, auth). */
+
+interface Route {
+  method: 'GET' | 'POST';
+  pattern: RegExp;
+  families: readonly SimulatorFamily[];
+  handler: (ctx: Ctx, req: MjRequest, match: RegExpExecArray) => Reply | Promise<Reply>;
+  /** Submits: subject to the reseller's saturation/quota switches and trueai's user limits. */
+  submit?: boolean;
+}
+
+const ALL: readonly SimulatorFamily[] = ['open-source', 'trueai', 'reseller'];
+const PLUS: readonly SimulatorFamily[] = ['trueai', 'reseller'];
+
+const ROUTES: Route[] = [
+  { method: 'POST', pattern: /^\/submit\/imagine$/, families: ALL, handler: imagine, submit: true },
+  { method: 'POST', pattern: /^\/submit\/blend$/, families: ALL, handler: blend, submit: true },
+  { method: 'POST', pattern: /^\/submit\/describe$/, families: ALL, handler: describe, submit: true },
+  { method: 'POST', pattern: /^\/submit\/(simple-)?change$/, families: ['open-source', 'reseller'], handler: change, submit: true },
+  { method: 'POST', pattern: /^\/submit\/shorten$/, families: PLUS, handler: shorten, submit: true },
+  { method: 'POST', pattern: /^\/submit\/action$/, families: PLUS, handler: action, submit: true },
+  { method: 'POST', pattern: /^\/submit\/modal$/, families: PLUS, handler: modal, submit: true },
+  { method: 'POST', pattern: /^\/submit\/video$/, families: PLUS, handler: video, submit: true },
+  { method: 'POST', pattern: /^\/submit\/edits$/, families: PLUS, handler: edits, submit: true },
+  { method: 'POST', pattern: /^\/submit\/edit$/, families: ['trueai'], handler: edits, submit: true },
+  { method: 'POST', pattern: /^\/submit\/upload-discord-images$/, families: PLUS, handler: uploadImages, submit: true },
+  { method: 'POST', pattern: /^\/insight-face\/swap$/, families: PLUS, handler: swapFace, submit: true },
+  { method: 'GET', pattern: /^\/task\/([^/]+)\/fetch$/, families: ALL, handler: (ctx, _req, m) => fetchTask(ctx, m[1]!) },
+  {
+    method: 'POST',
+    pattern: /^\/task\/list-by-(condition|ids)$/,
+    families: ALL,
+    handler: (ctx, req) => (ctx.s.listByCondition ? listByIds(ctx, req.body) : notFound(ctx.s, req.path, ctx.s.clock())),
+  },
+  { method: 'GET', pattern: /^\/task\/list$/, families: ['open-source', 'trueai'], handler: (ctx) => listAll(ctx) },
+  { method: 'GET', pattern: /^\/task\/queue$/, families: ['open-source'], handler: (ctx) => listQueue(ctx) },
+  { method: 'GET', pattern: /^\/task\/([^/]+)\/image-seed$/, families: PLUS, handler: (ctx, _req, m) => imageSeed(ctx, m[1]!) },
+];
+
+const PREFIX_MODES: Record<string, SimMode> = {
+  'mj-fast': 'FAST',
+  fast: 'FAST',
+  'mj-relax': 'RELAX',
+  relax: 'RELAX',
+  'mj-turbo': 'TURBO',
+  turbo: 'TURBO',
+};
+
+export interface IncomingCall {
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  /** Parsed JSON body; undefined when empty, 'invalid' when it did not parse. */
+  body: unknown;
+}
+
+/** Routes a request; `badBody` answers when a POST body is not JSON. */
+export function route(ctx: Ctx, call: IncomingCall, badBody: () => Reply): Reply | Promise<Reply> {
+  const settings = ctx.s;
+  const now = settings.clock();
+  const { method, path } = call;
+  let m: RegExpExecArray | null;
+  // Files (anonymous, like CDN links).
+  if (method === 'GET' || method === 'HEAD') {
+    if ((m = /^\/images\/(\d+)\/([\w-]+)\.png$/.exec(path))) return servePng(ctx, m[1]!, m[2]!);
+    if ((m = /^\/videos\/(\d+)\/0_(\d)\.mp4$/.exec(path))) return serveVideo(ctx, m[1]!, Number(m[2]));
+    if ((m = /^\/uploads\/([\w.-]+)$/.exec(path))) return serveUpload(ctx, m[1]!);
+    if ((m = /^(?:\/[^/]+)?\/mj\/image\/(\d+)$/.exec(path)) && settings.family === 'reseller') return serveTaskImage(ctx, m[1]!);
+  }
+  let route: string;
+  let prefixMode: SimMode | undefined;
+  if ((m = /^\/mjvideo\/fetch\/([^/]+)$/.exec(path))) {
+    route = `/task/${m[1]}/fetch`;
+  } else if ((m = /^(?:\/([^/]+))?\/mj(\/.*)$/.exec(path))) {
+    const prefix = m[1];
+    route = m[2]!;
+    if (prefix !== undefined) {
+      const mode = PREFIX_MODES[prefix.toLowerCase()];
+      if (settings.family === 'open-source' || (settings.family === 'trueai' && !mode)) return notFound(settings, path, now);
+      prefixMode = mode;
+    }
+  } else {
+    return notFound(settings, path, now);
+  }
+  const denied = checkAuth(settings, call.headers);
+  if (denied) return denied;
+  const found = ROUTES.find((r) => r.method === method && r.families.includes(settings.family) && r.pattern.test(route));
+  if (!found) return notFound(settings, path, now);
+  if (call.body === 'invalid') return badBody();
+  const body = call.body && typeof call.body === 'object' && !Array.isArray(call.body) ? (call.body as Record<string, unknown>) : {};
+  const req: MjRequest = { method, route, path, body, prefixMode };
+  if (found.submit) {
+    if (settings.family === 'reseller' && settings.saturated) return resellerError('当前分组负载已饱和', 30, 429);
+    if (settings.family === 'reseller' && settings.quotaExhausted) return resellerError('quota_not_enough');
+    const limited = trueaiLimit(ctx, route, now);
+    if (limited) return limited;
+  }
+  return found.handler(ctx, req, found.pattern.exec(route)!);
+}
