@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
+import { explainApiText } from '../mj/translate';
 import type { TrackedTask } from '../store/types';
 import { mapButtons, type ButtonSlot } from './buttons';
 import { escapeMarkdown, formatDuration, numberedPrompts, progressBar, truncate } from './text';
@@ -43,7 +44,7 @@ function statusLine(task: TrackedTask): string {
     }
     case 'FAILURE':
     case 'CANCEL': {
-      const reason = task.endReason || view.failReason || 'Midjourney did not say why';
+      const reason = task.endReason || explainApiText(view.failReason) || 'Midjourney did not say why';
       return `❌ ${view.status === 'CANCEL' ? 'Cancelled' : 'Failed'}: ${escapeMarkdown(truncate(reason, 300))}`;
     }
     case 'MODAL':

@@ -1,0 +1,120 @@
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { snowflake } from './snowflake';
+import type { FakeUser } from './types';
+
+export interface GatewayWorld {
+  botUser: FakeUser;
+  applicationId: string;
+  guild(): Record<string, unknown>;
+  resumeUrl(): string;
+}
+
+/** The gateway: hello, identify → ready + guild create, heartbeat ack, and dispatch to every identified session. */
+export class FakeGateway {
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly sessions = new Map<WebSocket, { sequence: number; identified: boolean }>();
+  private identifyWaiters: Array<() => void> = [];
+  identifyCount = 0;
+
+  constructor(private readonly world: GatewayWorld) {
+    this.wss.on('connection', (socket, request) => this.accept(socket, request));
+  }
+
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.wss.emit('connection', ws, request));
+  }
+
+  get connected(): number {
+    return [...this.sessions.values()].filter((s) => s.identified).length;
+  }
+
+  /** Resolves once a client has identified (at least `count` times since the fake started). */
+  waitForIdentify(count = 1, timeoutMs = 10_000): Promise<void> {
+    if (this.identifyCount >= count) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no gateway identify #${count} within ${timeoutMs} ms`)), timeoutMs);
+      const check = () => {
+        if (this.identifyCount >= count) {
+          clearTimeout(timer);
+          resolve();
+        } else this.identifyWaiters.push(check);
+      };
+      check();
+    });
+  }
+
+  dispatch(event: string, data: unknown): number {
+    let delivered = 0;
+    for (const [socket, session] of this.sessions) {
+      if (!session.identified || socket.readyState !== socket.OPEN) continue;
+      session.sequence += 1;
+      socket.send(JSON.stringify({ op: 0, t: event, s: session.sequence, d: data }));
+      delivered += 1;
+    }
+    return delivered;
+  }
+
+  /** Drops every connection abruptly (as a network failure would). */
+  dropAll(): void {
+    for (const socket of this.sessions.keys()) socket.terminate();
+    this.sessions.clear();
+  }
+
+  close(): void {
+    this.dropAll();
+    this.wss.close();
+  }
+
+  private accept(socket: WebSocket, request: IncomingMessage): void {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    if (url.searchParams.get('compress') || url.searchParams.get('encoding') === 'etf') {
+      socket.close(4012, 'fake discord speaks json without compression only');
+      return;
+    }
+    const session = { sequence: 0, identified: false };
+    this.sessions.set(socket, session);
+    socket.on('close', () => this.sessions.delete(socket));
+    socket.on('error', () => this.sessions.delete(socket));
+    socket.on('message', (raw) => {
+      let packet: { op: number; d: any };
+      try {
+        packet = JSON.parse(String(raw));
+      } catch {
+        socket.close(4002, 'decode error');
+        return;
+      }
+      if (packet.op === 1) socket.send(JSON.stringify({ op: 11 }));
+      else if (packet.op === 2 || packet.op === 6) this.identify(socket, session);
+    });
+    socket.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 } }));
+  }
+
+  private identify(socket: WebSocket, session: { sequence: number; identified: boolean }): void {
+    session.identified = true;
+    const guild = this.world.guild();
+    const send = (t: string, d: unknown) => {
+      session.sequence += 1;
+      socket.send(JSON.stringify({ op: 0, t, s: session.sequence, d }));
+    };
+    send('READY', {
+      v: 10,
+      user: { ...this.world.botUser, verified: true, mfa_enabled: false, flags: 0 },
+      guilds: [{ id: guild.id, unavailable: true }],
+      session_id: snowflake(),
+      resume_gateway_url: this.world.resumeUrl(),
+      shard: [0, 1],
+      application: { id: this.world.applicationId, flags: 0 },
+      private_channels: [],
+      presences: [],
+      relationships: [],
+      guild_join_requests: [],
+    });
+    send('GUILD_CREATE', guild);
+    this.identifyCount += 1;
+    const waiters = this.identifyWaiters;
+    this.identifyWaiters = [];
+    for (const waiter of waiters) waiter();
+  }
+}

@@ -1,0 +1,271 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { FakeGateway } from './gateway';
+import { DISCORD_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limits';
+import { FakeRest, type InjectedFailure } from './rest';
+import { snowflake } from './snowflake';
+import type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser, RecordedCall } from './types';
+import { World } from './world';
+
+export type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser, RecordedCall } from './types';
+export { DISCORD_LIMITS } from './rate-limits';
+
+export interface FakeDiscordOptions {
+  botToken?: string;
+  /** "Now" for the 15-minute token lifetime; share it with the bot's clock to jump ahead. */
+  clock?: () => number;
+  /** Discord's 3 s to acknowledge an interaction (measured in real time). */
+  ackTimeoutMs?: number;
+  tokenLifetimeMs?: number;
+  editCap?: number;
+  /** Discord's limits by default; `false` to turn them off. */
+  rateLimits?: RateLimitOptions | false;
+}
+
+export type OptionValue = string | number | boolean | FakeAttachment;
+
+/**
+ * Discord as the bot sees it, on 127.0.0.1: REST under `${url}/api`, a gateway, a CDN for attachments.
+ * Tests dispatch interactions as members would and read back what the bot made of them.
+ */
+export class FakeDiscord {
+  readonly world = new World();
+  readonly rest: FakeRest;
+  readonly gateway: FakeGateway;
+  readonly botToken: string;
+  readonly options: Required<Omit<FakeDiscordOptions, 'rateLimits'>>;
+  private server: Server | undefined;
+  url = '';
+
+  constructor(options: FakeDiscordOptions = {}) {
+    this.botToken = options.botToken ?? 'fake.bot.token-for-tests-only';
+    this.options = {
+      botToken: this.botToken,
+      clock: options.clock ?? Date.now,
+      ackTimeoutMs: options.ackTimeoutMs ?? 3_000,
+      tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60_000,
+      editCap: options.editCap ?? Number.POSITIVE_INFINITY,
+    };
+    this.rest = new FakeRest(this.world, new RateLimiter(options.rateLimits ?? DISCORD_LIMITS), this.options);
+    this.gateway = new FakeGateway({
+      botUser: this.world.botUser,
+      applicationId: this.world.applicationId,
+      guild: () => this.world.guild(),
+      resumeUrl: () => this.url.replace(/^http/, 'ws') + '/gateway',
+    });
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api`;
+  }
+  get applicationId(): string {
+    return this.world.applicationId;
+  }
+  get guildId(): string {
+    return this.world.guildId;
+  }
+  get channelId(): string {
+    return this.world.channelId;
+  }
+  get alice(): FakeUser {
+    return this.world.alice;
+  }
+  get bob(): FakeUser {
+    return this.world.bob;
+  }
+  get calls(): RecordedCall[] {
+    return this.rest.calls;
+  }
+  get rateLimited(): number {
+    return this.rest.rateLimited;
+  }
+
+  async listen(port = 0): Promise<this> {
+    const server = createServer((req, res) => {
+      this.rest.handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500).end();
+      });
+    });
+    server.on('upgrade', (req, socket, head) => {
+      if ((req.url ?? '').startsWith('/gateway')) this.gateway.handleUpgrade(req, socket, head);
+      else socket.destroy();
+    });
+    await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+    this.server = server;
+    this.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    this.world.baseUrl = this.url;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.gateway.close();
+    const server = this.server;
+    this.server = undefined;
+    if (!server) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Makes the next matching REST call(s) fail, e.g. `{ route: 'PATCH /webhooks', status: 429, times: 2 }`. */
+  failNext(failure: Omit<InjectedFailure, 'times'> & { times?: number }): void {
+    this.rest.failures.push({ times: 1, ...failure });
+  }
+
+  addAttachment(filename: string, data: Buffer, contentType: string, size?: number): FakeAttachment {
+    return this.world.addCdnFile(filename, data, contentType, size);
+  }
+
+  async download(attachment: FakeAttachment): Promise<Buffer> {
+    const path = new URL(attachment.url).pathname;
+    const file = this.world.cdn.get(path);
+    if (!file) throw new Error(`no such attachment ${attachment.url}`);
+    return file.data;
+  }
+
+  message(id: string): FakeMessage | undefined {
+    return this.world.messages.get(id);
+  }
+
+  messagesIn(channelId = this.channelId): FakeMessage[] {
+    return [...this.world.messages.values()].filter((m) => m.channel_id === channelId && !m.deleted);
+  }
+
+  deleteMessage(id: string): void {
+    const message = this.world.messages.get(id);
+    if (message) message.deleted = true;
+  }
+
+  /** A member runs a slash command. Option types follow the values (attachments become type 11 with `resolved`). */
+  command(name: string, options: Record<string, OptionValue | undefined> = {}, by: { user?: FakeUser; channelId?: string } = {}): FakeInteraction {
+    const attachments: Record<string, FakeAttachment> = {};
+    const list = Object.entries(options)
+      .filter((entry): entry is [string, OptionValue] => entry[1] !== undefined)
+      .map(([optionName, value]) => {
+        if (typeof value === 'object') {
+          attachments[value.id] = value;
+          return { name: optionName, type: 11, value: value.id };
+        }
+        const type = typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3;
+        return { name: optionName, type, value };
+      });
+    const registered = [...this.world.commands.values()].flat().find((c) => c.name === name);
+    return this.dispatch(2, by, {
+      data: {
+        id: registered?.id ?? snowflake(),
+        name,
+        type: 1,
+        guild_id: this.guildId,
+        options: list,
+        ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+      },
+    });
+  }
+
+  /** A member clicks a button on a message. */
+  click(messageId: string, customId: string, by: { user?: FakeUser } = {}): FakeInteraction {
+    const message = this.world.messages.get(messageId);
+    if (!message) throw new Error(`no message ${messageId}`);
+    const exists = message.components.some((row: any) => (row.components ?? []).some((c: any) => c.custom_id === customId));
+    if (!exists) throw new Error(`message ${messageId} has no button ${customId}`);
+    return this.dispatch(3, { ...by, channelId: message.channel_id }, {
+      data: { custom_id: customId, component_type: 2 },
+      message: this.world.wire(message),
+    });
+  }
+
+  /** A member fills in and submits the modal the bot opened in answer to `opened`. */
+  submitModal(opened: FakeInteraction, values: Record<string, string>, by: { user?: FakeUser } = {}): FakeInteraction {
+    const modal = opened.callback;
+    if (modal?.type !== 9) throw new Error('the bot did not open a modal for that interaction');
+    const components = (modal.data.components as any[]).map((entry) => {
+      if (entry.type === 18) {
+        const input = entry.component;
+        return { type: 18, id: entry.id ?? 0, component: { type: input.type, id: input.id ?? 0, custom_id: input.custom_id, value: values[input.custom_id] ?? input.value ?? '' } };
+      }
+      return {
+        type: 1,
+        components: (entry.components as any[]).map((input) => ({ type: input.type, custom_id: input.custom_id, value: values[input.custom_id] ?? input.value ?? '' })),
+      };
+    });
+    const source = opened.raw.message as Record<string, unknown> | undefined;
+    return this.dispatch(5, { user: by.user ?? opened.user, channelId: opened.channelId }, {
+      data: { custom_id: modal.data.custom_id, components },
+      ...(source ? { message: source } : {}),
+    });
+  }
+
+  /** Resolves when `check` returns a value other than undefined/false; fails after `timeoutMs`. */
+  async waitFor<T>(check: () => T | undefined | false, what: string, timeoutMs = 10_000): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = check();
+      if (value !== undefined && value !== false) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** Waits until the bot answered the interaction, and returns the callback body. */
+  answered(interaction: FakeInteraction, timeoutMs = 5_000): Promise<any> {
+    return this.waitFor(() => interaction.callback, `an answer to interaction ${interaction.id}`, timeoutMs);
+  }
+
+  /** The interaction's original response message, once there is one. */
+  original(interaction: FakeInteraction): FakeMessage | undefined {
+    return interaction.originalId ? this.world.messages.get(interaction.originalId) : undefined;
+  }
+
+  followups(interaction: FakeInteraction): FakeMessage[] {
+    return interaction.followupIds.map((id) => this.world.messages.get(id)!).filter(Boolean);
+  }
+
+  private dispatch(type: number, by: { user?: FakeUser; channelId?: string }, fields: Record<string, unknown>): FakeInteraction {
+    const user = by.user ?? this.alice;
+    const channelId = by.channelId ?? this.channelId;
+    const now = Date.now();
+    const id = snowflake(now);
+    const token = `itoken.${id}.${Math.random().toString(36).slice(2)}`;
+    const raw = {
+      id,
+      application_id: this.applicationId,
+      type,
+      token,
+      version: 1,
+      guild_id: this.guildId,
+      guild: { id: this.guildId, locale: 'en-US', features: [] },
+      channel_id: channelId,
+      channel: this.world.channel(channelId),
+      member: this.world.member(user),
+      app_permissions: '2248473465835073',
+      locale: 'en-US',
+      guild_locale: 'en-US',
+      entitlements: [],
+      authorizing_integration_owners: { '0': this.guildId },
+      context: 0,
+      attachment_size_limit: 10 * 1024 * 1024,
+      ...fields,
+    };
+    const interaction: FakeInteraction = {
+      id,
+      token,
+      type,
+      createdAt: now,
+      user,
+      channelId,
+      guildId: this.guildId,
+      raw,
+      callback: undefined,
+      callbackAt: undefined,
+      originalId: undefined,
+      followupIds: [],
+    };
+    this.world.interactions.set(id, interaction);
+    this.world.byToken.set(token, interaction);
+    if (this.gateway.dispatch('INTERACTION_CREATE', raw) === 0) throw new Error('no bot is connected to the fake gateway');
+    return interaction;
+  }
+}
+
+export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
+  return new FakeDiscord(options).listen();
+}

@@ -1,0 +1,331 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { discordError, parseBody, readRaw, send, type ParsedBody } from './http-util';
+import type { RateLimiter } from './rate-limits';
+import { snowflake } from './snowflake';
+import type { FakeInteraction, FakeMessage, RecordedCall } from './types';
+import { MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, type World } from './world';
+
+export interface RestOptions {
+  botToken: string;
+  /** The fake's notion of "now" for token lifetimes; tests advance it instead of waiting 15 minutes. */
+  clock: () => number;
+  ackTimeoutMs: number;
+  tokenLifetimeMs: number;
+  /** Edits after which a message answers 30046. */
+  editCap: number;
+}
+
+export interface InjectedFailure {
+  method?: string;
+  route?: string | RegExp;
+  status: number;
+  code?: number;
+  message?: string;
+  retryAfterMs?: number;
+  times: number;
+}
+
+type Handler = (ctx: RequestContext) => Promise<[number, unknown]> | [number, unknown];
+
+interface RequestContext {
+  req: IncomingMessage;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  body: ParsedBody;
+  authorized: boolean;
+}
+
+interface RouteDef {
+  method: string;
+  template: string;
+  pattern: RegExp;
+  keys: string[];
+  /** Which params form the rate-limit bucket (Discord's "major parameters"). */
+  major: string[];
+  /** Interaction callbacks and webhooks are outside the bot's global limit. */
+  global: boolean;
+  needsBot: boolean;
+  handler: Handler;
+}
+
+const notFound = (code: number, message: string): [number, unknown] => [404, discordError(code, message)];
+
+export class FakeRest {
+  readonly calls: RecordedCall[] = [];
+  readonly failures: InjectedFailure[] = [];
+  rateLimited = 0;
+  private readonly routes: RouteDef[] = [];
+
+  constructor(
+    private readonly world: World,
+    private readonly limiter: RateLimiter,
+    private readonly options: RestOptions,
+  ) {
+    this.defineRoutes();
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://fake');
+    const method = req.method ?? 'GET';
+    if (method === 'GET' && this.world.cdn.has(url.pathname)) {
+      const file = this.world.cdn.get(url.pathname)!;
+      res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length) }).end(file.data);
+      return;
+    }
+    const path = url.pathname.replace(/^\/api\/v\d+/, '');
+    const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
+    const raw = await readRaw(req);
+    if (!route) {
+      send(res, 404, discordError(0, `404: Not Found (${method} ${path})`));
+      return;
+    }
+    const match = route.pattern.exec(path)!;
+    const params = Object.fromEntries(route.keys.map((k, i) => [k, decodeURIComponent(match[i + 1]!)]));
+    const authorized = req.headers.authorization === `Bot ${this.options.botToken}`;
+    let body: ParsedBody;
+    try {
+      body = await parseBody(req, raw);
+    } catch {
+      send(res, 400, discordError(50109, 'The request body contains invalid JSON.'));
+      return;
+    }
+    const call: RecordedCall = {
+      at: Date.now(),
+      method,
+      path,
+      route: `${method} ${route.template}`,
+      params,
+      body: body.json,
+      files: body.files,
+      status: 0,
+      authorized,
+    };
+    this.calls.push(call);
+
+    const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
+      call.status = status;
+      send(res, status, payload, headers);
+    };
+    if (route.needsBot && !authorized) return answer(401, discordError(0, '401: Unauthorized'));
+
+    const bucket = `${call.route}|${route.major.map((k) => params[k]).join('/')}`;
+    const verdict = this.limiter.check(bucket, route.global);
+    if (!verdict.ok) {
+      this.rateLimited += 1;
+      const retryAfter = Math.max(0.001, verdict.retryAfterMs / 1000);
+      return answer(
+        429,
+        { message: 'You are being rate limited.', retry_after: retryAfter, global: verdict.global, code: 0 },
+        { ...verdict.headers, 'retry-after': String(Math.ceil(retryAfter)) },
+      );
+    }
+    const failure = this.takeFailure(method, call.route);
+    if (failure) {
+      const headers: Record<string, string> = { ...verdict.headers };
+      if (failure.status === 429) {
+        this.rateLimited += 1;
+        const retryAfter = (failure.retryAfterMs ?? 500) / 1000;
+        headers['retry-after'] = String(Math.ceil(retryAfter));
+        return answer(429, { message: 'You are being rate limited.', retry_after: retryAfter, global: false }, headers);
+      }
+      return answer(failure.status, discordError(failure.code ?? 0, failure.message ?? 'Injected failure'), headers);
+    }
+    try {
+      const [status, payload] = await route.handler({ req, params, query: url.searchParams, body, authorized });
+      answer(status, payload, verdict.headers);
+    } catch (error) {
+      answer(500, discordError(0, `fake discord bug: ${(error as Error).message}`));
+    }
+  }
+
+  private takeFailure(method: string, route: string): InjectedFailure | undefined {
+    const index = this.failures.findIndex(
+      (f) =>
+        (!f.method || f.method === method) &&
+        (!f.route || (typeof f.route === 'string' ? route.includes(f.route) : f.route.test(route))),
+    );
+    if (index < 0) return undefined;
+    const failure = this.failures[index]!;
+    failure.times -= 1;
+    if (failure.times <= 0) this.failures.splice(index, 1);
+    return failure;
+  }
+
+  private add(method: string, template: string, options: { major?: string[]; global?: boolean; bot?: boolean }, handler: Handler) {
+    const keys: string[] = [];
+    const pattern = new RegExp(
+      `^${template.replace(/:(\w+)/g, (_, key: string) => {
+        keys.push(key);
+        return '([^/]+)';
+      })}$`,
+    );
+    this.routes.push({ method, template, pattern, keys, major: options.major ?? [], global: options.global ?? true, needsBot: options.bot ?? true, handler });
+  }
+
+  private defineRoutes(): void {
+    const world = this.world;
+    const gatewayUrl = () => world.baseUrl.replace(/^http/, 'ws') + '/gateway';
+    this.add('GET', '/gateway', { bot: false, global: false }, () => [200, { url: gatewayUrl() }]);
+    this.add('GET', '/gateway/bot', {}, () => [
+      200,
+      { url: gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
+    ]);
+    this.add('GET', '/users/@me', {}, () => [200, world.botUser]);
+
+    for (const scope of ['/applications/:app/commands', '/applications/:app/guilds/:guild/commands']) {
+      this.add('PUT', scope, { major: ['app'] }, ({ params, body }) => {
+        if (params.app !== world.applicationId) return notFound(10002, 'Unknown Application');
+        const registered = (body.json as any[]).map((command) => ({ id: snowflake(), application_id: world.applicationId, version: snowflake(), ...command }));
+        world.commands.set(params.guild ?? 'global', registered);
+        return [200, registered];
+      });
+      this.add('GET', scope, { major: ['app'] }, ({ params }) => [200, world.commands.get(params.guild ?? 'global') ?? []]);
+    }
+
+    this.add('POST', '/interactions/:id/:token/callback', { major: ['id'], global: false, bot: false }, (ctx) => this.callback(ctx));
+
+    const webhookMessage = '/webhooks/:app/:token/messages/:message';
+    this.add('GET', webhookMessage, { major: ['app', 'token'], global: false, bot: false }, ({ params }) =>
+      this.withWebhook(params, (interaction) => {
+        const message = this.resolveWebhookMessage(interaction, params.message!);
+        return message ? [200, world.wire(message)] : notFound(10008, 'Unknown Message');
+      }),
+    );
+    this.add('PATCH', webhookMessage, { major: ['app', 'token'], global: false, bot: false }, ({ params, body }) =>
+      this.withWebhook(params, (interaction) => this.edit(this.resolveWebhookMessage(interaction, params.message!), body)),
+    );
+    this.add('DELETE', webhookMessage, { major: ['app', 'token'], global: false, bot: false }, ({ params }) =>
+      this.withWebhook(params, (interaction) => {
+        const message = this.resolveWebhookMessage(interaction, params.message!);
+        if (!message || message.deleted) return notFound(10008, 'Unknown Message');
+        message.deleted = true;
+        return [204, undefined];
+      }),
+    );
+    this.add('POST', '/webhooks/:app/:token', { major: ['app', 'token'], global: false, bot: false }, ({ params, body }) =>
+      this.withWebhook(params, (interaction) => {
+        const message = this.create(interaction.channelId, body, { webhook_id: world.applicationId, application_id: world.applicationId });
+        interaction.followupIds.push(message.id);
+        return [200, world.wire(message)];
+      }),
+    );
+
+    this.add('GET', '/channels/:channel', { major: ['channel'] }, ({ params }) => {
+      const channel = world.channel(params.channel!);
+      return channel ? [200, channel] : notFound(10003, 'Unknown Channel');
+    });
+    this.add('POST', '/channels/:channel/messages', { major: ['channel'] }, ({ params, body }) => {
+      if (!world.channel(params.channel!)) return notFound(10003, 'Unknown Channel');
+      return [200, world.wire(this.create(params.channel!, body, {}))];
+    });
+    this.add('GET', '/channels/:channel/messages/:message', { major: ['channel'] }, ({ params }) => {
+      const message = world.messages.get(params.message!);
+      return message && !message.deleted && message.channel_id === params.channel ? [200, world.wire(message)] : notFound(10008, 'Unknown Message');
+    });
+    this.add('PATCH', '/channels/:channel/messages/:message', { major: ['channel'] }, ({ params, body }) => {
+      const message = world.messages.get(params.message!);
+      if (message && message.channel_id !== params.channel) return notFound(10008, 'Unknown Message');
+      if (message && message.author.id !== world.botUser.id) return [403, discordError(50005, 'Cannot edit a message authored by another user')];
+      return this.edit(message, body);
+    });
+    this.add('DELETE', '/channels/:channel/messages/:message', { major: ['channel'] }, ({ params }) => {
+      const message = world.messages.get(params.message!);
+      if (!message || message.deleted) return notFound(10008, 'Unknown Message');
+      message.deleted = true;
+      return [204, undefined];
+    });
+  }
+
+  private callback({ params, query, body }: RequestContext): [number, unknown] {
+    const interaction = this.world.interactions.get(params.id!);
+    if (!interaction || interaction.token !== params.token) return notFound(10062, 'Unknown interaction');
+    if (interaction.callback) return [400, discordError(40060, 'Interaction has already been acknowledged.')];
+    if (Date.now() - interaction.createdAt > this.options.ackTimeoutMs) return notFound(10062, 'Unknown interaction');
+    const json = body.json ?? {};
+    interaction.callback = json;
+    interaction.callbackAt = Date.now();
+    const data = json.data ?? {};
+    let message: FakeMessage | undefined;
+    const meta = { webhook_id: this.world.applicationId, application_id: this.world.applicationId, interaction_metadata: { id: interaction.id, type: interaction.type, user: interaction.user, authorizing_integration_owners: { '0': interaction.guildId } } };
+    if (json.type === 4) {
+      message = this.create(interaction.channelId, body, meta);
+    } else if (json.type === 5) {
+      const flags = ((data.flags ?? 0) & MESSAGE_FLAG_EPHEMERAL) | MESSAGE_FLAG_LOADING;
+      message = this.world.createMessage(interaction.channelId, this.world.botUser, { ...meta, flags });
+    } else if (json.type === 6 || json.type === 7) {
+      const sourceId = (interaction.raw.message as { id?: string } | undefined)?.id;
+      message = sourceId ? this.world.messages.get(sourceId) : undefined;
+      if (json.type === 7 && message) this.apply(message, body);
+    } else if (json.type !== 9) {
+      return [400, discordError(50035, `Invalid interaction callback type ${json.type}`)];
+    }
+    if (message) interaction.originalId = message.id;
+    if (query.get('with_response') !== 'true') return [204, undefined];
+    return [
+      200,
+      {
+        interaction: { id: interaction.id, type: interaction.type, activity_instance_id: null, response_message_id: message?.id ?? null, response_message_loading: json.type === 5, response_message_ephemeral: Boolean((message?.flags ?? 0) & MESSAGE_FLAG_EPHEMERAL) },
+        resource: { type: json.type, ...(message ? { message: this.world.wire(message) } : {}) },
+      },
+    ];
+  }
+
+  private withWebhook(params: Record<string, string>, then: (interaction: FakeInteraction) => [number, unknown]): [number, unknown] {
+    const interaction = this.world.byToken.get(params.token!);
+    if (!interaction || params.app !== this.world.applicationId) return notFound(10015, 'Unknown Webhook');
+    if (this.options.clock() - interaction.createdAt > this.options.tokenLifetimeMs) {
+      return [401, discordError(50027, 'Invalid Webhook Token')];
+    }
+    return then(interaction);
+  }
+
+  private resolveWebhookMessage(interaction: FakeInteraction, id: string): FakeMessage | undefined {
+    const messageId = id === '@original' ? interaction.originalId : id;
+    const message = messageId ? this.world.messages.get(messageId) : undefined;
+    if (message && message.id !== interaction.originalId && !interaction.followupIds.includes(message.id)) return undefined;
+    return message;
+  }
+
+  private create(channelId: string, body: ParsedBody, fields: Partial<FakeMessage>): FakeMessage {
+    const message = this.world.createMessage(channelId, this.world.botUser, fields);
+    this.apply(message, body);
+    message.editCount = 0;
+    message.edited_timestamp = null;
+    return message;
+  }
+
+  private edit(message: FakeMessage | undefined, body: ParsedBody): [number, unknown] {
+    if (!message || message.deleted) return notFound(10008, 'Unknown Message');
+    if (message.editCount >= this.options.editCap) {
+      return [400, discordError(30046, 'Maximum number of edits to messages older than 1 hour reached. Try again later.')];
+    }
+    this.apply(message, body);
+    return [200, this.world.wire(message)];
+  }
+
+  /** Applies a create/edit body: content, embeds, components, flags and the attachments list (kept ids + new files[n]). */
+  private apply(message: FakeMessage, body: ParsedBody): void {
+    const json = body.json?.data && body.json?.type ? body.json.data : (body.json ?? {});
+    if (json.content !== undefined) message.content = json.content ?? '';
+    if (json.embeds !== undefined) message.embeds = json.embeds ?? [];
+    if (json.components !== undefined) message.components = json.components ?? [];
+    if (json.flags !== undefined) message.flags = (message.flags & MESSAGE_FLAG_EPHEMERAL) | (json.flags & ~MESSAGE_FLAG_LOADING);
+    else message.flags &= ~MESSAGE_FLAG_LOADING;
+    const uploaded = body.files.map((file) => {
+      const index = /\[(\d+)\]/.exec(file.field)?.[1] ?? file.field;
+      return { index, attachment: this.world.addCdnFile(file.name, file.data, file.contentType) };
+    });
+    if (Array.isArray(json.attachments)) {
+      message.attachments = json.attachments.flatMap((entry: { id: string | number; filename?: string }) => {
+        const fresh = uploaded.find((u) => u.index === String(entry.id));
+        if (fresh) return [{ ...fresh.attachment, ...(entry.filename ? { filename: entry.filename } : {}) }];
+        const kept = message.attachments.find((a) => a.id === String(entry.id));
+        return kept ? [kept] : [];
+      });
+    } else {
+      message.attachments = [...message.attachments, ...uploaded.map((u) => u.attachment)];
+    }
+    message.editCount += 1;
+    message.edited_timestamp = new Date().toISOString();
+  }
+}

@@ -1,0 +1,79 @@
+/** What the fake records and serves: plain JSON shaped like Discord's API objects (only the fields tests need). */
+export interface FakeUser {
+  id: string;
+  username: string;
+  global_name: string | null;
+  discriminator: string;
+  avatar: null;
+  bot?: boolean;
+}
+
+export interface FakeAttachment {
+  id: string;
+  filename: string;
+  size: number;
+  content_type: string;
+  url: string;
+  proxy_url: string;
+  width?: number;
+  height?: number;
+}
+
+export interface FakeMessage {
+  id: string;
+  channel_id: string;
+  guild_id: string | undefined;
+  author: FakeUser;
+  content: string;
+  embeds: Record<string, unknown>[];
+  components: Record<string, unknown>[];
+  attachments: FakeAttachment[];
+  flags: number;
+  timestamp: string;
+  edited_timestamp: string | null;
+  type: number;
+  tts: boolean;
+  mention_everyone: boolean;
+  mentions: unknown[];
+  mention_roles: unknown[];
+  pinned: boolean;
+  webhook_id?: string;
+  application_id?: string;
+  interaction_metadata?: Record<string, unknown>;
+  /** Fake bookkeeping, stripped from API answers. */
+  editCount: number;
+  deleted: boolean;
+}
+
+/** One REST call as the fake saw it. */
+export interface RecordedCall {
+  at: number;
+  method: string;
+  path: string;
+  /** Route template, e.g. `PATCH /webhooks/:app/:token/messages/:message`. */
+  route: string;
+  params: Record<string, string>;
+  /** JSON body (from payload_json for multipart). */
+  body: any;
+  files: { field: string; name: string; contentType: string; data: Buffer }[];
+  status: number;
+  authorized: boolean;
+}
+
+/** An interaction the fake dispatched, with what the bot answered. */
+export interface FakeInteraction {
+  id: string;
+  token: string;
+  type: number;
+  createdAt: number;
+  user: FakeUser;
+  channelId: string;
+  guildId: string;
+  raw: Record<string, unknown>;
+  /** Callback body the bot sent (type 4/5/6/7/9), if any. */
+  callback: any;
+  callbackAt: number | undefined;
+  /** The message id of the original response (`@original`), once one exists. */
+  originalId: string | undefined;
+  followupIds: string[];
+}
