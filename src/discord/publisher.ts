@@ -77,7 +77,8 @@ export class RestPublisher implements Publisher {
     try {
       const message = (await this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files })) as { id: string };
       this.logger.info({ old: ref.messageId, fresh: message.id }, 'edit cap reached: card posted as a new message');
-      return { ok: true, messageId: message.id, interactionExpired };
+      // The fresh message belongs to the channel, not to the interaction: from now on only the bot token edits it.
+      return { ok: true, messageId: message.id, interactionExpired: true };
     } catch (error) {
       const code = codeOf(error);
       if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };

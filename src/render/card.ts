@@ -36,6 +36,9 @@ function statusLine(task: TrackedTask): string {
   if (task.phase === 'stalled' && view.status !== 'SUCCESS' && view.status !== 'FAILURE') {
     return `🐢 No news from Midjourney for a while; still checking (last: ${view.progress}%)`;
   }
+  if (task.apiTrouble && view.status !== 'SUCCESS' && view.status !== 'FAILURE' && view.status !== 'CANCEL') {
+    return `⚠️ The Midjourney service is not answering; the bot keeps trying (last: ${view.progress}%)`;
+  }
   switch (view.status) {
     case 'SUCCESS': {
       const started = view.startTime ?? task.submittedAt;

@@ -47,6 +47,8 @@ export interface TrackedTask {
   phase: 'active' | 'stalled' | 'done' | 'detached';
   /** Bot-side reason a task ended (timeout, vanished) when the API gave none. */
   endReason: string | undefined;
+  /** Set while polls for this task fail (API down, circuit open): the card says so. */
+  apiTrouble?: boolean;
   /** Result files attached to the final card. */
   files: Array<{ name: string; sourceUrl: string }>;
 }

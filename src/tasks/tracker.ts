@@ -112,7 +112,8 @@ export class Tracker {
     if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return false;
     const view = viewFromTask(task, record.view);
     const now = this.clock();
-    const changed = viewChanged(record.view, view);
+    const changed = viewChanged(record.view, view) || Boolean(record.apiTrouble);
+    record.apiTrouble = undefined;
     record.view = view;
     if (changed) {
       record.lastChangeAt = now;
@@ -147,13 +148,25 @@ export class Tracker {
         if (sched) sched.nextPollAt = now + this.options.pollIntervalMs;
       }
       this.stats.polls += 1;
-      const { found, missing } = await this.poller.poll(due);
+      const { found, missing, failed } = await this.poller.poll(due);
       await Promise.all([...found.values()].map((task) => this.ingest(task)));
       for (const id of missing) await this.missed(id);
+      await this.troubled(failed);
     } catch (error) {
       this.logger.error({ err: error }, 'poll tick failed');
     } finally {
       this.ticking = false;
+    }
+  }
+
+  /** The API could not be asked about these tasks: their cards say so until an answer comes. */
+  private async troubled(taskIds: string[]): Promise<void> {
+    for (const id of taskIds) {
+      const record = this.active.get(id);
+      if (!record || record.apiTrouble || isTerminal(record.view.status)) continue;
+      record.apiTrouble = true;
+      await this.store.tasks.set(id, record);
+      this.queue.push(id);
     }
   }
 

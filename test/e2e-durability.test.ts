@@ -1,0 +1,144 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, describe, test } from 'node:test';
+import { embedText, isFinished, TestWorld } from './support/harness';
+
+const MINUTE = 60_000;
+const webhookEdits = (world: TestWorld, token: string) =>
+  world.discord.calls.filter((c) => c.route === 'PATCH /webhooks/:app/:token/messages/:message' && c.params.token === token);
+const channelEdits = (world: TestWorld, messageId: string) =>
+  world.discord.calls.filter((c) => c.route === 'PATCH /channels/:channel/messages/:message' && c.params.message === messageId && c.status === 200);
+
+describe('past the 15-minute interaction token', () => {
+  let world: TestWorld;
+  afterEach(() => world?.stop());
+
+  test('after 15 minutes the card is finished through channel edits with the bot token, on the same message', async () => {
+    world = await TestWorld.start({ env: { TASK_TIMEOUT_MS: String(60 * MINUTE), STALL_AFTER_MS: String(30 * MINUTE) }, simulator: { runMs: 2500 } });
+    const interactions = await Promise.all([1, 2, 3].map((n) => world.command('imagine', { prompt: `slow lake ${n}` })));
+    for (const interaction of interactions) await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'a progress edit');
+    world.clock.advance(16 * MINUTE);
+    for (const interaction of interactions) {
+      const done = await world.untilOriginal(interaction, isFinished, 'the final card after the token expired');
+      assert.ok(channelEdits(world, done.id).length >= 1, 'edited through the channel route');
+      assert.ok(channelEdits(world, done.id).every((c) => c.authorized), 'with the bot token');
+      assert.equal(done.attachments.length, 1);
+    }
+    assert.equal(world.discord.rateLimited, 0, 'no 429 from Discord');
+  });
+
+  test('a 50027 (token refused early) falls back to the channel message', async () => {
+    world = await TestWorld.start({ discord: { tokenLifetimeMs: 10 * MINUTE }, env: { TASK_TIMEOUT_MS: String(60 * MINUTE), STALL_AFTER_MS: String(30 * MINUTE) }, simulator: { runMs: 2500 } });
+    const interaction = await world.command('imagine', { prompt: 'a tired token' });
+    await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'a progress edit');
+    world.clock.advance(12 * MINUTE);
+    const done = await world.untilOriginal(interaction, isFinished, 'the final card');
+    assert.ok(webhookEdits(world, interaction.token).some((c) => c.status === 401), 'Discord refused the token once');
+    assert.ok(channelEdits(world, done.id).length >= 1);
+  });
+
+  test('a message past its edit cap (30046) is replaced by a fresh message', async () => {
+    world = await TestWorld.start({ discord: { editCap: 1 }, simulator: { runMs: 1500 } });
+    const interaction = await world.command('imagine', { prompt: 'an old message' });
+    const fresh = await world.discord.waitFor(
+      () => world.discord.messagesIn().find((m) => m.id !== interaction.originalId && isFinished(m) && /an old message/.test(embedText(m))),
+      'a fresh message with the final card',
+    );
+    assert.equal(fresh.attachments.length, 1);
+    assert.equal(await world.app.store.messages.get(fresh.id), /Task (\S+)/.exec(embedText(fresh))?.[1]);
+  });
+});
+
+describe('deleted messages, stalls, timeouts', () => {
+  let world: TestWorld;
+  after(() => world?.stop());
+
+  test('a card deleted by a member ends tracking quietly', async () => {
+    world = await TestWorld.start({ env: { STALL_AFTER_MS: '10000', TASK_TIMEOUT_MS: '60000' }, simulator: { runMs: 2000 } });
+    const interaction = await world.command('imagine', { prompt: 'a doomed card' });
+    const card = await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'a progress edit');
+    const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
+    world.discord.deleteMessage(card.id);
+    await world.discord.waitFor(() => !world.app.tracker.isTracking(taskId), 'tracking to end');
+    const record = await world.app.store.tasks.get(taskId);
+    assert.equal(record?.phase, 'detached');
+    assert.ok(!world.logs.lines.some((l) => (l.level as number) >= 50), 'nothing logged as an error');
+  });
+
+  test('a task that stops changing is shown as stalled, then failed with a clear reason after the hard timeout', async () => {
+    const interaction = await world.command('imagine', { prompt: 'a stuck task' });
+    const card = await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'a progress edit');
+    const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
+    world.sim.stall(taskId, true);
+    world.clock.advance(11_000);
+    const stalled = await world.untilOriginal(interaction, (m) => /still checking/i.test(embedText(m)), 'the stalled card');
+    assert.match(embedText(stalled), /No news from Midjourney/);
+    const pollsBefore = world.sim.requestCount('/mj/task/');
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const stalledPolls = world.sim.requestCount('/mj/task/') - pollsBefore;
+    assert.ok(stalledPolls <= 2, `a stalled task is polled more slowly (${stalledPolls} polls in 1 s at a 250 ms period)`);
+    world.clock.advance(60_000);
+    const failed = await world.untilOriginal(interaction, (m) => /Failed/.test(embedText(m)), 'the timed-out card');
+    assert.match(embedText(failed), /Timed out/);
+  });
+
+  test('a failure reported by the API shows its failReason', async () => {
+    const interaction = await world.command('imagine', { prompt: 'a task that fails' });
+    const card = await world.untilOriginal(interaction, (m) => /Task \S+/.test(embedText(m)), 'the first card');
+    world.sim.failTask(/Task (\S+)/.exec(embedText(card))![1]!, 'Job action restricted');
+    const failed = await world.untilOriginal(interaction, (m) => /Failed/.test(embedText(m)), 'the failed card');
+    assert.match(embedText(failed), /Job action restricted/);
+  });
+});
+
+describe('API trouble', () => {
+  let world: TestWorld;
+  after(() => world?.stop());
+
+  test('API down: members are told, the circuit opens, and the task finishes once the API is back', async () => {
+    world = await TestWorld.start({ simulator: { runMs: 1500 } });
+    const interaction = await world.command('imagine', { prompt: 'a patient painter' });
+    await world.untilOriginal(interaction, (m) => /Task \S+/.test(embedText(m)), 'the first card');
+    world.sim.setDown(true);
+    await world.untilOriginal(interaction, (m) => /not answering/i.test(embedText(m)), 'the card to say the API is not answering', 20_000);
+    await world.discord.waitFor(() => world.app.ctx.mj.circuitState !== 'closed', 'the circuit to open', 20_000);
+
+    const refused = await world.command('imagine', { prompt: 'while it is down' });
+    assert.match(await world.privateAnswer(refused), /not available|unavailable|try again/i);
+
+    const requestsWhileOpen = world.sim.requestCount();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    assert.ok(world.sim.requestCount() - requestsWhileOpen <= 1, 'no hammering while the circuit is open');
+
+    world.sim.setDown(false);
+    world.clock.advance(60_000);
+    const done = await world.untilOriginal(interaction, isFinished, 'the card to finish after recovery', 20_000);
+    assert.doesNotMatch(embedText(done), /not answering/i);
+    assert.equal(world.app.ctx.mj.circuitState, 'closed');
+  });
+
+  test('a 5xx on submit is not retried (never charged twice); a 429 is retried', async () => {
+    world.sim.injectNext({ pathIncludes: '/submit/imagine' }, { status: 502, process: true });
+    const before = world.sim.requestCount('/submit/imagine');
+    const failed = await world.command('imagine', { prompt: 'charged once' });
+    assert.match(await world.privateAnswer(failed), /busy|unavailable|try again/i);
+    assert.equal(world.sim.requestCount('/submit/imagine') - before, 1);
+
+    world.sim.injectNext({ pathIncludes: '/submit/imagine' }, { status: 429, body: { message: 'slow down' } });
+    const retried = await world.command('imagine', { prompt: 'after a 429' });
+    await world.untilOriginal(retried, isFinished, 'the task submitted after a 429');
+    assert.equal(world.sim.requestCount('/submit/imagine') - before, 3);
+  });
+});
+
+describe('Discord answering 429', () => {
+  let world: TestWorld;
+  after(() => world?.stop());
+
+  test('429s on card edits are waited out; the card still arrives and no storm follows', async () => {
+    world = await TestWorld.start({ simulator: { runMs: 1200 } });
+    world.discord.failNext({ route: 'PATCH /webhooks', status: 429, retryAfterMs: 400, times: 2 });
+    const interaction = await world.command('imagine', { prompt: 'rate limited' });
+    await world.untilOriginal(interaction, isFinished, 'the final card');
+    assert.equal(world.discord.rateLimited, 2, 'only the injected 429s happened');
+  });
+});
