@@ -106,7 +106,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(options.httpHost ? { host: options.httpHost } : {}),
     notifySecret: secret,
     logger,
-    onNotify: (task) => tracker.ingest(task),
+    onNotify: (task) => tracker.ingest(task, 'notify'),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';
       const storeOk = await store.ping();

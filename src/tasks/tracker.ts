@@ -28,6 +28,8 @@ export interface TrackerOptions {
 interface Schedule {
   nextPollAt: number;
   misses: number;
+  /** The API calls back for this task: polling is only a safety net. */
+  hooked: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class Tracker {
     for (const record of records) {
       if (!record || record.phase === 'done' || record.phase === 'detached') continue;
       this.active.set(record.taskId, record);
-      this.schedule.set(record.taskId, { nextPollAt: now, misses: 0 });
+      this.schedule.set(record.taskId, { nextPollAt: now, misses: 0, hooked: false });
       if (isTerminal(record.view.status)) this.queue.push(record.taskId, true);
     }
     await this.saveIndex();
@@ -93,7 +95,7 @@ export class Tracker {
   /** Starts following a freshly submitted task; its card is drawn at once. */
   async track(record: TrackedTask): Promise<void> {
     this.active.set(record.taskId, record);
-    this.schedule.set(record.taskId, { nextPollAt: this.clock() + this.options.pollIntervalMs, misses: 0 });
+    this.schedule.set(record.taskId, { nextPollAt: this.clock() + this.options.pollIntervalMs, misses: 0, hooked: false });
     await this.store.tasks.set(record.taskId, record);
     await this.saveIndex();
     this.queue.push(record.taskId, isTerminal(record.view.status));
@@ -104,11 +106,14 @@ export class Tracker {
   }
 
   /** A task report from a poll or a notifyHook callback. Unknown ids are ignored; stale reports too. */
-  async ingest(task: MjTask): Promise<boolean> {
+  async ingest(task: MjTask, source: 'poll' | 'notify' = 'poll'): Promise<boolean> {
     const record = this.active.get(task.id);
     if (!record || isTerminal(record.view.status)) return false;
     const sched = this.schedule.get(task.id);
-    if (sched) sched.misses = 0;
+    if (sched) {
+      sched.misses = 0;
+      if (source === 'notify') sched.hooked = true;
+    }
     if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return false;
     const view = viewFromTask(task, record.view);
     const now = this.clock();
@@ -119,7 +124,7 @@ export class Tracker {
       record.lastChangeAt = now;
       if (record.phase === 'stalled') record.phase = 'active';
     }
-    if (sched) sched.nextPollAt = now + this.pollDelay(record);
+    if (sched) sched.nextPollAt = now + this.pollDelay(record, sched);
     if (changed || isTerminal(view.status)) {
       await this.store.tasks.set(record.taskId, record);
       this.queue.push(record.taskId, isTerminal(view.status));
@@ -127,10 +132,10 @@ export class Tracker {
     return changed;
   }
 
-  /** Poll less often while queued or stalled, on the period while a task makes progress. */
-  private pollDelay(record: TrackedTask): number {
+  /** Poll less often while queued, stalled or called back; on the period while a task makes progress. */
+  private pollDelay(record: TrackedTask, sched: Schedule): number {
     const base = this.options.pollIntervalMs;
-    if (record.phase === 'stalled') return base * 4;
+    if (record.phase === 'stalled' || sched.hooked) return base * 4;
     if (record.view.status === 'IN_PROGRESS') return base;
     return Math.min(base * 2, base + 5_000);
   }
