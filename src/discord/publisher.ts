@@ -3,6 +3,7 @@ import type { Logger } from '../logger';
 import type { CardPayload } from '../render/card';
 import type { MessageRef } from '../store/types';
 import type { Publisher, PublishResult, Upload } from '../tasks/publisher';
+import { RateGate } from './rate-gate';
 
 /** Discord error codes this bot reacts to (discord-constraints.md). */
 export const DiscordCodes = {
@@ -33,6 +34,8 @@ export class RestPublisher implements Publisher {
     private readonly rest: REST,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
+    /** Bot-token requests count against Discord's global 50/s; 40/s leaves room for everything else. */
+    private readonly botTokenGate = new RateGate(40),
   ) {}
 
   async publish(ref: MessageRef, payload: CardPayload, uploads: Upload[]): Promise<PublishResult> {
@@ -62,6 +65,7 @@ export class RestPublisher implements Publisher {
     }
     if (!ref.messageId) return { ok: false, gone: true, interactionExpired };
     try {
+      await this.botTokenGate.take();
       await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: payload, files });
       return { ok: true, messageId: ref.messageId, interactionExpired };
     } catch (error) {
@@ -75,6 +79,7 @@ export class RestPublisher implements Publisher {
   /** Discord will not edit this old message again: post the card afresh in the same channel. */
   private async replace(ref: MessageRef, payload: CardPayload, files: RawFile[], interactionExpired: boolean): Promise<PublishResult> {
     try {
+      await this.botTokenGate.take();
       const message = (await this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files })) as { id: string };
       this.logger.info({ old: ref.messageId, fresh: message.id }, 'edit cap reached: card posted as a new message');
       // The fresh message belongs to the channel, not to the interaction: from now on only the bot token edits it.

@@ -58,8 +58,9 @@ export class Tracker {
     this.clock = options.clock ?? Date.now;
     this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100);
     this.queue = new EditQueue((taskId) => this.deliver(taskId), {
-      concurrency: options.editConcurrency ?? 16,
-      perSecond: options.editsPerSecond ?? 40,
+      concurrency: options.editConcurrency ?? 32,
+      // Bot-token edits are held to Discord's global limit by discord.js; this bounds interaction edits too.
+      perSecond: options.editsPerSecond ?? 500,
     });
   }
 
@@ -79,9 +80,13 @@ export class Tracker {
     return this.active.size;
   }
 
+  /** Fine enough that a task is polled close to its period, coarse enough to batch many tasks per tick. */
+  private get tickMs(): number {
+    return Math.max(50, Math.min(250, Math.floor(this.options.pollIntervalMs / 10)));
+  }
+
   start(): void {
-    const tickMs = Math.max(50, Math.min(1000, Math.floor(this.options.pollIntervalMs / 4)));
-    this.timer = setInterval(() => void this.tick(), tickMs);
+    this.timer = setInterval(() => void this.tick(), this.tickMs);
     this.timer.unref();
   }
 
@@ -137,7 +142,7 @@ export class Tracker {
     const base = this.options.pollIntervalMs;
     if (record.phase === 'stalled' || sched.hooked) return base * 4;
     if (record.view.status === 'IN_PROGRESS') return base;
-    return Math.min(base * 2, base + 5_000);
+    return Math.round(base * 1.5);
   }
 
   async tick(): Promise<void> {
@@ -146,7 +151,9 @@ export class Tracker {
     try {
       const now = this.clock();
       await this.watchdog(now);
-      const due = [...this.schedule.entries()].filter(([, s]) => s.nextPollAt <= now).map(([id]) => id);
+      // Tasks due before the next tick join this one: fewer, fuller batches at no cost in lag.
+      const horizon = now + this.tickMs / 2;
+      const due = [...this.schedule.entries()].filter(([, s]) => s.nextPollAt <= horizon).map(([id]) => id);
       if (due.length === 0) return;
       for (const id of due) {
         const sched = this.schedule.get(id);

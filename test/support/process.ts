@@ -1,8 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSX = import.meta.resolve('tsx');
+/** Node's own flags from `npm start` (memory tuning), so tests and the benchmark run the bot as users do. */
+const START_FLAGS = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start
+  .split(/\s+/)
+  .filter((arg) => arg.startsWith('--') && arg !== '--import');
 
 /** A script of this project run as its own process (as `npm start` would), with exactly the env given. */
 export class BotProcess {
@@ -12,7 +17,7 @@ export class BotProcess {
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(script: string, env: Record<string, string>, cwd: string) {
-    this.child = spawn(process.execPath, ['--import', TSX, `${ROOT}${script}`], {
+    this.child = spawn(process.execPath, [...START_FLAGS, '--import', TSX, `${ROOT}${script}`], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,0 +1,244 @@
+/**
+ * `npm run bench`: the real bot (its own process, as `npm start` runs it) against the simulator and the
+ * fake Discord on 127.0.0.1, with BENCH_TASKS (default 1000) concurrent /imagine tasks per phase:
+ *   batched   polling through list-by-condition
+ *   per-task  polling on an API without list-by-condition (same load)
+ *   notify    notifyHook callbacks (PUBLIC_URL set), polling as a safety net
+ *   restart   kill -9 with every task in flight, then a fresh process on the same store
+ * and prints one table of figures. Not a test: it measures, and says which goals it met.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startSimulator, type MjSimulator } from '../src/simulator';
+import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from '../test/support/fake-discord';
+import { freePort } from '../test/support/ports';
+import { BotProcess } from '../test/support/process';
+import { lagFigures, percentile, ProcessSampler, type LagFigures } from './bench/measure';
+
+const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
+const POLL_MS = 3000;
+// A fast-mode Midjourney job: a few seconds queued, about 45 s rendering, progress reported in steps.
+const SIM = { queueMs: 5000, runMs: 45_000, progressSteps: 5, imageSize: 256 } as const;
+const PHASE_TIMEOUT_MS = 180_000;
+
+interface PhaseResult {
+  name: string;
+  apiPollRequests: number;
+  pollTicks: number;
+  lag: LagFigures;
+  discordRequests: number;
+  rateLimited: number;
+  peakRssMb: number;
+  meanCpuPercent: number;
+  finals: number;
+  wallSeconds: number;
+}
+
+const log = (text: string) => process.stderr.write(`${text}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function until(check: () => boolean, what: string, timeoutMs = PHASE_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+class Rig {
+  dir = mkdtempSync(join(tmpdir(), 'mj-bridge-bench-'));
+  bot: BotProcess | undefined;
+  private constructor(
+    readonly sim: MjSimulator,
+    readonly discord: FakeDiscord,
+  ) {}
+
+  static async start(listByCondition = true): Promise<Rig> {
+    const sim = await startSimulator({ ...SIM, listByCondition });
+    sim.configure({ requestLogLimit: 0 });
+    const discord = await startFakeDiscord();
+    return new Rig(sim, discord);
+  }
+
+  async spawnBot(extra: Record<string, string> = {}): Promise<BotProcess> {
+    const bot = new BotProcess(
+      'src/index.ts',
+      {
+        DISCORD_TOKEN: this.discord.botToken,
+        DISCORD_APPLICATION_ID: this.discord.applicationId,
+        DISCORD_API_URL: this.discord.apiUrl,
+        MJ_API_URL: this.sim.url,
+        STORE_URL: `sqlite://${join(this.dir, 'bot.sqlite')}`,
+        HTTP_PORT: '0',
+        POLL_INTERVAL_MS: String(POLL_MS),
+        LOG_LEVEL: 'info',
+        ...extra,
+      },
+      this.dir,
+    );
+    this.bot = bot;
+    await bot.waitForOutput(/connected to Discord/, 60_000);
+    return bot;
+  }
+
+  /** 1000 members run /imagine within about five seconds. */
+  async submitAll(): Promise<FakeInteraction[]> {
+    const interactions: FakeInteraction[] = [];
+    for (let i = 0; i < TASKS; i += 1) {
+      interactions.push(this.discord.command('imagine', { prompt: `benchmark scene ${i} --ar 3:2` }));
+      if (i % 20 === 19) await sleep(100);
+    }
+    await until(() => interactions.every((i) => i.callback), 'every interaction to be acknowledged', 30_000);
+    const late = interactions.filter((i) => i.callbackAt! - i.createdAt > 3000).length;
+    if (late) log(`  ${late} interactions acknowledged after 3 s`);
+    return interactions;
+  }
+
+  finals(interactions: FakeInteraction[]): number {
+    return interactions.filter((i) => {
+      const message = this.discord.original(i);
+      return message !== undefined && message.attachments.length > 0 && message.components.length > 0;
+    }).length;
+  }
+
+  pollRequests(): number {
+    return this.sim.requests.filter((r) => r.path.includes('/mj/task/')).length;
+  }
+
+  async stop(): Promise<void> {
+    await this.bot?.stop('SIGTERM');
+    await this.discord.close();
+    await this.sim.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Counts poll ticks as the bursts of poll requests the bot sends (requests less than 200 ms apart belong to one tick). */
+function pollTicks(sim: MjSimulator): number {
+  const times = sim.requests.filter((r) => r.path.includes('/mj/task/')).map((r) => r.at).sort((a, b) => a - b);
+  let ticks = 0;
+  let last = -Infinity;
+  for (const at of times) {
+    if (at - last > 200) ticks += 1;
+    last = at;
+  }
+  return ticks;
+}
+
+async function runPhase(name: string, options: { listByCondition?: boolean; notify?: boolean } = {}): Promise<PhaseResult> {
+  log(`phase ${name}: ${TASKS} tasks…`);
+  const rig = await Rig.start(options.listByCondition ?? true);
+  try {
+    const extra: Record<string, string> = {};
+    if (options.notify) {
+      const port = await freePort();
+      Object.assign(extra, { HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` });
+    }
+    const bot = await rig.spawnBot(extra);
+    const sampler = new ProcessSampler(bot.child.pid!);
+    sampler.start();
+    const started = Date.now();
+    const interactions = await rig.submitAll();
+    await until(() => rig.finals(interactions) === TASKS, 'every final card');
+    const wallSeconds = (Date.now() - started) / 1000;
+    const { peakRssMb, meanCpuPercent } = sampler.stop();
+    const discordRequests = rig.discord.calls.filter((c) => !c.route.includes('/gateway')).length;
+    return {
+      name,
+      apiPollRequests: rig.pollRequests(),
+      pollTicks: pollTicks(rig.sim),
+      lag: lagFigures(rig.sim, rig.discord),
+      discordRequests,
+      rateLimited: rig.discord.rateLimited,
+      peakRssMb,
+      meanCpuPercent,
+      finals: rig.finals(interactions),
+      wallSeconds,
+    };
+  } finally {
+    await rig.stop();
+  }
+}
+
+async function runRestart() {
+  log(`phase restart: ${TASKS} tasks, kill -9 while all are in flight…`);
+  const rig = await Rig.start();
+  try {
+    const first = await rig.spawnBot();
+    const interactions = await rig.submitAll();
+    await until(
+      () => interactions.every((i) => /\d+%/.test(JSON.stringify(rig.discord.original(i)?.embeds ?? []))),
+      'every task to show progress',
+    );
+    await first.stop('SIGKILL');
+    const inFlight = interactions.length - rig.finals(interactions);
+    const spawnedAt = Date.now();
+    const second = rig.spawnBot();
+    const bot = await second;
+    await bot.waitForOutput(/resuming tasks that were in flight/, 30_000);
+    const resumedLine = bot.stdout.split('\n').find((l) => l.includes('resuming tasks'));
+    const resumed = Number(/"tasks":(\d+)/.exec(resumedLine ?? '')?.[1] ?? 0);
+    const resumedAt = Number(/"time":(\d+)/.exec(resumedLine ?? '')?.[1] ?? Date.now());
+    const connectedLine = bot.stdout.split('\n').find((l) => l.includes('connected to Discord'));
+    const connectedAt = Number(/"time":(\d+)/.exec(connectedLine ?? '')?.[1] ?? Date.now());
+    await until(() => rig.finals(interactions) === TASKS, 'every final card after the restart');
+    return {
+      inFlight,
+      resumed,
+      trackedAgainSeconds: (resumedAt - spawnedAt) / 1000,
+      connectedSeconds: (connectedAt - spawnedAt) / 1000,
+      finals: rig.finals(interactions),
+      rateLimited: rig.discord.rateLimited,
+    };
+  } finally {
+    await rig.stop();
+  }
+}
+
+const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
+const ok = (pass: boolean) => (pass ? 'met' : 'MISSED');
+
+if (process.env.BENCH_ONLY) {
+  // One phase alone, for profiling: BENCH_ONLY=batched|notify
+  const only = await runPhase(process.env.BENCH_ONLY, { notify: process.env.BENCH_ONLY === 'notify' });
+  process.stdout.write(`${JSON.stringify({ ...only, lag: { p50: percentile(only.lag.running, 50), p99: percentile(only.lag.running, 99) } })}\n`);
+  process.exit(0);
+}
+const batched = await runPhase('batched');
+const perTask = await runPhase('per-task', { listByCondition: false });
+const notify = await runPhase('notify', { notify: true });
+const restart = await runRestart();
+
+const perTickBatched = batched.apiPollRequests / Math.max(1, batched.pollTicks);
+const perTickSingle = perTask.apiPollRequests / Math.max(1, perTask.pollTicks);
+const ratio = perTask.apiPollRequests / Math.max(1, batched.apiPollRequests);
+const p99Poll = percentile(batched.lag.running, 99);
+const p99Notify = percentile(notify.lag.running, 99);
+const worst = [batched, perTask, notify];
+
+const rows: Array<[string, string, string]> = [
+  ['tasks per phase', `${TASKS} (queue ${SIM.queueMs / 1000} s, run ${SIM.runMs / 1000} s, ${SIM.progressSteps} progress steps, poll ${POLL_MS / 1000} s)`, ''],
+  ['API poll requests, batched: per tick / total', `${fmt(perTickBatched, 1)} / ${batched.apiPollRequests} (${batched.pollTicks} ticks)`, ''],
+  ['API poll requests, per-task: per tick / total', `${fmt(perTickSingle, 1)} / ${perTask.apiPollRequests} (${perTask.pollTicks} ticks)`, ''],
+  ['ratio per-task / batched (total)', `${fmt(ratio, 1)}×`, `≥ 50×: ${ok(ratio >= 50)}`],
+  ['lag while running, polling: p50 / p99', `${fmt(percentile(batched.lag.running, 50))} / ${fmt(p99Poll)} ms`, `p99 ≤ ${POLL_MS + 1000} ms: ${ok(p99Poll <= POLL_MS + 1000)}`],
+  ['lag queued→started, polling: p50 / p99', `${fmt(percentile(batched.lag.start, 50))} / ${fmt(percentile(batched.lag.start, 99))} ms`, 'queued tasks are polled at 1.5× the period'],
+  ['lag while running, notifyHook: p50 / p99', `${fmt(percentile(notify.lag.running, 50))} / ${fmt(p99Notify)} ms`, `p99 ≤ 1000 ms: ${ok(p99Notify <= 1000)}`],
+  ['lag queued→started, notifyHook: p50 / p99', `${fmt(percentile(notify.lag.start, 50))} / ${fmt(percentile(notify.lag.start, 99))} ms`, ''],
+  ...worst.map((r): [string, string, string] => [`Discord requests per task (${r.name})`, fmt(r.discordRequests / TASKS, 2), '']),
+  ['Discord 429s (all phases)', String(worst.reduce((n, r) => n + r.rateLimited, 0) + restart.rateLimited), `0: ${ok(worst.every((r) => r.rateLimited === 0) && restart.rateLimited === 0)}`],
+  ...worst.map((r): [string, string, string] => [
+    `bot peak RSS / mean CPU (${r.name})`,
+    `${fmt(r.peakRssMb)} MB / ${fmt(r.meanCpuPercent)} % of one core over ${fmt(r.wallSeconds)} s`,
+    `≤ 200 MB, ≤ 25 %: ${ok(r.peakRssMb <= 200)}, ${ok(r.meanCpuPercent <= 25)}`,
+  ]),
+  ...worst.map((r): [string, string, string] => [`final cards delivered (${r.name})`, `${r.finals} / ${TASKS}`, '']),
+  ['kill -9: tasks in flight / resumed', `${restart.inFlight} / ${restart.resumed}`, `all: ${ok(restart.resumed === restart.inFlight)}`],
+  ['kill -9: time until all tracked again', `${fmt(restart.trackedAgainSeconds, 2)} s (gateway ready after ${fmt(restart.connectedSeconds, 2)} s)`, `≤ 5 s: ${ok(restart.trackedAgainSeconds <= 5)}`],
+  ['kill -9: final states delivered', `${restart.finals} / ${TASKS}`, `all: ${ok(restart.finals === TASKS)}`],
+];
+const width = Math.max(...rows.map((r) => r[0].length));
+const valueWidth = Math.max(...rows.map((r) => r[1].length));
+process.stdout.write(`\nmj-bridge benchmark (node ${process.version}, ${new Date().toISOString().slice(0, 10)})\n\n`);
+for (const [label, value, goal] of rows) process.stdout.write(`| ${label.padEnd(width)} | ${value.padEnd(valueWidth)} | ${goal} |\n`);
