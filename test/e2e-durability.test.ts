@@ -62,6 +62,20 @@ describe('deleted messages, stalls, timeouts', () => {
     const record = await world.app.store.tasks.get(taskId);
     assert.equal(record?.phase, 'detached');
     assert.ok(!world.logs.lines.some((l) => (l.level as number) >= 50), 'nothing logged as an error');
+
+    const lookup = await world.command('task', { id: taskId });
+    const answer = await world.discord.waitFor(() => {
+      const message = world.discord.original(lookup);
+      return message && message.embeds.length > 0 ? message : undefined;
+    }, 'the /task answer');
+    assert.equal(answer.flags & 64, 64, '/task answers privately');
+    assert.match(embedText(answer), new RegExp(`Task ${taskId}`));
+    assert.match(embedText(answer), /a doomed card/);
+  });
+
+  test('/task refuses ids this bot did not start in this server', async () => {
+    const lookup = await world.command('task', { id: '1234567890' });
+    assert.match(await world.privateAnswer(lookup), /No task `1234567890` was started by this bot in this server/);
   });
 
   test('a task that stops changing is shown as stalled, then failed with a clear reason after the hard timeout', async () => {
