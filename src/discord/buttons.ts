@@ -33,6 +33,11 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   if (target.ownerId !== interaction.user.id) {
     throw new UserError(`Only <@${target.ownerId}>, who asked for this image, can use its buttons. Try /imagine to make your own.`);
   }
+  if (/^MJ::Inpaint::/i.test(target.customId)) {
+    throw new UserError(
+      'Vary (Region) needs a mask painted on the image, which Discord cannot do yet. Try Vary (Subtle) or Vary (Strong), or Zoom/Pan, instead.',
+    );
+  }
   if (providerRejects(ctx.provider, target.customId)) {
     throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
   }
