@@ -26,7 +26,7 @@ describe('notifyHook callbacks', () => {
 
   test('every submit carries a notifyHook with a secret, and the callbacks alone drive the card to its end', async () => {
     const interaction = await world.command('imagine', { prompt: 'a called-back cat' });
-    const submit = world.sim.requests.find((r) => r.path.endsWith('/submit/imagine'));
+    const submit = await world.discord.waitFor(() => world.sim.requests.find((r) => r.path.endsWith('/submit/imagine')), 'the submit');
     hook = String((submit?.body as { notifyHook?: string }).notifyHook);
     assert.match(hook, /^http:\/\/127\.0\.0\.1:\d+\/mj\/notify\/[\w-]{20,}$/);
     await world.untilOriginal(interaction, isFinished, 'the final card from callbacks alone');

@@ -225,7 +225,9 @@ export class Tracker {
         this.uploads.set(taskId, uploads);
       }
       const rendered = renderCard(record, this.options.render?.(record) ?? {});
-      if (rendered.hash === record.renderedHash) return this.finish(record, final, rendered.slots);
+      if (rendered.hash === record.renderedHash) return this.finish(record, final);
+      // Button targets are stored before the buttons appear, so an instant click always finds its target.
+      if (final) await this.saveButtons(record, rendered.slots);
       const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
       if (result.interactionExpired) record.message.interaction = undefined;
       this.stats.edits += 1;
@@ -235,7 +237,7 @@ export class Tracker {
           await this.store.messages.set(result.messageId, taskId);
         }
         record.renderedHash = rendered.hash;
-        await this.finish(record, final, rendered.slots);
+        await this.finish(record, final);
       } else if (result.gone) {
         this.logger.info({ taskId }, 'card message is gone: tracking ends, the task stays reachable with /task');
         record.phase = 'detached';
@@ -251,11 +253,7 @@ export class Tracker {
     }
   }
 
-  private async finish(record: TrackedTask, final: boolean, slots: ButtonSlot[]): Promise<void> {
-    if (!final) {
-      await this.store.tasks.set(record.taskId, record);
-      return;
-    }
+  private async saveButtons(record: TrackedTask, slots: ButtonSlot[]): Promise<void> {
     for (const slot of slots) {
       await this.store.buttons.set(slot.key, {
         taskId: record.taskId,
@@ -264,6 +262,13 @@ export class Tracker {
         ownerId: record.requesterId,
         guildId: record.message.guildId,
       });
+    }
+  }
+
+  private async finish(record: TrackedTask, final: boolean): Promise<void> {
+    if (!final) {
+      await this.store.tasks.set(record.taskId, record);
+      return;
     }
     record.phase = 'done';
     this.stats.finals += 1;
