@@ -44,7 +44,13 @@ describe('past the 15-minute interaction token', () => {
       'a fresh message with the final card',
     );
     assert.equal(fresh.attachments.length, 1);
-    assert.equal(await world.app.store.messages.get(fresh.id), /Task (\S+)/.exec(embedText(fresh))?.[1]);
+    const taskId = /Task (\S+)/.exec(embedText(fresh))?.[1];
+    let mapped: string | undefined;
+    for (let i = 0; i < 50 && mapped !== taskId; i += 1) {
+      mapped = await world.app.store.messages.get(fresh.id);
+      if (mapped !== taskId) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.equal(mapped, taskId, 'the store maps the fresh message to its task');
   });
 });
 

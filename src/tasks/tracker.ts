@@ -276,10 +276,10 @@ export class Tracker {
   }
 
   private async release(record: TrackedTask): Promise<void> {
+    await this.store.tasks.set(record.taskId, record);
     this.active.delete(record.taskId);
     this.schedule.delete(record.taskId);
     this.uploads.delete(record.taskId);
-    await this.store.tasks.set(record.taskId, record);
     await this.saveIndex();
   }
 
