@@ -224,6 +224,7 @@ export function edits(ctx: Ctx, req: MjRequest): Reply {
   const prompt = str(req.body.prompt).trim();
   if (!prompt) return submitFail(s, 4, EMPTY_PROMPT);
   if (!str(req.body.image).trim()) return submitFail(s, 4, 'image不能为空');
+  if (!s.editsSupported) return submitFail(s, 9, '当前账号不支持编辑/重绘任务');
   const input = imageInput(ctx, req.body.image);
   if (!input) return submitFail(s, 4, BAD_BASE64);
   const [width, height] = dimensionsFor(s.imageSize, prompt);
@@ -251,6 +252,7 @@ export function swapFace(ctx: Ctx, req: MjRequest): Reply {
   if (s.family === 'reseller' && (!str(body.sourceBase64) || !str(body.targetBase64))) {
     return resellerError('sourceBase64 and targetBase64 are required');
   }
+  if (!s.faceSwapSupported) return submitFail(s, 4, '服务不支持');
   const source = body.sourceBase64 || body.sourceUrl;
   const target = body.targetBase64 || body.targetUrl;
   if (!str(source).trim()) return submitFail(s, 4, 'sourceBase64或sourceUrl不能为空');

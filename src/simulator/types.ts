@@ -67,6 +67,11 @@ export interface Behaviour {
   forwardImageUrls: boolean;
   /** trueai only: fill `imageUrls` with the four tiles of every grid (TA EnableFillOfficialCdn) (default false). */
   fillImageUrls: boolean;
+  /** false: the account cannot edit (trueai with Discord accounts): /submit/edits answers code 9
+   *  "当前账号不支持编辑/重绘任务" (resellers pass it on as HTTP 400) (default true). */
+  editsSupported: boolean;
+  /** false: no InsightFace (Replicate) token configured: /insight-face/swap answers code 4 "服务不支持" (default true). */
+  faceSwapSupported: boolean;
   /** Delay (ms) before /mj/task/{id}/image-seed answers (default 0). */
   seedDelayMs: number;
   /** Size in bytes of each served .mp4 (default 4096). */
@@ -238,6 +243,8 @@ export function defaultSettings(options: SimulatorOptions): Settings {
     numericIds: false,
     forwardImageUrls: false,
     fillImageUrls: false,
+    editsSupported: true,
+    faceSwapSupported: true,
     seedDelayMs: 0,
     videoBytes: 4096,
     requestLogLimit: 20_000,
