@@ -98,6 +98,7 @@ function kindForCode(code: number, text: string): MjErrorKind {
       if (/task_no_?found|task_not_found/i.test(text)) return 'not-found';
       return LIMIT_TEXT.test(text) ? 'limit' : 'validation';
     case 9:
+      if (/不支持/.test(text)) return 'unsupported';
       return /队列已满|queue/i.test(text) ? 'queue-full' : 'failure';
     case 23:
       return 'queue-full';

@@ -59,6 +59,22 @@ export const PROVIDERS: Record<ProviderName, ProviderPreset> = {
   'openai-hk': { ...reseller, name: 'openai-hk', title: 'openai-hk', modePrefix: '/{mode}', modes: ['fast', 'relax'] },
 };
 
+/** Whether the provider's `/mj/submit/action` takes this customId (resellers refuse PicReader, animate, …). */
+export function actionAccepted(preset: ProviderPreset, customId: string): boolean {
+  return !preset.rejectedActions.some((pattern) => pattern.test(customId));
+}
+
+/**
+ * Buttons whose chosen prompt the bot can start as a plain /imagine when the provider refuses the action:
+ * PicReader N (after /describe) and PromptAnalyzer N (after /shorten).
+ */
+export const imagineFallback = (customId: string): boolean =>
+  /^MJ::Job::PicReader::[1-9]$/i.test(customId) || /^MJ::Job::PromptAnalyzer::.*::[1-9]$/i.test(customId);
+
+/**
+ * Buttons the bot cannot offer on this provider at all: hidden from cards, explained when clicked.
+ * A refused action with an /imagine fallback stays usable.
+ */
 export function providerRejects(preset: ProviderPreset, customId: string): boolean {
-  return preset.rejectedActions.some((pattern) => pattern.test(customId));
+  return !actionAccepted(preset, customId) && !imagineFallback(customId);
 }

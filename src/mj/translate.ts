@@ -21,6 +21,7 @@ const KNOWN: Array<[RegExp, string]> = [
   [/执行超时|任务超时|上游任务超时/, 'the task timed out'],
   [/当前分组负载已饱和/, 'the service is saturated'],
   [/禁止上传/, 'uploading images is disabled'],
+  [/当前账号不支持编辑/, 'the Midjourney account of this service cannot edit images'],
   [/服务不支持|不支持/, 'not supported by this service'],
   [/quota_not_enough/i, 'the service account is out of credit'],
   [/取消任务/, 'the task was cancelled'],
