@@ -7,6 +7,9 @@ export const MAX_BUTTONS = 25;
 export const BUTTONS_PER_ROW = 5;
 const MAX_LABEL = 80;
 export const BUTTON_PREFIX = 'mj:';
+/** The bot's own buttons: `mjseed:<taskId>` (image seed), `mjedit:<taskId>` (prompt for a task in MODAL). */
+export const SEED_PREFIX = 'mjseed:';
+export const EDIT_PROMPT_PREFIX = 'mjedit:';
 
 /** A rendered MJ button and what its short Discord custom_id stands for. */
 export interface ButtonSlot {

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { APIActionRowComponent, APIButtonComponent, APIEmbed, APIEmbedField } from 'discord.js';
+import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
 import { explainApiText } from '../mj/translate';
 import type { TrackedTask } from '../store/types';
-import { mapButtons, type ButtonSlot } from './buttons';
-import { escapeMarkdown, formatDuration, numberedPrompts, progressBar, truncate } from './text';
+import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX, type ButtonSlot } from './buttons';
+import { escapeMarkdown, formatDuration, parseTextResult, progressBar, truncate } from './text';
 
 export const COLORS = { queued: 0x99aab5, running: 0x5865f2, success: 0x57f287, failure: 0xed4245, stalled: 0xfee75c } as const;
 
@@ -33,6 +33,8 @@ const isHttp = (url: string) => /^https?:\/\//i.test(url);
 
 function statusLine(task: TrackedTask): string {
   const { view } = task;
+  // Waiting for the member, not for Midjourney: never "stalled".
+  if (view.status === 'MODAL' && !task.endReason) return '✏️ Midjourney waits for your prompt: click **Edit prompt** below';
   if (task.phase === 'stalled' && view.status !== 'SUCCESS' && view.status !== 'FAILURE') {
     return `🐢 No news from Midjourney for a while; still checking (last: ${view.progress}%)`;
   }
@@ -50,8 +52,6 @@ function statusLine(task: TrackedTask): string {
       const reason = task.endReason || explainApiText(view.failReason) || 'Midjourney did not say why';
       return `❌ ${view.status === 'CANCEL' ? 'Cancelled' : 'Failed'}: ${escapeMarkdown(truncate(reason, 300))}`;
     }
-    case 'MODAL':
-      return '✏️ Waiting for your prompt: use **Edit prompt** below';
     case 'IN_PROGRESS':
       return `🎨 ${progressBar(view.progress)}`;
     case 'NOT_START':
@@ -71,32 +71,57 @@ function color(task: TrackedTask): number {
 /** Text results (describe, shorten) as fields: the prompts a member can pick with the numbered buttons. */
 function textResultFields(task: TrackedTask): APIEmbedField[] {
   const { view } = task;
-  if (view.status !== 'SUCCESS') return [];
-  const text = view.finalPrompt || view.description;
-  if (view.action === 'DESCRIBE') {
-    return numberedPrompts(text)
-      .slice(0, 4)
-      .map((prompt, i) => ({ name: `Prompt ${i + 1}`, value: truncate(escapeMarkdown(prompt), 1024) }));
+  if (view.status !== 'SUCCESS' || (view.action !== 'DESCRIBE' && view.action !== 'SHORTEN')) return [];
+  const { tokens, prompts, details } = parseTextResult(view.finalPrompt || view.description);
+  const fields: APIEmbedField[] = [];
+  if (tokens) fields.push({ name: 'Important tokens', value: truncate(escapeMarkdown(tokens), 1024) });
+  prompts
+    .slice(0, view.action === 'DESCRIBE' ? 4 : 5)
+    .forEach((prompt, i) => fields.push({ name: `Prompt ${i + 1}`, value: truncate(escapeMarkdown(prompt), 1024) }));
+  if (details) fields.push({ name: 'Details', value: truncate(escapeMarkdown(details), 1024) });
+  if (prompts.length > 0) {
+    const pick = view.action === 'DESCRIBE' ? 'Click 1️⃣–4️⃣' : 'Click a number';
+    fields.push({ name: 'Next', value: `${pick} to edit that prompt and imagine it.` });
   }
-  if (view.action === 'SHORTEN') {
-    const [tokensPart, promptsPart] = text.split(/##\s*Shortened prompts/i);
-    const tokens = (tokensPart ?? '').replace(/##\s*Important tokens/i, '').trim();
-    const fields: APIEmbedField[] = tokens ? [{ name: 'Important tokens', value: truncate(escapeMarkdown(tokens), 1024) }] : [];
-    numberedPrompts(promptsPart ?? '')
-      .slice(0, 5)
-      .forEach((prompt, i) => fields.push({ name: `Prompt ${i + 1}`, value: truncate(escapeMarkdown(prompt), 1024) }));
-    return fields;
+  return fields;
+}
+
+/** Actions whose result is not a Midjourney image (no seed to ask for). */
+const NO_SEED = /^(DESCRIBE|SHORTEN|VIDEO|SWAP_FACE|SWAP_VIDEO_FACE)$/;
+
+/** Whether a finished task shows the bot's Seed button. */
+export function offersSeed(task: TrackedTask): boolean {
+  const { view } = task;
+  if (view.status !== 'SUCCESS' || NO_SEED.test(view.action) || view.videoUrls.length > 0) return false;
+  return Boolean(view.imageUrl || view.imageUrls.length || task.files.length);
+}
+
+/** The bot's own buttons (not Midjourney's): Seed on finished images, Edit prompt while the API waits for one. */
+export function botButtons(task: TrackedTask): APIButtonComponent[] {
+  if (task.view.status === 'MODAL') {
+    return [
+      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: `${EDIT_PROMPT_PREFIX}${task.taskId}`, label: 'Edit prompt', emoji: { name: '✏️' } },
+    ];
+  }
+  if (offersSeed(task)) {
+    return [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${SEED_PREFIX}${task.taskId}`, label: 'Seed', emoji: { name: '🌱' } }];
   }
   return [];
 }
 
 function resultLinks(task: TrackedTask): string {
   const attached = new Set(task.files.map((f) => f.sourceUrl));
-  const links = [...task.view.videoUrls, ...task.view.imageUrls.slice(task.view.imageUrls.length > 1 ? 0 : 1)]
-    .filter((url) => isHttp(url) && !attached.has(url))
+  const { videoUrls, imageUrls } = task.view;
+  // Numbered by position in their own list, so "Video 4" is the fourth video whatever was attached.
+  const numbered = [
+    ...videoUrls.map((url, i) => ({ url, name: `Video ${i + 1}` })),
+    ...imageUrls.map((url, i) => ({ url, name: `Image ${i + 1}` })).slice(imageUrls.length > 1 ? 0 : 1),
+  ];
+  return numbered
+    .filter(({ url }) => isHttp(url) && !attached.has(url))
     .slice(0, 8)
-    .map((url, i) => `[${task.view.videoUrls.includes(url) ? 'Video' : 'Image'} ${i + 1}](${url})`);
-  return links.join(' · ');
+    .map(({ url, name }) => `[${name}](${url})`)
+    .join(' · ');
 }
 
 /** Task in, Discord message payload out. Pure: the same task always renders the same card. */
@@ -126,7 +151,7 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
   const mapped = showButtons
     ? mapButtons(task.taskId, view.buttons, {
         ...(options.hideAction ? { hide: options.hideAction } : {}),
-        ...(options.extraButtons ? { extra: options.extraButtons } : {}),
+        extra: [...(options.extraButtons ?? []), ...botButtons(task)],
       })
     : { rows: [], slots: [] };
   const payload: CardPayload = {

@@ -32,3 +32,25 @@ export function numberedPrompts(text: string): string[] {
     .map((part) => part.trim())
     .filter(Boolean);
 }
+
+/** The parts of a describe or shorten result, as a member picks from them. */
+export interface TextResult {
+  /** "## Important tokens" of a shorten result ('' for describe). */
+  tokens: string;
+  /** The numbered prompts: 4 after describe, up to 5 after shorten. */
+  prompts: string[];
+  /** "## Details" of an extended shorten ("Show Details"), '' otherwise. */
+  details: string;
+}
+
+/** Splits the text of a DESCRIBE (`1️⃣ …\n\n2️⃣ …`) or SHORTEN (`## Important tokens … ## Shortened prompts 1️⃣ …`) result. */
+export function parseTextResult(text: string): TextResult {
+  const shortened = /##\s*Shortened prompts/i.exec(text);
+  const head = shortened ? text.slice(0, shortened.index) : '';
+  let body = shortened ? text.slice(shortened.index + shortened[0].length) : text;
+  const detailsAt = /##\s*Details/i.exec(body);
+  const details = detailsAt ? body.slice(detailsAt.index + detailsAt[0].length).trim() : '';
+  if (detailsAt) body = body.slice(0, detailsAt.index);
+  const tokens = head.replace(/##\s*Important tokens/i, '').trim();
+  return { tokens, prompts: numberedPrompts(body), details };
+}
