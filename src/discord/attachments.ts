@@ -17,6 +17,11 @@ export function sniffImage(data: Buffer): string | undefined {
   return SIGNATURES.find(([, test]) => test(data))?.[0];
 }
 
+/** The largest image a member may attach: the API limit, or MAX_UPLOAD_BYTES when that is smaller. */
+export function imageCap(maxUploadBytes: number): number {
+  return Math.min(MAX_IMAGE_BYTES, maxUploadBytes);
+}
+
 /** Checks what can be checked without downloading: throws a UserError naming the fix. */
 export function checkAttachmentSize(attachment: Attachment, what: string, maxBytes = MAX_IMAGE_BYTES): void {
   if (attachment.size > maxBytes) {

@@ -1,8 +1,12 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { UserError } from '../errors';
+import type { Submitted } from '../mj/client';
 import { providerRejects } from '../mj/providers';
-import { BUTTON_PREFIX } from '../render/buttons';
+import { BUTTON_PREFIX, EDIT_PROMPT_PREFIX, SEED_PREFIX } from '../render/buttons';
+import { parseTextResult } from '../render/text';
+import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
+import { openButtonModal, promptButton } from './modals';
 import { startTask } from './start-task';
 
 /** A second click on the same button within this window is a double click, not a new request. */
@@ -15,18 +19,25 @@ export function actionTitle(customId: string, label: string): string {
   if (upscale) return `Upscale U${upscale[1]}`;
   const variation = /::variation::(\d)/i.exec(customId);
   if (variation) return `Variation V${variation[1]}`;
+  const videoUpscale = /::video_virtual_upscale::(\d)/i.exec(customId);
+  if (videoUpscale) return `Video U${videoUpscale[1]}`;
   if (/::reroll::/i.test(customId)) return 'Reroll';
   const pan = /::pan_(\w+?)::/i.exec(customId);
   if (pan) return `Pan ${pan[1]}`;
+  if (/^MJ::Picread::Retry/i.test(customId)) return 'Describe (retry)';
+  if (/^MJ::Job::PicReader::all/i.test(customId)) return 'Imagine prompt 1 (describe)';
   return label || 'Action';
 }
 
 /** U1–U4 make the same picture every time: once is enough (as in Midjourney). */
 const isOneShot = (customId: string) => /::upsample::\d/i.test(customId);
 
-export async function handleMjButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
-  const key = interaction.customId;
-  const target = await ctx.store.buttons.get(key);
+/** Variations, pans, rerolls and animate open Midjourney's remix modal when the account has remix on. */
+export const remixSensitive = (customId: string) => /::(variation|low_variation|high_variation|reroll|pan_\w+|animate_(high|low))::/i.test(customId);
+
+/** The target of a button click, after the checks every click gets (owner, server, provider). */
+async function checkedTarget(interaction: ButtonInteraction, ctx: BotContext): Promise<ButtonTarget> {
+  const target = await ctx.store.buttons.get(interaction.customId);
   if (!target || target.guildId !== interaction.guildId) {
     throw new UserError('This button is no longer available. Run the command again to get fresh buttons.');
   }
@@ -41,6 +52,16 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   if (providerRejects(ctx.provider, target.customId)) {
     throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
   }
+  return target;
+}
+
+export async function handleMjButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
+  const key = interaction.customId;
+  const target = await checkedTarget(interaction, ctx);
+  // A modal must be the first answer to the click: no defer before it.
+  const needsPrompt = promptButton(target.customId);
+  if (needsPrompt) return openButtonModal(interaction, ctx, key, target, needsPrompt);
+
   const previous = await ctx.store.clicks.get(key);
   const now = ctx.clock();
   if (inFlight.has(key) || (previous && (isOneShot(target.customId) || now - previous.at < DOUBLE_CLICK_MS))) {
@@ -52,18 +73,33 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   try {
     await interaction.deferReply();
     const parent = await ctx.store.tasks.get(target.taskId);
-    const taskId = await startTask(interaction, ctx, {
+    // "Imagine all" starts one task per describe prompt: each gets its own card.
+    const describePrompts = /^MJ::Job::PicReader::all/i.test(target.customId) && parent
+      ? parseTextResult(parent.view.finalPrompt || parent.view.description).prompts
+      : [];
+    const submitted = await startTask(interaction, ctx, {
       title: actionTitle(target.customId, target.label),
-      prompt: parent?.prompt ?? '',
+      prompt: describePrompts[0] ?? parent?.prompt ?? '',
       mode: parent?.mode,
       parentTaskId: target.taskId,
-      submit: (common) => ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, parent?.mode),
+      submit: async (common): Promise<Submitted> => {
+        const answer = await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, parent?.mode);
+        // Behind new-api a remix modal (21) comes back as 1: the task's status tells.
+        if (answer.code !== 21 && remixSensitive(target.customId)) {
+          const task = await ctx.mj.fetchTask(answer.taskId).catch(() => undefined);
+          if (task?.status === 'MODAL') return { ...answer, code: 21 };
+        }
+        return answer;
+      },
+      more: (n) => ({ title: `Imagine prompt ${n + 1} (describe)`, prompt: describePrompts[n] ?? '' }),
     });
     const reply = await interaction.fetchReply().catch(() => undefined);
-    await ctx.store.clicks.set(key, { startedTaskId: taskId, at: now, messageUrl: reply?.url });
+    await ctx.store.clicks.set(key, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url });
   } finally {
     inFlight.delete(key);
   }
 }
 
 export const isMjButton = (customId: string) => customId.startsWith(BUTTON_PREFIX);
+export const isSeedButton = (customId: string) => customId.startsWith(SEED_PREFIX);
+export const isEditPromptButton = (customId: string) => customId.startsWith(EDIT_PROMPT_PREFIX);

@@ -38,3 +38,55 @@ export function readMode(interaction: ChatInputCommandInteraction, provider: Pro
   }
   return mode;
 }
+
+/** Blend takes 2 to 5 images (digest §1.2). */
+export function checkBlendCount(count: number): void {
+  if (count < 2) throw new UserError('Blend needs at least two images: attach one to `image1` and one to `image2`.');
+  if (count > 5) throw new UserError('Blend takes at most five images.');
+}
+
+export const BLEND_DIMENSIONS = { portrait: 'PORTRAIT', square: 'SQUARE', landscape: 'LANDSCAPE' } as const;
+export type BlendDimensions = (typeof BLEND_DIMENSIONS)[keyof typeof BLEND_DIMENSIONS];
+
+/** `portrait|square|landscape` → the API's spelling; undefined = the API's default (square). */
+export function blendDimensions(raw: string | null): BlendDimensions | undefined {
+  if (!raw) return undefined;
+  const value = BLEND_DIMENSIONS[raw.toLowerCase() as keyof typeof BLEND_DIMENSIONS];
+  if (!value) throw new UserError('Dimensions must be portrait, square or landscape.');
+  return value;
+}
+
+/** /describe reads exactly one picture: an attachment or a link. */
+export function checkOneSource(hasImage: boolean, link: string | null): 'image' | 'link' {
+  const hasLink = Boolean(link?.trim());
+  if (hasImage && hasLink) throw new UserError('Give either an image or a link, not both.');
+  if (!hasImage && !hasLink) throw new UserError('Attach an image or give a link to one (`image:` or `link:`).');
+  return hasImage ? 'image' : 'link';
+}
+
+/** Custom Zoom needs `--zoom X` with X between 1 and 2 in its prompt (digest §5). */
+export function checkZoomPrompt(prompt: string): string {
+  const flags = [...prompt.matchAll(/(?:^|\s)--zoom(?:\s+(\S+))?/gi)];
+  const last = flags.at(-1);
+  if (!last) throw new UserError('Custom Zoom needs `--zoom` with a factor between 1 and 2 at the end of the prompt, e.g. `--zoom 1.5`.');
+  const factor = Number(last[1]);
+  if (!last[1] || !Number.isFinite(factor) || factor < 1 || factor > 2) {
+    throw new UserError(`The zoom factor must be a number between 1 and 2 (got \`${(last[1] ?? 'nothing').slice(0, 20)}\`), e.g. \`--zoom 1.5\`.`);
+  }
+  return prompt;
+}
+
+/** What a prompt modal is for: zoom prompts carry --zoom, the others are any prompt the provider takes. */
+export type PromptPurpose = 'zoom' | 'prompt';
+
+/** The text a member typed into a prompt modal, checked before anything is sent. */
+export function checkModalPrompt(raw: string | null, purpose: PromptPurpose, provider: ProviderPreset): string {
+  const prompt = checkPrompt(raw, provider);
+  return purpose === 'zoom' ? checkZoomPrompt(prompt) : prompt;
+}
+
+/** Replaces any --zoom flag by `--zoom <factor>`: the prefilled prompt of a Custom Zoom. */
+export function withZoom(prompt: string, factor = '2'): string {
+  const bare = prompt.replace(/(?:^|\s)--zoom(?:\s+\S+)?/gi, '').trim();
+  return `${bare} --zoom ${factor}`.trim();
+}

@@ -1,8 +1,10 @@
 import type { Interaction } from 'discord.js';
 import { UserError } from '../errors';
 import type { BotContext, Command } from './context';
-import { handleMjButton, isMjButton } from './buttons';
+import { handleMjButton, isEditPromptButton, isMjButton, isSeedButton } from './buttons';
+import { handleModalSubmit, openEditPromptModal } from './modals';
 import { reportError } from './replies';
+import { handleSeedButton } from './seed';
 
 /** Routes every interaction to its handler; nothing a handler throws escapes (the process never dies on one request). */
 export function createInteractionRouter(ctx: BotContext, commands: readonly Command[]) {
@@ -15,8 +17,12 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Comm
         if (!command) throw new UserError('This command is not available any more. An admin may need to run deploy-commands.');
         await command.execute(interaction, ctx);
       } else if (interaction.isButton()) {
-        if (!isMjButton(interaction.customId)) throw new UserError('This button is no longer available.');
-        await handleMjButton(interaction, ctx);
+        if (isMjButton(interaction.customId)) await handleMjButton(interaction, ctx);
+        else if (isSeedButton(interaction.customId)) await handleSeedButton(interaction, ctx);
+        else if (isEditPromptButton(interaction.customId)) await openEditPromptModal(interaction, ctx);
+        else throw new UserError('This button is no longer available.');
+      } else if (interaction.isModalSubmit()) {
+        await handleModalSubmit(interaction, ctx);
       }
     } catch (error) {
       await reportError(interaction, error, ctx.logger);

@@ -16,6 +16,8 @@ export interface TaskSpec {
   parentTaskId?: string;
   /** Sends the request; gets the fields every submit carries (state, notifyHook). */
   submit(common: SubmitCommon): Promise<Submitted>;
+  /** Title and prompt of the n-th extra task when one submit starts several ("Imagine all"); n from 1. */
+  more?(n: number): { title: string; prompt: string };
 }
 
 /** `state` the API stores with the task: who asked where, so an admin can trace a task (≤255 chars). */
@@ -23,20 +25,17 @@ export function stateFor(interaction: RepliableInteraction): string {
   return `discord:${interaction.guildId ?? 'dm'}:${interaction.channelId ?? ''}:${interaction.user.id}`.slice(0, 255);
 }
 
-/**
- * The path every task takes: the interaction is already deferred (publicly); submit, then hand the
- * task to the tracker, which draws the card in the deferred reply and keeps it up to date.
- * Returns the new task id. Expected failures are thrown for the router to show privately.
- */
-export async function startTask(interaction: RepliableInteraction, ctx: BotContext, spec: TaskSpec): Promise<string> {
-  if (!interaction.guildId || !interaction.channelId) throw new UserError('Please use this command in a server channel.');
-  const submitted = await spec.submit({
-    state: stateFor(interaction),
-    ...(ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {}),
-  });
+function recordFor(
+  interaction: RepliableInteraction & { guildId: string; channelId: string },
+  ctx: BotContext,
+  spec: { title: string; prompt: string; mode: Mode | undefined; parentTaskId?: string | undefined },
+  taskId: string,
+  submitted: Submitted,
+  messageId: string | undefined,
+): TrackedTask {
   const now = ctx.clock();
-  const record: TrackedTask = {
-    taskId: submitted.taskId,
+  return {
+    taskId,
     title: spec.title,
     prompt: spec.prompt,
     requesterId: interaction.user.id,
@@ -45,7 +44,7 @@ export async function startTask(interaction: RepliableInteraction, ctx: BotConte
     message: {
       guildId: interaction.guildId,
       channelId: interaction.channelId,
-      messageId: undefined,
+      messageId,
       interaction: {
         applicationId: interaction.applicationId,
         token: interaction.token,
@@ -60,7 +59,33 @@ export async function startTask(interaction: RepliableInteraction, ctx: BotConte
     endReason: undefined,
     files: [],
   };
+}
+
+/**
+ * The path every task takes: the interaction is already deferred (publicly); submit, then hand the
+ * task to the tracker, which draws the card in the deferred reply and keeps it up to date. When one
+ * submit starts several tasks, each extra one gets a card of its own (a followup message).
+ * Returns the submit's answer. Expected failures are thrown for the router to show privately.
+ */
+export async function startTask(interaction: RepliableInteraction, ctx: BotContext, spec: TaskSpec): Promise<Submitted> {
+  if (!interaction.inGuild() || !interaction.channelId) throw new UserError('Please use this command in a server channel.');
+  const where = interaction as RepliableInteraction & { guildId: string; channelId: string };
+  const submitted = await spec.submit({
+    state: stateFor(interaction),
+    ...(ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {}),
+  });
+  const record = recordFor(where, ctx, spec, submitted.taskId, submitted, undefined);
   ctx.logger.info({ taskId: record.taskId, title: spec.title, user: interaction.user.id, code: submitted.code }, 'task submitted');
   await ctx.tracker.track(record);
-  return record.taskId;
+  for (const [i, taskId] of submitted.taskIds.slice(1).entries()) {
+    const extra = spec.more?.(i + 1) ?? { title: spec.title, prompt: '' };
+    try {
+      // A placeholder the tracker then edits through the same interaction token, like the first card.
+      const message = await interaction.followUp({ embeds: [{ title: extra.title.slice(0, 256), description: '⏳ Starting…' }], allowedMentions: { parse: [] } });
+      await ctx.tracker.track(recordFor(where, ctx, { ...spec, ...extra }, taskId, submitted, message.id));
+    } catch (error) {
+      ctx.logger.warn({ err: error, taskId }, 'could not post the card of an extra task; it runs without one');
+    }
+  }
+  return submitted;
 }

@@ -1,0 +1,213 @@
+import {
+  ComponentType,
+  MessageFlags,
+  TextInputStyle,
+  type APIModalInteractionResponseCallbackData,
+  type ButtonInteraction,
+  type ModalSubmitInteraction,
+} from 'discord.js';
+import type { Mode } from '../config';
+import { UserError } from '../errors';
+import type { Submitted, SubmitCommon } from '../mj/client';
+import { actionAccepted, imagineFallback } from '../mj/providers';
+import { EDIT_PROMPT_PREFIX } from '../render/buttons';
+import { parseTextResult } from '../render/text';
+import type { ButtonTarget, TrackedTask } from '../store';
+import type { BotContext } from './context';
+import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
+import { startTask, stateFor } from './start-task';
+
+/**
+ * Prompts typed into Discord modals. A modal can only be the FIRST answer to a click (never after a
+ * defer), so buttons known to need a prompt open one straight away and the API is called on its submit.
+ *
+ * - `mjmodal:<button key>`: Custom Zoom, PicReader N, PromptAnalyzer N → `/mj/submit/action`, then
+ *   `/mj/submit/modal {taskId of the MODAL task, prompt}` (or `/mj/submit/imagine` where the provider refuses the action).
+ * - `mjeditm:<task id>`: the "Edit prompt" button of a task the API unexpectedly holds in MODAL (remix mode)
+ *   → `/mj/submit/modal {taskId, prompt}`; the task's card follows it as before.
+ */
+export const MODAL_PREFIX = 'mjmodal:';
+export const EDIT_MODAL_PREFIX = 'mjeditm:';
+export const PROMPT_FIELD = 'prompt';
+/** Discord's limits: modal title 45, text input label 45, value 4000. */
+const MAX_INPUT = 4000;
+
+export interface PromptButton {
+  kind: 'zoom' | 'describe' | 'shorten';
+  /** Which numbered prompt (1–5) of a describe/shorten result; 0 for zoom. */
+  index: number;
+}
+
+/** Midjourney buttons that always need a prompt (digest §4–5). */
+export function promptButton(customId: string): PromptButton | undefined {
+  if (/^MJ::CustomZoom::/i.test(customId)) return { kind: 'zoom', index: 0 };
+  const describe = /^MJ::Job::PicReader::([1-9])$/i.exec(customId);
+  if (describe) return { kind: 'describe', index: Number(describe[1]) };
+  const shorten = /^MJ::Job::PromptAnalyzer::.*::([1-9])$/i.exec(customId);
+  if (shorten) return { kind: 'shorten', index: Number(shorten[1]) };
+  return undefined;
+}
+
+export const ZOOM_TITLE = 'Custom Zoom';
+
+export function titleFor(button: PromptButton): string {
+  if (button.kind === 'zoom') return ZOOM_TITLE;
+  return button.kind === 'describe' ? `Imagine prompt ${button.index} (describe)` : `Imagine prompt ${button.index} (shorten)`;
+}
+
+/** The text a prompt modal opens with: the chosen describe/shorten prompt, or the image's prompt with --zoom 2. */
+export function prefillFor(button: PromptButton, parent: Pick<TrackedTask, 'prompt' | 'view'> | undefined): string {
+  if (!parent) return button.kind === 'zoom' ? withZoom('') : '';
+  if (button.kind === 'zoom') return withZoom(parent.prompt || parent.view.finalPrompt);
+  const { prompts } = parseTextResult(parent.view.finalPrompt || parent.view.description);
+  return prompts[button.index - 1] ?? '';
+}
+
+/** A modal with one paragraph input named `prompt`, prefilled. */
+export function promptModal(customId: string, title: string, value: string, purpose: PromptPurpose, maxLength: number): APIModalInteractionResponseCallbackData {
+  const max = Math.max(1, Math.min(MAX_INPUT, maxLength));
+  const prefill = value.trim().slice(0, max);
+  return {
+    custom_id: customId,
+    title: title.slice(0, 45),
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.TextInput,
+            custom_id: PROMPT_FIELD,
+            label: purpose === 'zoom' ? 'Prompt, ending with --zoom 1 to 2' : 'Prompt',
+            style: TextInputStyle.Paragraph,
+            required: true,
+            min_length: 1,
+            max_length: max,
+            ...(prefill ? { value: prefill } : {}),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const purposeOf = (button: PromptButton): PromptPurpose => (button.kind === 'zoom' ? 'zoom' : 'prompt');
+
+/** First answer to a click on Custom Zoom / PicReader N / PromptAnalyzer N (checks are done by the caller). */
+export async function openButtonModal(interaction: ButtonInteraction, ctx: BotContext, key: string, target: ButtonTarget, button: PromptButton): Promise<void> {
+  const parent = await ctx.store.tasks.get(target.taskId);
+  await interaction.showModal(
+    promptModal(`${MODAL_PREFIX}${key}`, titleFor(button), prefillFor(button, parent), purposeOf(button), ctx.provider.maxPromptLength),
+  );
+}
+
+/** A task the bot tracks, if it belongs to this server and this member may act on it. */
+async function ownTask(interaction: ButtonInteraction | ModalSubmitInteraction, ctx: BotContext, taskId: string): Promise<TrackedTask> {
+  const record = ctx.tracker.active.get(taskId) ?? (await ctx.store.tasks.get(taskId));
+  if (!record || record.message.guildId !== interaction.guildId) {
+    throw new UserError('This task is no longer available. Run the command again.');
+  }
+  if (record.requesterId !== interaction.user.id) {
+    throw new UserError(`Only <@${record.requesterId}>, who started this task, can edit its prompt.`);
+  }
+  if (record.view.status !== 'MODAL') throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
+  return record;
+}
+
+/** "Edit prompt" on a card whose task waits in MODAL: opens the prompt modal at once. */
+export async function openEditPromptModal(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
+  const taskId = interaction.customId.slice(EDIT_PROMPT_PREFIX.length);
+  const record = await ownTask(interaction, ctx, taskId);
+  if (await ctx.store.clicks.get(`${EDIT_MODAL_PREFIX}${taskId}`)) throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
+  const purpose: PromptPurpose = record.title === ZOOM_TITLE ? 'zoom' : 'prompt';
+  const value = purpose === 'zoom' ? withZoom(record.prompt) : record.prompt;
+  await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, 'Edit prompt', value, purpose, ctx.provider.maxPromptLength));
+}
+
+/**
+ * `/mj/submit/action`, then `/mj/submit/modal` on the task the action left in MODAL. Behind new-api a 21 comes
+ * back as 1, so a 1 is checked by fetching; a task that is not MODAL was confirmed by the provider itself.
+ */
+export async function actionThenModal(
+  ctx: BotContext,
+  target: Pick<ButtonTarget, 'taskId' | 'customId'>,
+  prompt: string,
+  common: SubmitCommon,
+  mode: Mode | undefined,
+): Promise<Submitted> {
+  const opened = await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, mode);
+  if (opened.code !== 21) {
+    const task = await ctx.mj.fetchTask(opened.taskId).catch(() => undefined);
+    if (task?.status !== 'MODAL') {
+      ctx.logger.info({ taskId: opened.taskId, customId: target.customId }, 'the provider confirmed the prompt itself (no modal)');
+      return opened;
+    }
+  }
+  const confirmed = await ctx.mj.submitModal({ taskId: opened.taskId, prompt, ...common }, mode);
+  return { ...confirmed, taskId: confirmed.taskId || opened.taskId };
+}
+
+const inFlight = new Set<string>();
+
+async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
+  const key = interaction.customId.slice(MODAL_PREFIX.length);
+  const target = await ctx.store.buttons.get(key);
+  const button = target ? promptButton(target.customId) : undefined;
+  if (!target || !button || target.guildId !== interaction.guildId) {
+    throw new UserError('This button is no longer available. Run the command again to get fresh buttons.');
+  }
+  if (target.ownerId !== interaction.user.id) {
+    throw new UserError(`Only <@${target.ownerId}>, who asked for this result, can use its buttons.`);
+  }
+  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(button), ctx.provider);
+  const viaAction = actionAccepted(ctx.provider, target.customId);
+  if (!viaAction && !imagineFallback(target.customId)) {
+    throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
+  }
+  const guard = `${key}\n${prompt}`;
+  if (inFlight.has(guard)) throw new UserError('This prompt is already on its way.');
+  inFlight.add(guard);
+  try {
+    await interaction.deferReply();
+    const parent = await ctx.store.tasks.get(target.taskId);
+    const mode = parent?.mode;
+    await startTask(interaction, ctx, {
+      title: titleFor(button),
+      prompt,
+      mode,
+      parentTaskId: target.taskId,
+      submit: (common) => (viaAction ? actionThenModal(ctx, target, prompt, common, mode) : ctx.mj.submitImagine({ prompt, ...common }, mode)),
+    });
+  } finally {
+    inFlight.delete(guard);
+  }
+}
+
+async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
+  const taskId = interaction.customId.slice(EDIT_MODAL_PREFIX.length);
+  const record = await ownTask(interaction, ctx, taskId);
+  const purpose: PromptPurpose = record.title === ZOOM_TITLE ? 'zoom' : 'prompt';
+  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purpose, ctx.provider);
+  const sentKey = `${EDIT_MODAL_PREFIX}${taskId}`;
+  if (inFlight.has(taskId) || (await ctx.store.clicks.get(sentKey))) throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
+  inFlight.add(taskId);
+  try {
+    await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    const notifyHook = ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {};
+    await ctx.mj.submitModal({ taskId, prompt, state: stateFor(interaction), ...notifyHook }, record.mode);
+    await ctx.store.clicks.set(sentKey, { startedTaskId: taskId, at: ctx.clock(), messageUrl: undefined });
+    // The card shows the prompt the task now runs with; the tracker saves it with the next change.
+    const live = ctx.tracker.active.get(taskId);
+    if (live) live.prompt = prompt;
+    ctx.logger.info({ taskId, user: interaction.user.id }, 'modal prompt sent');
+    await interaction.editReply({ content: '✏️ Prompt sent. The card follows the task.' });
+  } finally {
+    inFlight.delete(taskId);
+  }
+}
+
+/** Routes a modal submit by its custom_id. */
+export async function handleModalSubmit(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
+  if (interaction.customId.startsWith(MODAL_PREFIX)) return submitButtonPrompt(interaction, ctx);
+  if (interaction.customId.startsWith(EDIT_MODAL_PREFIX)) return submitEditedPrompt(interaction, ctx);
+  throw new UserError('This form is no longer available.');
+}
