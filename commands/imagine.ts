@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { attachmentAsDataUrl, checkAttachmentSize } from '../src/discord/attachments';
+import { attachmentAsDataUrl, checkAttachmentSize, imageCap } from '../src/discord/attachments';
 import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
@@ -19,9 +19,10 @@ export default {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const mode = readMode(interaction, ctx.provider);
     const image = interaction.options.getAttachment('image');
-    if (image) checkAttachmentSize(image, 'The reference image');
+    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
+    if (image) checkAttachmentSize(image, 'The reference image', cap);
     await interaction.deferReply();
-    const base64Array = image ? [await attachmentAsDataUrl(image, 'The reference image')] : [];
+    const base64Array = image ? [await attachmentAsDataUrl(image, 'The reference image', cap)] : [];
     await startTask(interaction, ctx, {
       title: 'Imagine',
       prompt,

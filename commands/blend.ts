@@ -1,0 +1,53 @@
+import { ApplicationCommandOptionType, InteractionContextType, type APIApplicationCommandOption } from 'discord.js';
+import type { Command } from '../src/discord/context';
+import { attachmentAsDataUrl, checkAttachmentSize, imageCap } from '../src/discord/attachments';
+import { blendDimensions, checkBlendCount, modeOption, readMode } from '../src/discord/input';
+import { startTask } from '../src/discord/start-task';
+
+const IMAGE_OPTIONS = ['image1', 'image2', 'image3', 'image4', 'image5'] as const;
+
+const imageOption = (name: string, index: number): APIApplicationCommandOption => ({
+  type: ApplicationCommandOptionType.Attachment,
+  name,
+  description: index < 2 ? `Image ${index + 1} to blend` : `Image ${index + 1} to blend (optional)`,
+  required: index < 2,
+});
+
+export default {
+  data: {
+    name: 'blend',
+    description: 'Blend two to five images into a new one with Midjourney',
+    contexts: [InteractionContextType.Guild],
+    options: [
+      ...IMAGE_OPTIONS.map(imageOption),
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'dimensions',
+        description: 'Shape of the result (default: square)',
+        required: false,
+        choices: [
+          { name: 'portrait (2:3)', value: 'portrait' },
+          { name: 'square (1:1)', value: 'square' },
+          { name: 'landscape (3:2)', value: 'landscape' },
+        ],
+      },
+      modeOption,
+    ],
+  },
+  async execute(interaction, ctx) {
+    const images = IMAGE_OPTIONS.map((name) => interaction.options.getAttachment(name)).filter((a) => a !== null);
+    checkBlendCount(images.length);
+    const dimensions = blendDimensions(interaction.options.getString('dimensions'));
+    const mode = readMode(interaction, ctx.provider);
+    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
+    images.forEach((image, i) => checkAttachmentSize(image, `Image ${i + 1}`, cap));
+    await interaction.deferReply();
+    const base64Array = await Promise.all(images.map((image, i) => attachmentAsDataUrl(image, `Image ${i + 1}`, cap)));
+    await startTask(interaction, ctx, {
+      title: `Blend of ${images.length} images`,
+      prompt: '',
+      mode,
+      submit: (common) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, mode),
+    });
+  },
+} satisfies Command;

@@ -1,0 +1,35 @@
+import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
+import type { Command } from '../src/discord/context';
+import { attachmentAsDataUrl, checkAttachmentSize, checkLink, imageCap } from '../src/discord/attachments';
+import { checkOneSource, modeOption, readMode } from '../src/discord/input';
+import { startTask } from '../src/discord/start-task';
+
+export default {
+  data: {
+    name: 'describe',
+    description: 'Get four Midjourney prompts that describe an image',
+    contexts: [InteractionContextType.Guild],
+    options: [
+      { type: ApplicationCommandOptionType.Attachment, name: 'image', description: 'The image to describe (or give a link)', required: false },
+      { type: ApplicationCommandOptionType.String, name: 'link', description: 'A web link to the image (or attach it)', required: false, max_length: 2000 },
+      modeOption,
+    ],
+  },
+  async execute(interaction, ctx) {
+    const image = interaction.options.getAttachment('image');
+    const rawLink = interaction.options.getString('link');
+    const source = checkOneSource(image !== null, rawLink);
+    const link = source === 'link' ? checkLink(rawLink ?? '', 'The link') : undefined;
+    const mode = readMode(interaction, ctx.provider);
+    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
+    if (image) checkAttachmentSize(image, 'The image', cap);
+    await interaction.deferReply();
+    const input = image ? { base64: await attachmentAsDataUrl(image, 'The image', cap) } : { link: link ?? '' };
+    await startTask(interaction, ctx, {
+      title: 'Describe',
+      prompt: '',
+      mode,
+      submit: (common) => ctx.mj.submitDescribe({ ...input, ...common }, mode),
+    });
+  },
+} satisfies Command;

@@ -1,0 +1,34 @@
+import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
+import type { Command } from '../src/discord/context';
+import { attachmentAsDataUrl, checkAttachmentSize, imageCap } from '../src/discord/attachments';
+import { startTask } from '../src/discord/start-task';
+
+export default {
+  data: {
+    name: 'swapface',
+    description: 'Put the face from one picture onto the person in another (InsightFace)',
+    contexts: [InteractionContextType.Guild],
+    options: [
+      { type: ApplicationCommandOptionType.Attachment, name: 'source', description: 'The picture with the face to use', required: true },
+      { type: ApplicationCommandOptionType.Attachment, name: 'target', description: 'The picture whose face is replaced', required: true },
+    ],
+  },
+  async execute(interaction, ctx) {
+    const source = interaction.options.getAttachment('source', true);
+    const target = interaction.options.getAttachment('target', true);
+    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
+    checkAttachmentSize(source, 'The source picture', cap);
+    checkAttachmentSize(target, 'The target picture', cap);
+    await interaction.deferReply();
+    const [sourceBase64, targetBase64] = await Promise.all([
+      attachmentAsDataUrl(source, 'The source picture', cap),
+      attachmentAsDataUrl(target, 'The target picture', cap),
+    ]);
+    await startTask(interaction, ctx, {
+      title: 'Face swap',
+      prompt: '',
+      mode: undefined,
+      submit: (common) => ctx.mj.swapFace({ sourceBase64, targetBase64, ...common }),
+    });
+  },
+} satisfies Command;

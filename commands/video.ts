@@ -1,0 +1,51 @@
+import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
+import type { Command } from '../src/discord/context';
+import { UserError } from '../src/errors';
+import { attachmentAsDataUrl, checkAttachmentSize, checkLink, imageCap } from '../src/discord/attachments';
+import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
+import { startTask } from '../src/discord/start-task';
+
+export default {
+  data: {
+    name: 'video',
+    description: 'Animate a picture into short videos with Midjourney',
+    contexts: [InteractionContextType.Guild],
+    options: [
+      promptOption('What happens in the video'),
+      { type: ApplicationCommandOptionType.Attachment, name: 'image', description: 'The first frame (or give a link)', required: false },
+      { type: ApplicationCommandOptionType.String, name: 'link', description: 'A web link to the first frame (or attach it)', required: false, max_length: 2000 },
+      {
+        type: ApplicationCommandOptionType.String,
+        name: 'motion',
+        description: 'How much movement (default: low)',
+        required: false,
+        choices: [
+          { name: 'low', value: 'low' },
+          { name: 'high', value: 'high' },
+        ],
+      },
+      { type: ApplicationCommandOptionType.Boolean, name: 'hd', description: 'Render in 720p instead of 480p', required: false },
+      modeOption,
+    ],
+  },
+  async execute(interaction, ctx) {
+    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
+    const image = interaction.options.getAttachment('image');
+    const rawLink = interaction.options.getString('link');
+    if (image && rawLink?.trim()) throw new UserError('Give either an image or a link for the first frame, not both.');
+    const link = rawLink?.trim() ? checkLink(rawLink, 'The link') : undefined;
+    const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
+    const videoType = interaction.options.getBoolean('hd') ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480';
+    const mode = readMode(interaction, ctx.provider);
+    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
+    if (image) checkAttachmentSize(image, 'The first frame', cap);
+    await interaction.deferReply();
+    const frame = image ? await attachmentAsDataUrl(image, 'The first frame', cap) : link;
+    await startTask(interaction, ctx, {
+      title: videoType === 'vid_1.1_i2v_720' ? 'Video (HD)' : 'Video',
+      prompt,
+      mode,
+      submit: (common) => ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType, ...common }, mode),
+    });
+  },
+} satisfies Command;
