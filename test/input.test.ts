@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkLink, imageCap, MAX_IMAGE_BYTES, sniffImage } from '../src/discord/attachments';
+import { checkLink, formatBytes, imageCap, MAX_IMAGE_BYTES, sniffImage } from '../src/discord/attachments';
 import {
   blendDimensions,
   checkBlendCount,
@@ -74,6 +74,11 @@ describe('input checks (before any API call)', () => {
   it('caps uploads at MAX_UPLOAD_BYTES when that is below the API limit', () => {
     assert.equal(imageCap(1024), 1024);
     assert.equal(imageCap(100 * 1024 * 1024), MAX_IMAGE_BYTES);
+    assert.equal(formatBytes(4096), '4 KB');
+    assert.equal(formatBytes(50_000), '48.8 KB');
+    assert.equal(formatBytes(8 * 1048576), '8 MB');
+    assert.equal(formatBytes(12_345_678), '11.8 MB');
+    assert.equal(formatBytes(100), '100 bytes');
   });
 });
 

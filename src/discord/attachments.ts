@@ -17,6 +17,13 @@ export function sniffImage(data: Buffer): string | undefined {
   return SIGNATURES.find(([, test]) => test(data))?.[0];
 }
 
+/** 1536 → "1.5 KB", 8388608 → "8 MB": sizes a member can read. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} bytes`;
+  const [value, unit] = bytes < 1048576 ? [bytes / 1024, 'KB'] : [bytes / 1048576, 'MB'];
+  return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
+}
+
 /** The largest image a member may attach: the API limit, or MAX_UPLOAD_BYTES when that is smaller. */
 export function imageCap(maxUploadBytes: number): number {
   return Math.min(MAX_IMAGE_BYTES, maxUploadBytes);
@@ -26,7 +33,7 @@ export function imageCap(maxUploadBytes: number): number {
 export function checkAttachmentSize(attachment: Attachment, what: string, maxBytes = MAX_IMAGE_BYTES): void {
   if (attachment.size > maxBytes) {
     throw new UserError(
-      `${what} is ${(attachment.size / 1048576).toFixed(1)} MB; the limit is ${Math.floor(maxBytes / 1048576)} MB. Please attach a smaller image.`,
+      `${what} is ${formatBytes(attachment.size)}; the limit is ${formatBytes(maxBytes)}. Please attach a smaller image.`,
     );
   }
 }
@@ -40,7 +47,7 @@ export async function attachmentAsDataUrl(attachment: Attachment, what: string, 
   } catch {
     throw new UserError(`${what} could not be downloaded from Discord. Please attach it again.`);
   }
-  if (!file) throw new UserError(`${what} is larger than ${Math.floor(maxBytes / 1048576)} MB. Please attach a smaller image.`);
+  if (!file) throw new UserError(`${what} is larger than ${formatBytes(maxBytes)}. Please attach a smaller image.`);
   const type = sniffImage(file.data);
   if (!type) {
     throw new UserError(`${what} (“${attachment.name}”) is not a PNG, JPEG, WebP or GIF image. Please attach an image.`);
