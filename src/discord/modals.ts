@@ -9,6 +9,7 @@ import {
 import type { Mode } from '../config';
 import { UserError } from '../errors';
 import type { Submitted, SubmitCommon } from '../mj/client';
+import { isMjApiError } from '../mj/errors';
 import { actionAccepted, imagineFallback } from '../mj/providers';
 import { EDIT_PROMPT_PREFIX } from '../render/buttons';
 import { parseTextResult } from '../render/text';
@@ -142,8 +143,15 @@ export async function actionThenModal(
       return opened;
     }
   }
-  const confirmed = await ctx.mj.submitModal({ taskId: opened.taskId, prompt, ...common }, mode);
-  return { ...confirmed, taskId: confirmed.taskId || opened.taskId };
+  try {
+    const confirmed = await ctx.mj.submitModal({ taskId: opened.taskId, prompt, ...common }, mode);
+    return { ...confirmed, taskId: confirmed.taskId || opened.taskId };
+  } catch (error) {
+    // The task exists and waits for its prompt: rather than lose it, its card offers "Edit prompt" to send it again.
+    if (!isMjApiError(error) || !error.transient) throw error;
+    ctx.logger.warn({ err: error, taskId: opened.taskId }, 'modal submit failed; the card offers Edit prompt');
+    return { ...opened, code: 21 };
+  }
 }
 
 const inFlight = new Set<string>();
