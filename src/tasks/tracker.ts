@@ -122,6 +122,8 @@ export class Tracker {
     if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return false;
     const view = viewFromTask(task, record.view);
     const now = this.clock();
+    // Once its prompt is sent, a task that waited in MODAL starts over: the timeout counts from here.
+    if (record.view.status === 'MODAL' && view.status !== 'MODAL') record.submittedAt = now;
     const changed = viewChanged(record.view, view) || Boolean(record.apiTrouble);
     record.apiTrouble = undefined;
     record.view = view;
@@ -196,7 +198,12 @@ export class Tracker {
   private async watchdog(now: number): Promise<void> {
     for (const record of this.active.values()) {
       if (isTerminal(record.view.status)) continue;
-      if (now - record.submittedAt > this.options.timeoutMs) {
+      if (record.view.status === 'MODAL') {
+        // Waiting for the member's prompt is not the API being slow: the clock starts when the wait began.
+        if (now - record.lastChangeAt > this.options.timeoutMs) {
+          await this.end(record, `No prompt was sent within ${formatDuration(this.options.timeoutMs)}. Run the command again.`);
+        }
+      } else if (now - record.submittedAt > this.options.timeoutMs) {
         await this.end(record, `Timed out: no result after ${formatDuration(this.options.timeoutMs)}.`);
       } else if (record.phase === 'active' && now - record.lastChangeAt > this.options.stallAfterMs) {
         record.phase = 'stalled';

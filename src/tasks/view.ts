@@ -22,8 +22,9 @@ export const isTerminal = (status: TaskStatus) => TERMINAL_STATUSES.has(status);
 
 const ORDER: Record<TaskStatus, number> = {
   NOT_START: 0,
-  MODAL: 0,
   UNKNOWN: 0,
+  // Remix mode can put a submitted task into MODAL, and the prompt sent from the modal puts it back to SUBMITTED.
+  MODAL: 1,
   SUBMITTED: 1,
   IN_PROGRESS: 2,
   SUCCESS: 3,
