@@ -3,6 +3,8 @@ import type { Command } from '../src/discord/context';
 import { attachmentAsDataUrl, checkAttachmentSize, checkLink, imageCap } from '../src/discord/attachments';
 import { checkOneSource, modeOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
+import { UserError } from '../src/errors';
+import { isMjApiError } from '../src/mj/errors';
 
 export default {
   data: {
@@ -29,7 +31,14 @@ export default {
       title: 'Describe',
       prompt: '',
       mode,
-      submit: (common) => ctx.mj.submitDescribe({ ...input, ...common }, mode),
+      submit: (common) =>
+        ctx.mj.submitDescribe({ ...input, ...common }, mode).catch((error: unknown) => {
+          // The open-source proxy takes images only, and says so as "base64不能为空".
+          if (link && isMjApiError(error) && error.kind === 'validation' && /no image was sent/.test(error.description)) {
+            throw new UserError("This server's Midjourney service cannot describe a link. Attach the image to `image:` instead.");
+          }
+          throw error;
+        }),
     });
   },
 } satisfies Command;

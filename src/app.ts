@@ -44,6 +44,7 @@ export function resolveProvider(config: Config): ProviderPreset {
     ...preset,
     authHeader: config.MJ_AUTH_HEADER ?? preset.authHeader,
     modePrefix: config.MJ_MODE_PREFIX ?? preset.modePrefix,
+    videoFetchPath: config.MJ_VIDEO_FETCH_PATH ?? preset.videoFetchPath,
   };
 }
 
@@ -106,7 +107,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     ...(options.httpHost ? { host: options.httpHost } : {}),
     notifySecret: secret,
     logger,
-    onNotify: (task) => tracker.ingest(task, 'notify'),
+    onNotify: async (task) => tracker.ingest(await mj.withVideos(task), 'notify'),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';
       const storeOk = await store.ping();

@@ -44,6 +44,9 @@ const botShape = {
       'must contain {mode}',
     ),
   ),
+  MJ_VIDEO_FETCH_PATH: optional(
+    z.string().regex(/^\/[A-Za-z0-9_\-/{}]*$/, 'must be a path such as /mjvideo/fetch/{id}').refine((value) => value.includes('{id}'), 'must contain {id}'),
+  ),
   MJ_DEFAULT_MODE: optional(z.enum(MODES, { message: `must be one of ${MODES.join(', ')}` })),
   STORE_URL: withDefault(
     z.string().regex(/^(sqlite|memory|redis|rediss|postgres|postgresql):\/\//, 'must start with sqlite://, memory://, redis:// or postgres://'),

@@ -11,9 +11,10 @@ import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX } from '../src/render/butto
 import { botButtons, offersSeed, renderCard } from '../src/render/card';
 import { parseTextResult } from '../src/render/text';
 import { startSimulator } from '../src/simulator';
-import type { MjButton } from '../src/mj/schemas';
+import { taskSchema, type MjButton } from '../src/mj/schemas';
 import type { TrackedTask } from '../src/store';
-import { emptyView } from '../src/tasks/view';
+import { emptyView, viewFromTask } from '../src/tasks/view';
+import { changeFor, classicButtons } from '../src/mj/classic';
 
 const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
 const b = (customId: string, label = '', emoji = ''): MjButton => ({ customId, label, emoji, style: 2, type: 2 });
@@ -245,4 +246,54 @@ describe('simulator switches for accounts without editing or face swap', () => {
       }
     });
   }
+});
+
+describe('servers that send no buttons (open-source midjourney-proxy)', () => {
+  const nzTask = (action: string, extra: Record<string, unknown> = {}) =>
+    taskSchema.parse({ id: '1748339029401828', action, status: 'SUCCESS', progress: '100%', properties: { messageHash: H }, ...extra });
+
+  it('notices a task body without a buttons field, and only then', () => {
+    assert.equal(nzTask('IMAGINE').sendsNoButtons, true);
+    assert.equal(nzTask('IMAGINE', { buttons: [] }).sendsNoButtons, undefined);
+    assert.equal(nzTask('IMAGINE', { buttons: null }).sendsNoButtons, undefined);
+  });
+
+  it('draws U1–U4, reroll and V1–V4 under grids, 1️⃣–4️⃣ under describes, nothing under upscales', () => {
+    for (const action of ['IMAGINE', 'BLEND', 'VARIATION', 'REROLL']) {
+      const buttons = classicButtons(nzTask(action));
+      assert.deepEqual(buttons.map((x) => x.label || x.emoji), ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4'], action);
+      assert.ok(buttons.every((x) => x.customId.endsWith(H) || x.customId.endsWith(`${H}::SOLO`)));
+    }
+    assert.deepEqual(classicButtons(nzTask('DESCRIBE')).map((x) => x.customId), [1, 2, 3, 4].map((n) => `MJ::Job::PicReader::${n}`));
+    assert.deepEqual(classicButtons(nzTask('UPSCALE')), []);
+    assert.deepEqual(classicButtons(nzTask('IMAGINE', { buttons: [] })), [], 'a PLUS task with no buttons gets none drawn');
+    assert.deepEqual(classicButtons(nzTask('IMAGINE', { status: 'IN_PROGRESS' })), []);
+  });
+
+  it('maps those buttons to /submit/change', () => {
+    assert.deepEqual(changeFor(`MJ::JOB::upsample::3::${H}`), { action: 'UPSCALE', index: 3 });
+    assert.deepEqual(changeFor(`MJ::JOB::variation::1::${H}`), { action: 'VARIATION', index: 1 });
+    assert.deepEqual(changeFor(`MJ::JOB::reroll::0::${H}::SOLO`), { action: 'REROLL' });
+    assert.equal(changeFor(`MJ::JOB::upsample_v6_2x_subtle::1::${H}::SOLO`), undefined);
+    assert.equal(changeFor('MJ::Job::PicReader::1'), undefined);
+  });
+
+  it('keeps the drawn buttons in the view, marked, and offers no Seed', () => {
+    const view = viewFromTask(nzTask('IMAGINE', { imageUrl: 'http://x/a.png' }), emptyView());
+    assert.equal(view.classic, true);
+    assert.equal(view.buttons.length, 9);
+    assert.equal(offersSeed(tracked(view)), false);
+    const upscale = viewFromTask(nzTask('UPSCALE', { imageUrl: 'http://x/a.png' }), emptyView());
+    assert.equal(offersSeed(tracked(upscale)), false);
+    const plus = viewFromTask(nzTask('UPSCALE', { imageUrl: 'http://x/a.png', buttons: [] }), emptyView());
+    assert.equal(offersSeed(tracked(plus)), true);
+  });
+
+  it('does not tell a member to click numbered buttons that are not there', () => {
+    const text = 'a fox\n\n2️⃣ a dog\n\n3️⃣ a bird\n\n4️⃣ a fish';
+    const withButtons = renderCard(tracked({ action: 'DESCRIBE', finalPrompt: `1️⃣ ${text}`, buttons: [b('MJ::Job::PicReader::1', '', '1️⃣')] }));
+    const without = renderCard(tracked({ action: 'DESCRIBE', finalPrompt: `1️⃣ ${text}`, buttons: [] }));
+    assert.ok(withButtons.payload.embeds[0]!.fields!.some((f) => f.name === 'Next'));
+    assert.ok(!without.payload.embeds[0]!.fields!.some((f) => f.name === 'Next'));
+  });
 });

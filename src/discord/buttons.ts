@@ -1,5 +1,6 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { UserError } from '../errors';
+import { changeFor } from '../mj/classic';
 import type { Submitted } from '../mj/client';
 import { providerRejects } from '../mj/providers';
 import { BUTTON_PREFIX, EDIT_PROMPT_PREFIX, SEED_PREFIX } from '../render/buttons';
@@ -83,7 +84,10 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
       mode: parent?.mode,
       parentTaskId: target.taskId,
       submit: async (common): Promise<Submitted> => {
-        const answer = await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, parent?.mode);
+        const change = parent?.view.classic ? changeFor(target.customId) : undefined;
+        const answer = change
+          ? await ctx.mj.submitChange({ taskId: target.taskId, ...change, ...common }, parent?.mode)
+          : await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, parent?.mode);
         // Behind new-api a remix modal (21) comes back as 1: the task's status tells.
         if (answer.code !== 21 && remixSensitive(target.customId)) {
           const task = await ctx.mj.fetchTask(answer.taskId).catch(() => undefined);

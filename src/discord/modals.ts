@@ -167,7 +167,9 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
     throw new UserError(`Only <@${target.ownerId}>, who asked for this result, can use its buttons.`);
   }
   const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(button), ctx.provider);
-  const viaAction = actionAccepted(ctx.provider, target.customId);
+  const parent = await ctx.store.tasks.get(target.taskId);
+  // Buttons the bot drew for the open-source proxy have no /submit/action behind them.
+  const viaAction = !parent?.view.classic && actionAccepted(ctx.provider, target.customId);
   if (!viaAction && !imagineFallback(target.customId)) {
     throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
   }
@@ -176,7 +178,6 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   inFlight.add(guard);
   try {
     await interaction.deferReply();
-    const parent = await ctx.store.tasks.get(target.taskId);
     const mode = parent?.mode;
     await startTask(interaction, ctx, {
       title: titleFor(button),

@@ -1,4 +1,5 @@
 import type { Mode } from '../config';
+import type { ChangeAction } from './classic';
 import type { Logger } from '../logger';
 import { MjApiError, type MjErrorKind } from './errors';
 import { MjHttp, type HttpAnswer } from './http';
@@ -51,6 +52,12 @@ export interface ActionRequest extends SubmitCommon {
   taskId: string;
   customId: string;
   enableRemix?: boolean;
+}
+/** Open-source midjourney-proxy: U/V/reroll of a grid (it has no /submit/action). */
+export interface ChangeRequest extends SubmitCommon {
+  taskId: string;
+  action: ChangeAction;
+  index?: number;
 }
 export interface ModalRequest extends SubmitCommon {
   taskId: string;
@@ -220,6 +227,9 @@ export class MjClient {
   submitAction(request: ActionRequest, mode?: Mode): Promise<Submitted> {
     return this.submit('/submit/action', request, mode, 'action');
   }
+  submitChange(request: ChangeRequest, mode?: Mode): Promise<Submitted> {
+    return this.submit('/submit/change', request, mode, 'change');
+  }
   submitModal(request: ModalRequest, mode?: Mode): Promise<Submitted> {
     return this.submit('/submit/modal', request, mode, 'modal');
   }
@@ -235,7 +245,6 @@ export class MjClient {
 
   /** The task now, or undefined when the server does not know it (empty 200, 204, 404, "task_no_found"). */
   async fetchTask(id: string): Promise<MjTask | undefined> {
-    const videoPath = this.options.provider.videoFetchPath;
     const answer = await this.http.send('GET', this.path(`/task/${encodeURIComponent(id)}/fetch`), undefined, {
       idempotent: true,
     });
@@ -248,10 +257,15 @@ export class MjClient {
       throw error;
     }
     const task = this.parseTask(answer.body);
-    if (task && videoPath && task.action === 'VIDEO' && task.videoUrls.length === 0 && task.status === 'SUCCESS') {
-      return (await this.fetchVideo(id)) ?? task;
-    }
-    return task;
+    return task ? this.withVideos(task) : undefined;
+  }
+
+  /** A finished video task with its links: YEScale leaves them out of task bodies and serves them from its own path. */
+  async withVideos(task: MjTask): Promise<MjTask> {
+    const videoPath = this.options.provider.videoFetchPath;
+    if (!videoPath || task.status !== 'SUCCESS' || task.videoUrls.length > 0 || !/VIDEO/i.test(task.action)) return task;
+    const fetched = await this.fetchVideo(task.id).catch(() => undefined);
+    return fetched && fetched.videoUrls.length > 0 ? fetched : task;
   }
 
   /** YEScale serves finished videos from its own path. */
@@ -270,7 +284,8 @@ export class MjClient {
     if (!list.success) {
       throw new MjApiError({ kind: 'unsupported', message: 'list-by-condition did not answer a list', httpStatus: answer.status });
     }
-    return list.data.map((item) => this.parseTask(item)).filter((task): task is MjTask => task !== undefined);
+    const tasks = list.data.map((item) => this.parseTask(item)).filter((task): task is MjTask => task !== undefined);
+    return Promise.all(tasks.map((task) => this.withVideos(task)));
   }
 
   async imageSeed(id: string): Promise<string> {

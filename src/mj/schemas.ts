@@ -86,7 +86,7 @@ const rawTaskSchema = z
       .union([z.array(z.union([buttonSchema, z.string(), z.null()])), z.null()])
       .optional()
       .transform((list) =>
-        (list ?? []).filter((b): b is z.infer<typeof buttonSchema> => typeof b === 'object' && b !== null),
+        list === undefined ? undefined : (list ?? []).filter((b): b is z.infer<typeof buttonSchema> => typeof b === 'object' && b !== null),
       ),
     properties: z
       .union([z.record(z.string(), z.unknown()), z.null()])
@@ -115,6 +115,8 @@ export interface MjTask {
   startTime: number | undefined;
   finishTime: number | undefined;
   buttons: MjButton[];
+  /** The server sent no `buttons` field at all: the open-source proxy, which has no /submit/action. */
+  sendsNoButtons?: boolean;
   finalPrompt: string;
   properties: Record<string, unknown>;
 }
@@ -141,7 +143,8 @@ export const taskSchema = rawTaskSchema.transform((raw): MjTask => {
     submitTime: raw.submitTime,
     startTime: raw.startTime,
     finishTime: raw.finishTime,
-    buttons: raw.buttons.map(({ customId, emoji, label, style, type }) => ({ customId, emoji, label, style, type })),
+    buttons: (raw.buttons ?? []).map(({ customId, emoji, label, style, type }) => ({ customId, emoji, label, style, type })),
+    ...(raw.buttons === undefined ? { sendsNoButtons: true } : {}),
     finalPrompt,
     properties: raw.properties,
   };

@@ -5,6 +5,7 @@
 const KNOWN: Array<[RegExp, string]> = [
   [/prompt不能为空|prompt is (required|empty)/i, 'the prompt is empty'],
   [/base64格式错误/, 'the image data is not valid'],
+  [/base64不能为空|base64Array不能为空/, 'no image was sent'],
   [/关联任务不存在或已失效|task_no?t?_?found/i, 'the original task does not exist or has expired'],
   [/关联任务状态错误|task_status_not_success/i, 'the original task is not finished yet'],
   [/未知的\s*Action\s*类型|unknown_action/i, 'this action is not supported'],

@@ -79,7 +79,7 @@ function textResultFields(task: TrackedTask): APIEmbedField[] {
     .slice(0, view.action === 'DESCRIBE' ? 4 : 5)
     .forEach((prompt, i) => fields.push({ name: `Prompt ${i + 1}`, value: truncate(escapeMarkdown(prompt), 1024) }));
   if (details) fields.push({ name: 'Details', value: truncate(escapeMarkdown(details), 1024) });
-  if (prompts.length > 0) {
+  if (prompts.length > 0 && view.buttons.length > 0) {
     const pick = view.action === 'DESCRIBE' ? 'Click 1️⃣–4️⃣' : 'Click a number';
     fields.push({ name: 'Next', value: `${pick} to edit that prompt and imagine it.` });
   }
@@ -92,7 +92,8 @@ const NO_SEED = /^(DESCRIBE|SHORTEN|VIDEO|SWAP_FACE|SWAP_VIDEO_FACE)$/;
 /** Whether a finished task shows the bot's Seed button. */
 export function offersSeed(task: TrackedTask): boolean {
   const { view } = task;
-  if (view.status !== 'SUCCESS' || NO_SEED.test(view.action) || view.videoUrls.length > 0) return false;
+  // The open-source proxy (buttons drawn by the bot) has no /image-seed.
+  if (view.status !== 'SUCCESS' || view.classic || NO_SEED.test(view.action) || view.videoUrls.length > 0) return false;
   return Boolean(view.imageUrl || view.imageUrls.length || task.files.length);
 }
 

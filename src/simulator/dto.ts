@@ -10,7 +10,7 @@ import type { Settings, SimTaskRecord } from './types';
 
 const absolute = (baseUrl: string, path: string) => (path.startsWith('/') ? `${baseUrl}${path}` : path);
 
-export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, baseUrl: string): Record<string, unknown> {
+export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, baseUrl: string, videoFetch = false): Record<string, unknown> {
   const success = view.status === 'SUCCESS';
   const started = view.status === 'IN_PROGRESS' || success;
   const textResult = record.output === 'describe' || record.output === 'shorten';
@@ -19,7 +19,8 @@ export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, bas
   const messageHash = started ? record.messageHash : '';
   let imageUrl = view.image ? absolute(baseUrl, view.image) : '';
   const videoUrls: Array<{ url: string }> = [];
-  if (success && (record.output === 'video' || record.output === 'video-single')) {
+  const videosHidden = s.family === 'reseller' && s.videoFetchOnly && !videoFetch;
+  if (success && !videosHidden && (record.output === 'video' || record.output === 'video-single')) {
     const count = record.output === 'video-single' ? 1 : record.batchSize;
     for (let i = 0; i < count; i++) videoUrls.push({ url: `${baseUrl}/videos/${record.id}/0_${i}.mp4` });
   }

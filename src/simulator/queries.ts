@@ -6,13 +6,14 @@ import type { SimTaskRecord } from './types';
 
 /** Read endpoints: fetch, list-by-condition, list, queue, image-seed, and the files the tasks point at. */
 
-export function render(ctx: Ctx, record: SimTaskRecord, now = ctx.s.clock()): Record<string, unknown> {
-  return taskJson(record, ctx.store.view(record, now), ctx.s, ctx.baseUrl);
+export function render(ctx: Ctx, record: SimTaskRecord, now = ctx.s.clock(), videoFetch = false): Record<string, unknown> {
+  return taskJson(record, ctx.store.view(record, now), ctx.s, ctx.baseUrl, videoFetch);
 }
 
-export function fetchTask(ctx: Ctx, id: string): Reply {
+/** `videoFetch`: asked through YEScale's GET /mjvideo/fetch/{id}, the only place its video links appear. */
+export function fetchTask(ctx: Ctx, id: string, videoFetch = false): Reply {
   const record = ctx.store.tasks.get(id);
-  return record ? json(render(ctx, record)) : unknownTask(ctx.s);
+  return record ? json(render(ctx, record, ctx.s.clock(), videoFetch)) : unknownTask(ctx.s);
 }
 
 export function listByIds(ctx: Ctx, body: Record<string, unknown>): Reply {

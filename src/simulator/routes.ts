@@ -32,7 +32,7 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/submit\/edit$/, families: ['trueai'], handler: edits, submit: true },
   { method: 'POST', pattern: /^\/submit\/upload-discord-images$/, families: PLUS, handler: uploadImages, submit: true },
   { method: 'POST', pattern: /^\/insight-face\/swap$/, families: PLUS, handler: swapFace, submit: true },
-  { method: 'GET', pattern: /^\/task\/([^/]+)\/fetch$/, families: ALL, handler: (ctx, _req, m) => fetchTask(ctx, m[1]!) },
+  { method: 'GET', pattern: /^\/task\/([^/]+)\/fetch$/, families: ALL, handler: (ctx, req, m) => fetchTask(ctx, m[1]!, req.path.startsWith('/mjvideo/')) },
   {
     method: 'POST',
     pattern: /^\/task\/list-by-(condition|ids)$/,

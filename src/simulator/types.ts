@@ -74,6 +74,9 @@ export interface Behaviour {
   faceSwapSupported: boolean;
   /** Delay (ms) before /mj/task/{id}/image-seed answers (default 0). */
   seedDelayMs: number;
+  /** reseller only, like YEScale: VIDEO task bodies carry no video links; only GET /mjvideo/fetch/{id} has them
+   *  (default false). */
+  videoFetchOnly: boolean;
   /** Size in bytes of each served .mp4 (default 4096). */
   videoBytes: number;
   /** At most this many requests are kept in `requests` (also at most ~32 MB of bodies); the oldest are dropped
@@ -246,6 +249,7 @@ export function defaultSettings(options: SimulatorOptions): Settings {
     editsSupported: true,
     faceSwapSupported: true,
     seedDelayMs: 0,
+    videoFetchOnly: false,
     videoBytes: 4096,
     requestLogLimit: 20_000,
   };

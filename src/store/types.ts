@@ -22,6 +22,8 @@ export interface TaskView {
   finalPrompt: string;
   description: string;
   buttons: MjButton[];
+  /** From a server that sends no buttons (open-source proxy): the bot draws U/V/reroll, posted as /submit/change; no Seed. */
+  classic?: boolean;
   action: string;
   queuePosition: number | undefined;
   startTime: number | undefined;

@@ -1,3 +1,4 @@
+import { classicButtons } from '../mj/classic';
 import type { MjTask, TaskStatus } from '../mj/schemas';
 import { TERMINAL_STATUSES } from '../mj/schemas';
 import type { TaskView } from '../store/types';
@@ -38,6 +39,7 @@ export function rank(status: TaskStatus, progress: number): number {
 }
 
 export function viewFromTask(task: MjTask, previous: TaskView): TaskView {
+  const classic = classicButtons(task);
   return {
     status: task.status === 'UNKNOWN' ? previous.status : task.status,
     progress: task.progress,
@@ -47,7 +49,8 @@ export function viewFromTask(task: MjTask, previous: TaskView): TaskView {
     failReason: task.failReason,
     finalPrompt: task.finalPrompt || task.promptEn,
     description: task.description,
-    buttons: task.buttons,
+    buttons: task.sendsNoButtons ? classic : task.buttons,
+    ...(task.sendsNoButtons ? { classic: true } : {}),
     action: task.action || previous.action,
     // The queue position from the submit answer stays until the task starts.
     queuePosition: task.status === 'IN_PROGRESS' ? undefined : previous.queuePosition,

@@ -1,0 +1,41 @@
+import type { MjButton, MjTask } from './schemas';
+
+/**
+ * The open-source midjourney-proxy (novicezk) sends no `buttons`: its grids are driven by `/mj/submit/change`
+ * {taskId, action: UPSCALE | VARIATION | REROLL, index} (digest §1.2). For those tasks the bot draws the buttons
+ * Midjourney shows under a grid, with Midjourney's own customIds, and posts a change when one is clicked.
+ */
+const GRID_ACTIONS = /^(IMAGINE|BLEND|VARIATION|REROLL)$/;
+
+export type ChangeAction = 'UPSCALE' | 'VARIATION' | 'REROLL';
+
+const button = (customId: string, label: string, emoji = ''): MjButton => ({ customId, label, emoji, style: 2, type: 2 });
+
+const NUMBERS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
+
+/**
+ * For a finished task from a server that sends no buttons: U1–U4, reroll and V1–V4 under a grid; 1️⃣–4️⃣ under a
+ * describe (PicReader N, which the bot starts as a plain /imagine of that prompt); [] for anything else.
+ */
+export function classicButtons(task: MjTask): MjButton[] {
+  if (!task.sendsNoButtons || task.status !== 'SUCCESS') return [];
+  if (task.action === 'DESCRIBE') return NUMBERS.map((emoji, i) => button(`MJ::Job::PicReader::${i + 1}`, '', emoji));
+  if (!GRID_ACTIONS.test(task.action)) return [];
+  const hash = typeof task.properties.messageHash === 'string' && task.properties.messageHash ? task.properties.messageHash : task.id;
+  const indexes = [1, 2, 3, 4];
+  return [
+    ...indexes.map((n) => button(`MJ::JOB::upsample::${n}::${hash}`, `U${n}`)),
+    button(`MJ::JOB::reroll::0::${hash}::SOLO`, '', '🔄'),
+    ...indexes.map((n) => button(`MJ::JOB::variation::${n}::${hash}`, `V${n}`)),
+  ];
+}
+
+/** The `/mj/submit/change` body part for one of those buttons. */
+export function changeFor(customId: string): { action: ChangeAction; index?: number } | undefined {
+  const upscale = /^MJ::JOB::upsample::([1-4])::/i.exec(customId);
+  if (upscale) return { action: 'UPSCALE', index: Number(upscale[1]) };
+  const variation = /^MJ::JOB::variation::([1-4])::/i.exec(customId);
+  if (variation) return { action: 'VARIATION', index: Number(variation[1]) };
+  if (/^MJ::JOB::reroll::0::/i.test(customId)) return { action: 'REROLL' };
+  return undefined;
+}
