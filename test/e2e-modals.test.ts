@@ -38,6 +38,23 @@ describe('modal flows (trueai, remix mode)', () => {
     assert.equal(bodiesTo(world, '/submit/modal').length, 1, 'the second submit made no call');
   });
 
+  test('rerolls and pans in remix mode ask for the prompt the same way', async () => {
+    const i = await world.command('imagine', { prompt: 'a harbour' });
+    const grid = await world.untilOriginal(i, isDone, 'the grid');
+    const u1 = world.discord.click(grid.id, buttonId(grid, 'U1'));
+    const upscaled = await world.untilOriginal(u1, isDone, 'the upscale');
+    for (const [card, label, prompt] of [[grid, '🔄', 'a harbour at night'], [upscaled, '⬅️', 'a harbour, wider']] as const) {
+      const click = world.discord.click(card.id, buttonId(card, label));
+      const waiting = await world.untilOriginal(click, waitsForPrompt, `Edit prompt after ${label}`);
+      const edit = world.discord.click(waiting.id, buttonId(waiting, 'Edit prompt'));
+      await world.discord.answered(edit);
+      assert.match(await world.privateAnswer(world.discord.submitModal(edit, { prompt })), /Prompt sent/);
+      const done = await world.untilOriginal(click, isDone, `the ${label} result`, 15_000);
+      assert.match(embedText(done), new RegExp(prompt));
+      assert.equal(bodiesTo(world, '/submit/modal').at(-1)?.taskId, taskIdOf(embedText(done)));
+    }
+  });
+
   test('a stranger can neither open nor submit the prompt modal of someone else’s describe', async () => {
     const i = await world.command('describe', { link: 'https://example.com/fox.png' });
     const card = await world.untilOriginal(i, isDone, 'the describe card');
