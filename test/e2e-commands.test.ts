@@ -63,10 +63,15 @@ describe('every command end to end', () => {
     assert.match(embedText(card), /with fireflies/);
   });
 
-  test('/describe by link sends the link; Imagine all starts one card per prompt', async () => {
+  test('/describe by link sends the link; retry describes again; Imagine all starts one card per prompt', async () => {
     const i = await world.command('describe', { link: 'https://example.com/fox.png' });
     const card = await world.untilOriginal(i, isDone, 'the describe-by-link card');
     assert.equal(bodiesTo(world, '/submit/describe').at(-1)?.link, 'https://example.com/fox.png');
+
+    const retry = world.discord.click(card.id, buttonId(card, '🔄'));
+    const again = await world.untilOriginal(retry, isDone, 'the describe retry', 15_000);
+    assert.match(String(bodiesTo(world, '/submit/action').at(-1)?.customId), /^MJ::Picread::Retry/);
+    assert.match(embedText(again), /Prompt 4: \S/);
 
     const click = world.discord.click(card.id, buttonId(card, 'Imagine all'));
     await world.discord.answered(click);
@@ -120,6 +125,10 @@ describe('every command end to end', () => {
     const upscaled = await world.untilOriginal(upscale, isDone, 'the video upscale', 15_000);
     assert.equal(upscaled.attachments.length, 1);
     assert.ok(labels(upscaled).some((l) => /^Extend/.test(l)), `extend buttons in ${labels(upscaled)}`);
+    const extend = world.discord.click(upscaled.id, buttonId(upscaled, 'Extend (High motion)'));
+    const extended = await world.untilOriginal(extend, isDone, 'the extended video', 15_000);
+    assert.match(String(bodiesTo(world, '/submit/action').at(-1)?.customId), /animate_high_extend/);
+    assert.ok(extended.attachments.length > 0 && extended.attachments.every((a) => a.filename.endsWith('.mp4')));
     world.sim.configure({ videoBytes: 4096 });
   });
 
