@@ -70,16 +70,23 @@ describe('modal flows (trueai, remix mode)', () => {
     assert.equal(world.sim.requestCount('/submit/action'), actions, 'no action was posted for the stranger');
   });
 
-  test('the same modal submitted twice at once starts one task', async () => {
+  test('the same modal submitted twice, at once or just after, starts one task', async () => {
     const i = await world.command('describe', { link: 'https://example.com/owl.png' });
     const card = await world.untilOriginal(i, isDone, 'the describe card');
     const actions = world.sim.requestCount('/submit/action');
     const click = world.discord.click(card.id, buttonId(card, '3️⃣'));
     await world.discord.answered(click);
-    const first = world.discord.submitModal(click, {});
-    const second = world.discord.submitModal(click, {});
-    assert.match(await world.privateAnswer(second), /already on its way/);
-    await world.untilOriginal(first, isDone, 'the one imagine', 15_000);
+    const both = [world.discord.submitModal(click, {}), world.discord.submitModal(click, {})];
+    const refused = await world.discord.waitFor(
+      () => both.find((s) => [world.discord.original(s), ...world.discord.followups(s)].some((m) => m && m.flags & 64 && /already on its way/.test(m.content))),
+      'one of the two submits to be refused',
+    );
+    const started = both.find((s) => s !== refused)!;
+    const result = await world.untilOriginal(started, isDone, 'the one imagine', 15_000);
+    const late = world.discord.submitModal(click, {});
+    const answer = await world.privateAnswer(late);
+    assert.match(answer, /already on its way/);
+    assert.ok(answer.includes(result.id), `the refusal links the card: ${answer}`);
     assert.equal(world.sim.requestCount('/submit/action'), actions + 1);
   });
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import {
   ComponentType,
   MessageFlags,
@@ -155,6 +156,8 @@ export async function actionThenModal(
 }
 
 const inFlight = new Set<string>();
+/** The same prompt from the same button within this window is a double submit, not a second request. */
+const DOUBLE_SUBMIT_MS = 30_000;
 
 async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const key = interaction.customId.slice(MODAL_PREFIX.length);
@@ -173,19 +176,27 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   if (!viaAction && !imagineFallback(target.customId)) {
     throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
   }
-  const guard = `${key}\n${prompt}`;
+  // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
+  const guard = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
   if (inFlight.has(guard)) throw new UserError('This prompt is already on its way.');
   inFlight.add(guard);
   try {
+    const previous = await ctx.store.clicks.get(guard);
+    const now = ctx.clock();
+    if (previous && now - previous.at < DOUBLE_SUBMIT_MS) {
+      throw new UserError(`This prompt is already on its way.${previous.messageUrl ? ` See ${previous.messageUrl}` : ''}`);
+    }
     await interaction.deferReply();
     const mode = parent?.mode;
-    await startTask(interaction, ctx, {
+    const submitted = await startTask(interaction, ctx, {
       title: titleFor(button),
       prompt,
       mode,
       parentTaskId: target.taskId,
       submit: (common) => (viaAction ? actionThenModal(ctx, target, prompt, common, mode) : ctx.mj.submitImagine({ prompt, ...common }, mode)),
     });
+    const reply = await interaction.fetchReply().catch(() => undefined);
+    await ctx.store.clicks.set(guard, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url });
   } finally {
     inFlight.delete(guard);
   }
