@@ -1,4 +1,4 @@
-import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import type { ButtonInteraction } from 'discord.js';
 import { UserError } from '../errors';
 import { changeFor } from '../mj/classic';
 import type { Submitted } from '../mj/client';
@@ -8,11 +8,9 @@ import { parseTextResult } from '../render/text';
 import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
 import { openButtonModal, promptButton } from './modals';
+import { startOnce } from './once';
 import { startTask } from './start-task';
 
-/** A second click on the same button within this window is a double click, not a new request. */
-const DOUBLE_CLICK_MS = 30_000;
-const inFlight = new Set<string>();
 
 /** "Upscale U2", "Variation V1", … : the title of the card a click starts. */
 export function actionTitle(customId: string, label: string): string {
@@ -63,22 +61,14 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   const needsPrompt = promptButton(target.customId);
   if (needsPrompt) return openButtonModal(interaction, ctx, key, target, needsPrompt);
 
-  const previous = await ctx.store.clicks.get(key);
-  const now = ctx.clock();
-  if (inFlight.has(key) || (previous && (isOneShot(target.customId) || now - previous.at < DOUBLE_CLICK_MS))) {
-    const where = previous?.messageUrl ? ` See ${previous.messageUrl}` : '';
-    await interaction.reply({ content: `“${target.label}” is already on its way.${where}`, flags: MessageFlags.Ephemeral });
-    return;
-  }
-  inFlight.add(key);
-  try {
+  await startOnce(interaction, ctx, { key, what: `“${target.label}”`, oneShot: isOneShot(target.customId) }, async () => {
     await interaction.deferReply();
     const parent = await ctx.store.tasks.get(target.taskId);
     // "Imagine all" starts one task per describe prompt: each gets its own card.
     const describePrompts = /^MJ::Job::PicReader::all/i.test(target.customId) && parent
       ? parseTextResult(parent.view.finalPrompt || parent.view.description).prompts
       : [];
-    const submitted = await startTask(interaction, ctx, {
+    return startTask(interaction, ctx, {
       title: actionTitle(target.customId, target.label),
       prompt: describePrompts[0] ?? parent?.prompt ?? '',
       mode: parent?.mode,
@@ -97,11 +87,7 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
       },
       more: (n) => ({ title: `Imagine prompt ${n + 1} (describe)`, prompt: describePrompts[n] ?? '' }),
     });
-    const reply = await interaction.fetchReply().catch(() => undefined);
-    await ctx.store.clicks.set(key, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url });
-  } finally {
-    inFlight.delete(key);
-  }
+  });
 }
 
 export const isMjButton = (customId: string) => customId.startsWith(BUTTON_PREFIX);

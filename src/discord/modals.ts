@@ -17,6 +17,7 @@ import { parseTextResult } from '../render/text';
 import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
+import { startOnce } from './once';
 import { startTask, stateFor } from './start-task';
 
 /**
@@ -156,8 +157,6 @@ export async function actionThenModal(
 }
 
 const inFlight = new Set<string>();
-/** The same prompt from the same button within this window is a double submit, not a second request. */
-const DOUBLE_SUBMIT_MS = 30_000;
 
 async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const key = interaction.customId.slice(MODAL_PREFIX.length);
@@ -177,29 +176,18 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
     throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
   }
   // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
-  const guard = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
-  if (inFlight.has(guard)) throw new UserError('This prompt is already on its way.');
-  inFlight.add(guard);
-  try {
-    const previous = await ctx.store.clicks.get(guard);
-    const now = ctx.clock();
-    if (previous && now - previous.at < DOUBLE_SUBMIT_MS) {
-      throw new UserError(`This prompt is already on its way.${previous.messageUrl ? ` See ${previous.messageUrl}` : ''}`);
-    }
+  const once = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
+  await startOnce(interaction, ctx, { key: once, what: 'This prompt' }, async () => {
     await interaction.deferReply();
     const mode = parent?.mode;
-    const submitted = await startTask(interaction, ctx, {
+    return startTask(interaction, ctx, {
       title: titleFor(button),
       prompt,
       mode,
       parentTaskId: target.taskId,
       submit: (common) => (viaAction ? actionThenModal(ctx, target, prompt, common, mode) : ctx.mj.submitImagine({ prompt, ...common }, mode)),
     });
-    const reply = await interaction.fetchReply().catch(() => undefined);
-    await ctx.store.clicks.set(guard, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url });
-  } finally {
-    inFlight.delete(guard);
-  }
+  });
 }
 
 async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
