@@ -34,7 +34,7 @@ export default {
       submit: (common) =>
         ctx.mj.submitDescribe({ ...input, ...common }, mode).catch((error: unknown) => {
           // The open-source proxy takes images only, and says so as "base64不能为空".
-          if (link && isMjApiError(error) && error.kind === 'validation' && /no image was sent/.test(error.description)) {
+          if (link && isMjApiError(error) && error.kind === 'validation' && /base64/i.test(error.description)) {
             throw new UserError("This server's Midjourney service cannot describe a link. Attach the image to `image:` instead.");
           }
           throw error;

@@ -13,6 +13,12 @@ const snowflake = z.string().regex(/^\d{17,20}$/, 'must be a Discord id (17 to 2
 const httpUrl = z
   .string()
   .refine((value) => /^https?:\/\/[^\s]+$/.test(value) && URL.canParse(value), 'must be an http(s):// URL');
+/** A URL path with a placeholder the client fills in, e.g. `/mj-{mode}`. */
+const pathTemplate = (placeholder: string, example: string) =>
+  z
+    .string()
+    .regex(/^\/[A-Za-z0-9_\-/{}]*$/, `must be a path such as ${example}`)
+    .refine((value) => value.includes(placeholder), `must contain ${placeholder}`);
 const integer = (min: number, max: number) =>
   z.coerce
     .number({ message: 'must be a whole number' })
@@ -38,15 +44,8 @@ const botShape = {
   MJ_API_URL: optional(httpUrl),
   MJ_API_KEY: optional(z.string()),
   MJ_AUTH_HEADER: optional(z.enum(['mj-api-secret', 'bearer'], { message: 'must be mj-api-secret or bearer' })),
-  MJ_MODE_PREFIX: optional(
-    z.string().regex(/^\/[A-Za-z0-9_\-/{}]*$/, 'must be a path such as /mj-{mode} or /{mode}').refine(
-      (value) => value.includes('{mode}'),
-      'must contain {mode}',
-    ),
-  ),
-  MJ_VIDEO_FETCH_PATH: optional(
-    z.string().regex(/^\/[A-Za-z0-9_\-/{}]*$/, 'must be a path such as /mjvideo/fetch/{id}').refine((value) => value.includes('{id}'), 'must contain {id}'),
-  ),
+  MJ_MODE_PREFIX: optional(pathTemplate('{mode}', '/mj-{mode} or /{mode}')),
+  MJ_VIDEO_FETCH_PATH: optional(pathTemplate('{id}', '/mjvideo/fetch/{id}')),
   MJ_DEFAULT_MODE: optional(z.enum(MODES, { message: `must be one of ${MODES.join(', ')}` })),
   STORE_URL: withDefault(
     z.string().regex(/^(sqlite|memory|redis|rediss|postgres|postgresql):\/\//, 'must start with sqlite://, memory://, redis:// or postgres://'),

@@ -260,10 +260,14 @@ export class MjClient {
     return task ? this.withVideos(task) : undefined;
   }
 
-  /** A finished video task with its links: YEScale leaves them out of task bodies and serves them from its own path. */
+  /** A finished video task whose links the provider keeps at its own path (YEScale leaves them out of task bodies). */
+  private lacksVideos(task: MjTask): boolean {
+    return Boolean(this.options.provider.videoFetchPath) && task.status === 'SUCCESS' && task.videoUrls.length === 0 && /VIDEO/i.test(task.action);
+  }
+
+  /** The task with its video links, fetched from the provider's video path where the task body lacks them. */
   async withVideos(task: MjTask): Promise<MjTask> {
-    const videoPath = this.options.provider.videoFetchPath;
-    if (!videoPath || task.status !== 'SUCCESS' || task.videoUrls.length > 0 || !/VIDEO/i.test(task.action)) return task;
+    if (!this.lacksVideos(task)) return task;
     const fetched = await this.fetchVideo(task.id).catch(() => undefined);
     return fetched && fetched.videoUrls.length > 0 ? fetched : task;
   }
@@ -285,7 +289,8 @@ export class MjClient {
       throw new MjApiError({ kind: 'unsupported', message: 'list-by-condition did not answer a list', httpStatus: answer.status });
     }
     const tasks = list.data.map((item) => this.parseTask(item)).filter((task): task is MjTask => task !== undefined);
-    return Promise.all(tasks.map((task) => this.withVideos(task)));
+    // Polled on every tick: only the rare finished video without links costs another request.
+    return tasks.some((task) => this.lacksVideos(task)) ? Promise.all(tasks.map((task) => this.withVideos(task))) : tasks;
   }
 
   async imageSeed(id: string): Promise<string> {

@@ -39,7 +39,6 @@ export function rank(status: TaskStatus, progress: number): number {
 }
 
 export function viewFromTask(task: MjTask, previous: TaskView): TaskView {
-  const classic = classicButtons(task);
   return {
     status: task.status === 'UNKNOWN' ? previous.status : task.status,
     progress: task.progress,
@@ -49,7 +48,7 @@ export function viewFromTask(task: MjTask, previous: TaskView): TaskView {
     failReason: task.failReason,
     finalPrompt: task.finalPrompt || task.promptEn,
     description: task.description,
-    buttons: task.sendsNoButtons ? classic : task.buttons,
+    buttons: task.sendsNoButtons ? classicButtons(task) : task.buttons,
     ...(task.sendsNoButtons ? { classic: true } : {}),
     action: task.action || previous.action,
     // The queue position from the submit answer stays until the task starts.
