@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { UserError } from '../src/errors';
+import { canSeeTask, sameGuild } from '../src/discord/preconditions';
 import { providerRejects } from '../src/mj/providers';
 import { renderCard } from '../src/render/card';
 import { isTerminal, viewFromTask } from '../src/tasks/view';
@@ -18,9 +18,8 @@ export default {
     const id = (interaction.options.getString('id') ?? '').trim().replace(/^Task\s+/i, '');
     const record = id ? await ctx.store.tasks.get(id) : undefined;
     // The API does not filter by user or server, so the bot's own records decide who may see what.
-    if (!record || record.message.guildId !== interaction.guildId) {
-      throw new UserError(`No task \`${id.slice(0, 64) || '(empty)'}\` was started by this bot in this server. The id is in the footer of a card.`);
-    }
+    sameGuild(interaction, record, `No task \`${id.slice(0, 64) || '(empty)'}\` was started by this bot in this server. The id is in the footer of a card.`);
+    await canSeeTask(interaction, record);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const current = structuredClone(record);
     if (!isTerminal(current.view.status) || current.phase === 'detached') {

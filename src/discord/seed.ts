@@ -1,7 +1,7 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
-import { UserError } from '../errors';
 import { SEED_PREFIX } from '../render/buttons';
 import type { BotContext } from './context';
+import { canSeeTask, sameGuild } from './preconditions';
 
 /** The answer to a Seed click: the number and how to use it. */
 export function seedMessage(taskId: string, seed: string): string {
@@ -15,9 +15,9 @@ export function seedMessage(taskId: string, seed: string): string {
 export async function handleSeedButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
   const taskId = interaction.customId.slice(SEED_PREFIX.length);
   const record = await ctx.store.tasks.get(taskId);
-  if (!record || record.message.guildId !== interaction.guildId) {
-    throw new UserError('This button is no longer available. Try `/task` with the id in the card footer.');
-  }
+  sameGuild(interaction, record, 'This button is no longer available. Try `/task` with the id in the card footer.');
+  // Checked before the stored seed too: a private /task answer re-renders the button for whoever may ask.
+  await canSeeTask(interaction, record);
   const cacheKey = `seed:${taskId}`;
   const known = await ctx.store.meta.get(cacheKey);
   if (typeof known === 'string') {

@@ -4,10 +4,11 @@ import { FakeGateway } from './gateway';
 import { DISCORD_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limits';
 import { FakeRest, type InjectedFailure } from './rest';
 import { snowflake } from './snowflake';
-import type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser, RecordedCall } from './types';
+import type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser, RecordedCall } from './types';
 import { World } from './world';
 
-export type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser, RecordedCall } from './types';
+export type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser, RecordedCall } from './types';
+export { ALL_PERMISSIONS, EVERYONE_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
 export { DISCORD_LIMITS } from './rate-limits';
 
 export interface FakeDiscordOptions {
@@ -67,6 +68,10 @@ export class FakeDiscord {
   get channelId(): string {
     return this.world.channelId;
   }
+  /** A channel hidden from @everyone and shown to alice (see `World`). */
+  get secretChannelId(): string {
+    return this.world.secretChannelId;
+  }
   get alice(): FakeUser {
     return this.world.alice;
   }
@@ -109,6 +114,23 @@ export class FakeDiscord {
   /** Makes the next matching REST call(s) fail, e.g. `{ route: 'PATCH /webhooks', status: 429, times: 2 }`. */
   failNext(failure: Omit<InjectedFailure, 'times'> & { times?: number }): void {
     this.rest.failures.push({ times: 1, ...failure });
+  }
+
+  /**
+   * Adds a role and tells a connected bot (GUILD_ROLE_CREATE), so its cache knows the role before a member
+   * shows up with it. Give it to members with `world.memberRoles`: interactions carry members' roles.
+   */
+  addRole(name: string, permissions = 0n): FakeRole {
+    const role = this.world.addRole(name, permissions);
+    this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: this.guildId, role: this.world.wireRole(role) });
+    return role;
+  }
+
+  /** Replaces a channel's permission overwrites and tells a connected bot (CHANNEL_UPDATE). */
+  setOverwrites(channelId: string, overwrites: FakeOverwrite[]): void {
+    this.world.overwrites.set(channelId, overwrites);
+    const channel = this.world.channel(channelId);
+    if (channel) this.gateway.dispatch('CHANNEL_UPDATE', channel);
   }
 
   addAttachment(filename: string, data: Buffer, contentType: string, size?: number): FakeAttachment {
@@ -235,7 +257,8 @@ export class FakeDiscord {
       guild: { id: this.guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
       channel: this.world.channel(channelId),
-      member: this.world.member(user),
+      // What Discord sends: the member's roles and their permissions in this channel, overwrites applied.
+      member: this.world.member(user, channelId),
       app_permissions: '2248473465835073',
       locale: 'en-US',
       guild_locale: 'en-US',

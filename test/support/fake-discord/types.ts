@@ -77,3 +77,19 @@ export interface FakeInteraction {
   originalId: string | undefined;
   followupIds: string[];
 }
+
+/** A guild role as the API sends it; `permissions` is a decimal bitfield string. */
+export interface FakeRole {
+  id: string;
+  name: string;
+  permissions: string;
+  position: number;
+}
+
+/** A channel permission overwrite as the API sends it: type 0 for a role (the guild id is @everyone), 1 for a member. */
+export interface FakeOverwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
+}

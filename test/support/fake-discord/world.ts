@@ -1,8 +1,15 @@
 import { snowflake } from './snowflake';
-import type { FakeAttachment, FakeInteraction, FakeMessage, FakeUser } from './types';
+import type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser } from './types';
 
 export const MESSAGE_FLAG_EPHEMERAL = 64;
 export const MESSAGE_FLAG_LOADING = 128;
+
+export const PERMISSION_ADMINISTRATOR = 1n << 3n;
+export const PERMISSION_VIEW_CHANNEL = 1n << 10n;
+/** What the owner and administrators get: every bit up to the highest Discord defines today. */
+export const ALL_PERMISSIONS = (1n << 53n) - 1n;
+/** @everyone's permissions in the fake guild (Discord's defaults for a new server). */
+export const EVERYONE_PERMISSIONS = 2248473465835073n;
 
 export const user = (id: string, username: string, bot = false): FakeUser => ({
   id,
@@ -13,15 +20,35 @@ export const user = (id: string, username: string, bot = false): FakeUser => ({
   ...(bot ? { bot: true } : {}),
 });
 
-/** The state every part of the fake shares: one guild, two channels, members, messages, interactions, CDN. */
+/**
+ * The state every part of the fake shares: one guild, three channels, roles, members, messages, interactions, CDN.
+ * `general` and `art` are open to everyone; `secret` is hidden from @everyone and shown to alice (a member overwrite).
+ */
 export class World {
   readonly guildId = snowflake();
   readonly channelId = snowflake();
   readonly otherChannelId = snowflake();
+  readonly secretChannelId = snowflake();
   readonly applicationId = snowflake();
   readonly botUser: FakeUser;
   readonly alice = user(snowflake(), 'alice');
   readonly bob = user(snowflake(), 'bob');
+  /** The owner has every permission everywhere, as on Discord; tests may hand the guild to someone else. */
+  ownerId = this.alice.id;
+  /** Every role of the guild; the first is @everyone (its id is the guild id). */
+  readonly roles: FakeRole[] = [{ id: this.guildId, name: '@everyone', permissions: String(EVERYONE_PERMISSIONS), position: 0 }];
+  /** Role ids per user id (a user absent here has only @everyone). */
+  readonly memberRoles = new Map<string, string[]>();
+  /** Permission overwrites per channel id (a channel absent here has none). */
+  readonly overwrites = new Map<string, FakeOverwrite[]>([
+    [
+      this.secretChannelId,
+      [
+        { id: this.guildId, type: 0, allow: '0', deny: String(PERMISSION_VIEW_CHANNEL) },
+        { id: this.alice.id, type: 1, allow: String(PERMISSION_VIEW_CHANNEL), deny: '0' },
+      ],
+    ],
+  ]);
   readonly messages = new Map<string, FakeMessage>();
   readonly interactions = new Map<string, FakeInteraction>();
   readonly byToken = new Map<string, FakeInteraction>();
@@ -34,6 +61,41 @@ export class World {
     this.botUser = user(this.applicationId, 'mj-bridge', true);
   }
 
+  /** Adds a role to the guild (state only: `FakeDiscord.addRole` also tells a connected bot). */
+  addRole(name: string, permissions = 0n): FakeRole {
+    const role: FakeRole = { id: snowflake(), name, permissions: String(permissions), position: this.roles.length };
+    this.roles.push(role);
+    return role;
+  }
+
+  /** A member's guild-wide permissions: @everyone's and their roles', all of them for the owner and administrators. */
+  basePermissions(userId: string): bigint {
+    if (userId === this.ownerId) return ALL_PERMISSIONS;
+    const held = new Set([this.guildId, ...(this.memberRoles.get(userId) ?? [])]);
+    const permissions = this.roles.filter((role) => held.has(role.id)).reduce((bits, role) => bits | BigInt(role.permissions), 0n);
+    return permissions & PERMISSION_ADMINISTRATOR ? ALL_PERMISSIONS : permissions;
+  }
+
+  /**
+   * A member's permissions in a channel, as Discord computes them: the base, then the channel's @everyone
+   * overwrite, then the overwrites of the member's roles taken together, then the member's own overwrite.
+   */
+  permissionsIn(userId: string, channelId: string): bigint {
+    let permissions = this.basePermissions(userId);
+    if (permissions === ALL_PERMISSIONS) return permissions;
+    const overwrites = this.overwrites.get(channelId) ?? [];
+    const apply = (list: FakeOverwrite[]) => {
+      const deny = list.reduce((bits, o) => bits | BigInt(o.deny), 0n);
+      const allow = list.reduce((bits, o) => bits | BigInt(o.allow), 0n);
+      permissions = (permissions & ~deny) | allow;
+    };
+    const roles = new Set(this.memberRoles.get(userId) ?? []);
+    apply(overwrites.filter((o) => o.type === 0 && o.id === this.guildId));
+    apply(overwrites.filter((o) => o.type === 0 && o.id !== this.guildId && roles.has(o.id)));
+    apply(overwrites.filter((o) => o.type === 1 && o.id === userId));
+    return permissions;
+  }
+
   guild(): Record<string, unknown> {
     const channel = (id: string, name: string, position: number) => ({
       id,
@@ -41,7 +103,7 @@ export class World {
       guild_id: this.guildId,
       name,
       position,
-      permission_overwrites: [],
+      permission_overwrites: this.overwrites.get(id) ?? [],
       nsfw: false,
       parent_id: null,
       rate_limit_per_user: 0,
@@ -55,15 +117,13 @@ export class World {
       icon: null,
       splash: null,
       discovery_splash: null,
-      owner_id: this.alice.id,
+      owner_id: this.ownerId,
       afk_channel_id: null,
       afk_timeout: 300,
       verification_level: 0,
       default_message_notifications: 0,
       explicit_content_filter: 0,
-      roles: [
-        { id: this.guildId, name: '@everyone', color: 0, colors: { primary_color: 0, secondary_color: null, tertiary_color: null }, hoist: false, icon: null, unicode_emoji: null, position: 0, permissions: '2248473465835073', managed: false, mentionable: false, flags: 0 },
-      ],
+      roles: this.roles.map((role) => this.wireRole(role)),
       emojis: [],
       stickers: [],
       features: [],
@@ -88,7 +148,7 @@ export class World {
       member_count: 3,
       voice_states: [],
       members: [this.member(this.botUser)],
-      channels: [channel(this.channelId, 'general', 0), channel(this.otherChannelId, 'art', 1)],
+      channels: [channel(this.channelId, 'general', 0), channel(this.otherChannelId, 'art', 1), channel(this.secretChannelId, 'secret', 2)],
       threads: [],
       presences: [],
       stage_instances: [],
@@ -97,19 +157,35 @@ export class World {
     };
   }
 
-  member(of: FakeUser) {
+  /** A role as the API sends it. */
+  wireRole(role: FakeRole): Record<string, unknown> {
+    return {
+      color: 0,
+      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
+      hoist: false,
+      icon: null,
+      unicode_emoji: null,
+      managed: false,
+      mentionable: false,
+      flags: 0,
+      ...role,
+    };
+  }
+
+  /** A guild member as the API sends it; in an interaction (`channelId` given) with their permissions in that channel. */
+  member(of: FakeUser, channelId?: string) {
     return {
       user: of,
       nick: null,
       avatar: null,
-      roles: [],
+      roles: [...(this.memberRoles.get(of.id) ?? [])],
       joined_at: new Date().toISOString(),
       premium_since: null,
       deaf: false,
       mute: false,
       flags: 0,
       pending: false,
-      permissions: '2248473465835073',
+      permissions: String(channelId ? this.permissionsIn(of.id, channelId) : this.basePermissions(of.id)),
       communication_disabled_until: null,
     };
   }
