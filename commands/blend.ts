@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType, type APIApplicationCommandOption } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { attachmentAsDataUrl, checkAttachmentSize, imageCap } from '../src/discord/attachments';
+import { withImages } from '../src/discord/attachments';
 import { blendDimensions, checkBlendCount, modeOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
@@ -39,15 +39,16 @@ export default {
     checkBlendCount(images.length);
     const dimensions = blendDimensions(interaction.options.getString('dimensions'));
     const mode = readMode(interaction, ctx.provider);
-    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
-    images.forEach((image, i) => checkAttachmentSize(image, `Image ${i + 1}`, cap));
-    await interaction.deferReply();
-    const base64Array = await Promise.all(images.map((image, i) => attachmentAsDataUrl(image, `Image ${i + 1}`, cap)));
-    await startTask(interaction, ctx, {
-      title: `Blend of ${images.length} images`,
-      prompt: '',
-      mode,
-      submit: (common) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, mode),
+    const slots = images.map((attachment, i) => ({ attachment, what: `Image ${i + 1}` }));
+    await withImages(ctx, slots, async (download) => {
+      await interaction.deferReply();
+      const base64Array = await download();
+      await startTask(interaction, ctx, {
+        title: `Blend of ${images.length} images`,
+        prompt: '',
+        mode,
+        submit: (common) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, mode),
+      });
     });
   },
 } satisfies Command;

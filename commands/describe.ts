@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { attachmentAsDataUrl, checkAttachmentSize, checkLink, imageCap } from '../src/discord/attachments';
+import { checkLink, withImages } from '../src/discord/attachments';
 import { checkOneSource, modeOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 import { UserError } from '../src/errors';
@@ -23,22 +23,23 @@ export default {
     const source = checkOneSource(image !== null, rawLink);
     const link = source === 'link' ? checkLink(rawLink ?? '', 'The link') : undefined;
     const mode = readMode(interaction, ctx.provider);
-    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
-    if (image) checkAttachmentSize(image, 'The image', cap);
-    await interaction.deferReply();
-    const input = image ? { base64: await attachmentAsDataUrl(image, 'The image', cap) } : { link: link ?? '' };
-    await startTask(interaction, ctx, {
-      title: 'Describe',
-      prompt: '',
-      mode,
-      submit: (common) =>
-        ctx.mj.submitDescribe({ ...input, ...common }, mode).catch((error: unknown) => {
-          // The open-source proxy takes images only, and says so as "base64不能为空".
-          if (link && isMjApiError(error) && error.kind === 'validation' && /base64/i.test(error.description)) {
-            throw new UserError("This server's Midjourney service cannot describe a link. Attach the image to `image:` instead.");
-          }
-          throw error;
-        }),
+    await withImages(ctx, image ? [{ attachment: image, what: 'The image' }] : [], async (download) => {
+      await interaction.deferReply();
+      const [base64] = await download();
+      const input = base64 ? { base64 } : { link: link ?? '' };
+      await startTask(interaction, ctx, {
+        title: 'Describe',
+        prompt: '',
+        mode,
+        submit: (common) =>
+          ctx.mj.submitDescribe({ ...input, ...common }, mode).catch((error: unknown) => {
+            // The open-source proxy takes images only, and says so as "base64不能为空".
+            if (link && isMjApiError(error) && error.kind === 'validation' && /base64/i.test(error.description)) {
+              throw new UserError("This server's Midjourney service cannot describe a link. Attach the image to `image:` instead.");
+            }
+            throw error;
+          }),
+      });
     });
   },
 } satisfies Command;

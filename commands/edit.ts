@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { attachmentAsDataUrl, checkAttachmentSize, imageCap } from '../src/discord/attachments';
+import { withImages } from '../src/discord/attachments';
 import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
@@ -19,15 +19,15 @@ export default {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const image = interaction.options.getAttachment('image', true);
     const mode = readMode(interaction, ctx.provider);
-    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
-    checkAttachmentSize(image, 'The image', cap);
-    await interaction.deferReply();
-    const data = await attachmentAsDataUrl(image, 'The image', cap);
-    await startTask(interaction, ctx, {
-      title: 'Edit',
-      prompt,
-      mode,
-      submit: (common) => ctx.mj.submitEdits({ prompt, image: data, ...common }, mode),
+    await withImages(ctx, [{ attachment: image, what: 'The image' }], async (download) => {
+      await interaction.deferReply();
+      const [data] = await download();
+      await startTask(interaction, ctx, {
+        title: 'Edit',
+        prompt,
+        mode,
+        submit: (common) => ctx.mj.submitEdits({ prompt, image: data!, ...common }, mode),
+      });
     });
   },
 } satisfies Command;

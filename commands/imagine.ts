@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { attachmentAsDataUrl, checkAttachmentSize, imageCap } from '../src/discord/attachments';
+import { withImages } from '../src/discord/attachments';
 import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
@@ -19,15 +19,15 @@ export default {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const mode = readMode(interaction, ctx.provider);
     const image = interaction.options.getAttachment('image');
-    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
-    if (image) checkAttachmentSize(image, 'The reference image', cap);
-    await interaction.deferReply();
-    const base64Array = image ? [await attachmentAsDataUrl(image, 'The reference image', cap)] : [];
-    await startTask(interaction, ctx, {
-      title: 'Imagine',
-      prompt,
-      mode,
-      submit: (common) => ctx.mj.submitImagine({ prompt, base64Array, ...common }, mode),
+    await withImages(ctx, image ? [{ attachment: image, what: 'The reference image' }] : [], async (download) => {
+      await interaction.deferReply();
+      const base64Array = await download();
+      await startTask(interaction, ctx, {
+        title: 'Imagine',
+        prompt,
+        mode,
+        submit: (common) => ctx.mj.submitImagine({ prompt, base64Array, ...common }, mode),
+      });
     });
   },
 } satisfies Command;

@@ -1,6 +1,6 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { attachmentAsDataUrl, checkAttachmentSize, imageCap } from '../src/discord/attachments';
+import { withImages } from '../src/discord/attachments';
 import { startTask } from '../src/discord/start-task';
 
 export default {
@@ -16,19 +16,19 @@ export default {
   async execute(interaction, ctx) {
     const source = interaction.options.getAttachment('source', true);
     const target = interaction.options.getAttachment('target', true);
-    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
-    checkAttachmentSize(source, 'The source picture', cap);
-    checkAttachmentSize(target, 'The target picture', cap);
-    await interaction.deferReply();
-    const [sourceBase64, targetBase64] = await Promise.all([
-      attachmentAsDataUrl(source, 'The source picture', cap),
-      attachmentAsDataUrl(target, 'The target picture', cap),
-    ]);
-    await startTask(interaction, ctx, {
-      title: 'Face swap',
-      prompt: '',
-      mode: undefined,
-      submit: (common) => ctx.mj.swapFace({ sourceBase64, targetBase64, ...common }),
+    const slots = [
+      { attachment: source, what: 'The source picture' },
+      { attachment: target, what: 'The target picture' },
+    ];
+    await withImages(ctx, slots, async (download) => {
+      await interaction.deferReply();
+      const [sourceBase64, targetBase64] = await download();
+      await startTask(interaction, ctx, {
+        title: 'Face swap',
+        prompt: '',
+        mode: undefined,
+        submit: (common) => ctx.mj.swapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, ...common }),
+      });
     });
   },
 } satisfies Command;

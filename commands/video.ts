@@ -1,7 +1,7 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { UserError } from '../src/errors';
-import { attachmentAsDataUrl, checkAttachmentSize, checkLink, imageCap } from '../src/discord/attachments';
+import { checkLink, withImages } from '../src/discord/attachments';
 import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
@@ -37,15 +37,15 @@ export default {
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
     const videoType = interaction.options.getBoolean('hd') ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480';
     const mode = readMode(interaction, ctx.provider);
-    const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
-    if (image) checkAttachmentSize(image, 'The first frame', cap);
-    await interaction.deferReply();
-    const frame = image ? await attachmentAsDataUrl(image, 'The first frame', cap) : link;
-    await startTask(interaction, ctx, {
-      title: videoType === 'vid_1.1_i2v_720' ? 'Video (HD)' : 'Video',
-      prompt,
-      mode,
-      submit: (common) => ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType, ...common }, mode),
+    await withImages(ctx, image ? [{ attachment: image, what: 'The first frame' }] : [], async (download) => {
+      await interaction.deferReply();
+      const frame = (await download())[0] ?? link;
+      await startTask(interaction, ctx, {
+        title: videoType === 'vid_1.1_i2v_720' ? 'Video (HD)' : 'Video',
+        prompt,
+        mode,
+        submit: (common) => ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType, ...common }, mode),
+      });
     });
   },
 } satisfies Command;

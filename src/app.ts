@@ -2,6 +2,7 @@ import { Events, Status, type Client } from 'discord.js';
 import { commands as defaultCommands } from '../commands';
 import type { Config } from './config';
 import type { BotContext, Command } from './discord/context';
+import { UploadBudget } from './discord/attachments';
 import { createDiscordClient } from './discord/client';
 import { RestPublisher } from './discord/publisher';
 import { createInteractionRouter } from './discord/router';
@@ -9,6 +10,8 @@ import { createHttpServer, notifySecret, notifyUrl } from './http/server';
 import { createLogger, type Logger } from './logger';
 import { MjClient } from './mj/client';
 import { PROVIDERS, providerRejects, type ProviderPreset } from './mj/providers';
+import { ipLiteral } from './net/addresses';
+import { Downloader } from './net/downloader';
 import { startSimulator, type MjSimulator, type SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
 import { Tracker, type TrackerOptions } from './tasks/tracker';
@@ -20,8 +23,6 @@ export interface AppOptions {
   simulator?: SimulatorOptions;
   commands?: readonly Command[];
   tracker?: Partial<TrackerOptions>;
-  /** Interface the HTTP server binds to (default all). */
-  httpHost?: string;
 }
 
 export interface App {
@@ -33,6 +34,8 @@ export interface App {
   readonly simulator: MjSimulator | undefined;
   /** The port the HTTP server listens on once started. */
   httpPort: number;
+  /** The interface it listens on (HTTP_HOST). */
+  httpAddress: string;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -48,12 +51,28 @@ export function resolveProvider(config: Config): ProviderPreset {
   };
 }
 
+const DAY_MS = 86_400_000;
+
+/** Whether an API URL leaves this machine (then plain http exposes the key on the wire). */
+function leavesThisMachine(apiUrl: string): boolean {
+  const host = new URL(apiUrl).hostname;
+  const ip = ipLiteral(host);
+  if (ip !== undefined) return !/^(127\.|::1$|::ffff:127\.)/.test(ip);
+  return !/^localhost\.?$/i.test(host);
+}
+
 /** Builds the whole bot without starting anything; `start()` connects, `stop()` tears it all down. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
   const clock = options.clock ?? Date.now;
   const provider = resolveProvider(config);
   const store = await openStore(config.STORE_URL, logger);
+  if (config.MJ_API_URL?.startsWith('http://') && leavesThisMachine(config.MJ_API_URL)) {
+    logger.warn(
+      { host: new URL(config.MJ_API_URL).host },
+      'MJ_API_URL is plain http:// to another machine: MJ_API_KEY and every prompt travel unencrypted. Use https:// unless the network between is yours.',
+    );
+  }
 
   let simulator: MjSimulator | undefined;
   let baseUrl = config.MJ_API_URL;
@@ -82,16 +101,24 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
   });
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger });
+  // Results may come from the API's own origin (a self-hosted proxy on a LAN) and the admin's RESULT_ORIGINS;
+  // anything else must be a public address. Members' attachments come from Discord's CDN.
+  const resultDownloads = new Downloader({ trustedOrigins: [baseUrl, ...config.RESULT_ORIGINS] });
+  const attachmentDownloads = new Downloader({ trustedOrigins: config.DISCORD_API_URL ? [config.DISCORD_API_URL] : [] });
   const tracker = new Tracker(mj, store, new RestPublisher(client.rest, logger, clock), logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     stallAfterMs: config.STALL_AFTER_MS,
     timeoutMs: config.TASK_TIMEOUT_MS,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     render: () => ({ hideAction: (customId) => providerRejects(provider, customId) }),
+    downloader: resultDownloads,
+    retentionMs: config.RETENTION_DAYS * DAY_MS,
     clock,
     ...options.tracker,
   });
-  const secret = notifySecret(config.DISCORD_TOKEN);
+  const secrets = config.NOTIFY_SECRET ?? [notifySecret(config.DISCORD_TOKEN)];
+  // Only providers that forward notifyHook get one (resellers strip or refuse it).
+  const hookUrl = config.PUBLIC_URL && provider.callsNotifyHook ? notifyUrl(config.PUBLIC_URL, secrets[0]!) : undefined;
   const ctx: BotContext = {
     config,
     logger,
@@ -99,15 +126,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     store,
     tracker,
     provider,
-    notifyUrl: config.PUBLIC_URL ? notifyUrl(config.PUBLIC_URL, secret) : undefined,
+    notifyUrl: hookUrl,
+    uploads: new UploadBudget(config.UPLOAD_BUDGET_BYTES),
+    downloads: attachmentDownloads,
     clock,
   };
   const http = createHttpServer({
     port: config.HTTP_PORT,
-    ...(options.httpHost ? { host: options.httpHost } : {}),
-    notifySecret: secret,
+    host: config.HTTP_HOST,
+    notifySecrets: secrets,
     logger,
-    onNotify: async (task) => tracker.ingest(await mj.withVideos(task), 'notify'),
+    clock,
+    onNotify: (taskId) => tracker.hint(taskId),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';
       const storeOk = await store.ping();
@@ -117,6 +147,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         store: storeOk ? 'ok' : 'failing',
         api: mj.circuitState === 'closed' ? 'ok' : `circuit ${mj.circuitState}`,
         tasksInFlight: tracker.active.size,
+        checkedAt: new Date(clock()).toISOString(),
       };
     },
   });
@@ -132,11 +163,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     tracker,
     simulator,
     httpPort: 0,
+    httpAddress: '',
     async start() {
       const resumed = await tracker.resume();
       if (resumed) logger.info({ tasks: resumed }, 'resuming tasks that were in flight');
-      app.httpPort = await http.listen();
-      logger.info({ port: app.httpPort, notify: Boolean(ctx.notifyUrl) }, 'http server listening');
+      ({ port: app.httpPort, address: app.httpAddress } = await http.listen());
+      logger.info({ host: app.httpAddress, port: app.httpPort, notify: Boolean(ctx.notifyUrl) }, 'http server listening');
       tracker.start();
       await client.login(config.DISCORD_TOKEN);
     },
@@ -145,6 +177,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await tracker.stop();
       await http.close();
       await mj.close();
+      await resultDownloads.close();
+      await attachmentDownloads.close();
       await simulator?.close();
       await store.close();
     },

@@ -19,6 +19,17 @@ const pathTemplate = (placeholder: string, example: string) =>
     .string()
     .regex(/^\/[A-Za-z0-9_\-/{}]*$/, `must be a path such as ${example}`)
     .refine((value) => value.includes(placeholder), `must contain ${placeholder}`);
+/** Comma-separated http(s) origins, e.g. `https://cdn.example.com, http://10.0.0.5:9000`. */
+const originList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .refine((entries) => entries.every((entry) => /^https?:\/\/[^\s/]+\/?$/.test(entry) && URL.canParse(entry)), 'must be http(s) origins separated by commas, e.g. https://cdn.example.com')
+  .transform((entries) => entries.map((entry) => new URL(entry).origin));
+/** Comma-separated secrets, newest first: the first is sent, all are accepted (rotation). */
+const secretList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .refine((entries) => entries.length > 0 && entries.every((entry) => /^[A-Za-z0-9_-]{16,128}$/.test(entry)), 'must be 16 to 128 letters, digits, - or _ (several separated by commas while rotating)');
 const integer = (min: number, max: number) =>
   z.coerce
     .number({ message: 'must be a whole number' })
@@ -52,6 +63,11 @@ const botShape = {
     'sqlite://data/bot.sqlite',
   ),
   HTTP_PORT: withDefault(integer(0, 65535), 8787),
+  HTTP_HOST: withDefault(z.string().regex(/^[A-Za-z0-9.:-]+$/, 'must be an interface address such as 127.0.0.1 or 0.0.0.0'), '127.0.0.1'),
+  NOTIFY_SECRET: optional(secretList),
+  RESULT_ORIGINS: withDefault(originList, [] as never),
+  UPLOAD_BUDGET_BYTES: withDefault(integer(1024 * 1024, 4 * 1024 * 1024 * 1024), 96 * 1024 * 1024),
+  RETENTION_DAYS: withDefault(integer(1, 3650), 30),
   PUBLIC_URL: optional(httpUrl),
   POLL_INTERVAL_MS: withDefault(integer(250, 600_000), 3000),
   STALL_AFTER_MS: withDefault(integer(10_000, 86_400_000), 180_000),

@@ -163,7 +163,8 @@ describe('task card', () => {
 
   it('says why a task failed', () => {
     const { payload } = renderCard(tracked({ view: { ...emptyView('FAILURE'), failReason: '[Banned] prompt rejected' } }));
-    assert.match(payload.embeds[0]?.fields?.[0]?.value ?? '', /Failed: \[Banned\] prompt rejected/);
+    // The bracket is escaped (it could open a masked link); Discord shows it as a plain `[`.
+    assert.equal(payload.embeds[0]?.fields?.[0]?.value, '❌ Failed: \\[Banned] prompt rejected');
     assert.equal(payload.embeds[0]?.color, COLORS.failure);
   });
 

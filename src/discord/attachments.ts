@@ -1,20 +1,17 @@
 import type { Attachment } from 'discord.js';
 import { UserError } from '../errors';
-import { downloadFile } from '../tasks/results';
+import { ImageData } from '../mj/json-body';
+import type { Downloader } from '../net/downloader';
+import { sniffFileType } from '../net/file-type';
+import type { BotContext } from './context';
 
 /** Largest image the bot forwards to the API (data-URLs grow by a third). */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
-const SIGNATURES: Array<[string, (b: Buffer) => boolean]> = [
-  ['image/png', (b) => b.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))],
-  ['image/jpeg', (b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff],
-  ['image/gif', (b) => b.subarray(0, 6).toString('latin1') === 'GIF87a' || b.subarray(0, 6).toString('latin1') === 'GIF89a'],
-  ['image/webp', (b) => b.subarray(0, 4).toString('latin1') === 'RIFF' && b.subarray(8, 12).toString('latin1') === 'WEBP'],
-];
-
 /** The image type by content (magic bytes), whatever the file is called. */
 export function sniffImage(data: Buffer): string | undefined {
-  return SIGNATURES.find(([, test]) => test(data))?.[0];
+  const type = sniffFileType(data);
+  return type?.kind === 'image' ? type.mime : undefined;
 }
 
 /** 1536 → "1.5 KB", 8388608 → "8 MB": sizes a member can read. */
@@ -38,21 +35,76 @@ export function checkAttachmentSize(attachment: Attachment, what: string, maxByt
   }
 }
 
-/** Downloads a member's attachment and returns it as a data-URL, refusing anything that is not an image. */
-export async function attachmentAsDataUrl(attachment: Attachment, what: string, maxBytes = MAX_IMAGE_BYTES): Promise<string> {
-  checkAttachmentSize(attachment, what, maxBytes);
-  let file;
+/**
+ * Bytes of members' images held at once, across every command (UPLOAD_BUDGET_BYTES). Requests that would go
+ * over are refused before anything is downloaded or sent, so memory stays bounded whatever members attach.
+ */
+export class UploadBudget {
+  private used = 0;
+
+  constructor(readonly limit: number) {}
+
+  get inUse(): number {
+    return this.used;
+  }
+
+  /** Takes `bytes` now, or returns undefined; the returned function gives them back (once). */
+  tryTake(bytes: number): (() => void) | undefined {
+    if (this.used + bytes > this.limit) return undefined;
+    this.used += bytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.used -= bytes;
+    };
+  }
+}
+
+/** One attachment option of a command, and how the member calls it ("Image 2", "The first frame"). */
+export interface ImageSlot {
+  attachment: Attachment;
+  what: string;
+}
+
+/** Downloads a member's attachment, refusing anything that is not an image by its content. */
+async function downloadImage(downloader: Downloader, slot: ImageSlot, maxBytes: number): Promise<ImageData> {
+  const { attachment, what } = slot;
+  let data;
   try {
-    file = await downloadFile(attachment.url, maxBytes, 20_000);
+    data = await downloader.download(attachment.url, maxBytes, 20_000);
   } catch {
     throw new UserError(`${what} could not be downloaded from Discord. Please attach it again.`);
   }
-  if (!file) throw new UserError(`${what} is larger than ${formatBytes(maxBytes)}. Please attach a smaller image.`);
-  const type = sniffImage(file.data);
+  if (!data) throw new UserError(`${what} is larger than ${formatBytes(maxBytes)}. Please attach a smaller image.`);
+  const type = sniffImage(data);
   if (!type) {
     throw new UserError(`${what} (“${attachment.name}”) is not a PNG, JPEG, WebP or GIF image. Please attach an image.`);
   }
-  return `data:${type};base64,${file.data.toString('base64')}`;
+  return new ImageData(type, data);
+}
+
+/**
+ * Checks the sizes of a command's images, reserves them in the upload budget (or refuses privately, before
+ * any defer or download), then runs `use` with a function that downloads them. The reservation lasts until
+ * `use` ends, i.e. until the submit that carries the images has been answered.
+ */
+export async function withImages<T>(ctx: BotContext, slots: ImageSlot[], use: (download: () => Promise<ImageData[]>) => Promise<T>): Promise<T> {
+  const cap = imageCap(ctx.config.MAX_UPLOAD_BYTES);
+  for (const slot of slots) checkAttachmentSize(slot.attachment, slot.what, cap);
+  const bytes = slots.reduce((sum, slot) => sum + Math.min(cap, slot.attachment.size), 0);
+  if (bytes > ctx.uploads.limit) {
+    throw new UserError(`These images are ${formatBytes(bytes)} together; this bot takes at most ${formatBytes(ctx.uploads.limit)} at once. Please attach smaller images.`);
+  }
+  const release = ctx.uploads.tryTake(bytes);
+  if (!release) {
+    throw new UserError('The bot is busy sending other members’ images to Midjourney. Please try again in a minute.', 'upload budget full');
+  }
+  try {
+    return await use(() => Promise.all(slots.map((slot) => downloadImage(ctx.downloads, slot, cap))));
+  } finally {
+    release();
+  }
 }
 
 /** Checks a link a member typed: http(s) only. */

@@ -1,5 +1,7 @@
 import type { ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Config } from '../config';
+import type { Downloader } from '../net/downloader';
+import type { UploadBudget } from './attachments';
 import type { Logger } from '../logger';
 import type { MjClient } from '../mj/client';
 import type { ProviderPreset } from '../mj/providers';
@@ -16,6 +18,10 @@ export interface BotContext {
   provider: ProviderPreset;
   /** Where the API should call back, or undefined without PUBLIC_URL. */
   notifyUrl: string | undefined;
+  /** Bytes of members' images held at once (UPLOAD_BUDGET_BYTES). */
+  uploads: UploadBudget;
+  /** Downloads members' attachments from Discord's CDN. */
+  downloads: Downloader;
   clock: () => number;
 }
 

@@ -1,4 +1,4 @@
-import { DiscordAPIError, Routes, type REST, type RawFile } from 'discord.js';
+import { DiscordAPIError, HTTPError, Routes, type REST, type RawFile } from 'discord.js';
 import type { Logger } from '../logger';
 import type { CardPayload } from '../render/card';
 import type { MessageRef } from '../store/types';
@@ -15,6 +15,7 @@ export const DiscordCodes = {
   InvalidWebhookToken: 50027,
   MaxEditsOnOldMessage: 30046,
   AlreadyAcknowledged: 40060,
+  RequestEntityTooLarge: 40005,
 } as const;
 
 const GONE = new Set<number>([DiscordCodes.UnknownMessage, DiscordCodes.UnknownChannel, DiscordCodes.MissingAccess]);
@@ -22,7 +23,7 @@ const GONE = new Set<number>([DiscordCodes.UnknownMessage, DiscordCodes.UnknownC
 const TOKEN_MARGIN_MS = 60_000;
 
 const codeOf = (error: unknown) => (error instanceof DiscordAPIError ? Number(error.code) : undefined);
-const statusOf = (error: unknown) => (error instanceof DiscordAPIError ? error.status : undefined);
+const statusOf = (error: unknown) => (error instanceof DiscordAPIError || error instanceof HTTPError ? error.status : undefined);
 
 /**
  * Brings a card to Discord. While the interaction token lives it edits through the webhook (outside the
@@ -93,7 +94,11 @@ export class RestPublisher implements Publisher {
 
   private failed(error: unknown, interactionExpired: boolean): PublishResult {
     const status = statusOf(error);
-    this.logger.warn({ err: error, status, code: codeOf(error) }, 'card edit failed; will retry');
-    return { ok: false, gone: false, retryAfterMs: status && status >= 500 ? 5_000 : 3_000, interactionExpired };
+    const code = codeOf(error);
+    // discord.js already waited out 429s; any other 4xx is Discord refusing this very payload.
+    const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429;
+    const tooLarge = status === 413 || code === DiscordCodes.RequestEntityTooLarge;
+    this.logger.warn({ err: error, status, code }, permanent ? 'Discord refused the card edit' : 'card edit failed; will retry');
+    return { ok: false, gone: false, permanent, tooLarge, retryAfterMs: status && status >= 500 ? 5_000 : 3_000, interactionExpired };
   }
 }

@@ -2,7 +2,6 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger';
-import { taskSchema, type MjTask } from '../mj/schemas';
 
 /** Largest notifyHook body accepted: a task JSON is a few KB; base64 masks are stripped by sane servers. */
 export const MAX_NOTIFY_BYTES = 512 * 1024;
@@ -15,17 +14,33 @@ export interface Health {
 
 export interface HttpServerOptions {
   port: number;
-  host?: string;
-  notifySecret: string;
+  host: string;
+  /** Accepted secrets of the notifyHook path: the current one first, older ones while rotating. */
+  notifySecrets: readonly string[];
   logger: Logger;
   health(): Promise<Health>;
-  /** A task report from the API; resolves to whether it was about a task in flight. */
-  onNotify(task: MjTask): Promise<boolean>;
+  /** A notifyHook callback named this task id: a hint to poll it now, nothing more. */
+  onNotify(taskId: string): void;
+  clock?: () => number;
 }
 
-/** A secret path segment derived from the bot token: stable across restarts, unguessable, never logged. */
+/** Default secret path segment, derived from the bot token: stable across restarts, unguessable, never logged. */
 export function notifySecret(discordToken: string): string {
   return createHmac('sha256', discordToken).update('mj-bridge notifyHook').digest('base64url').slice(0, 32);
+}
+
+/** How long one /healthz answer is reused: probes from load balancers must not load the store. */
+const HEALTH_CACHE_MS = 1_000;
+
+/** The task id a callback names, if any: the rest of the body is never used (callbacks are hints). */
+function callbackTaskId(body: Buffer): string | undefined {
+  try {
+    const id = (JSON.parse(body.toString('utf8')) as { id?: unknown } | null)?.id;
+    if (typeof id === 'number' && Number.isSafeInteger(id)) return String(id);
+    return typeof id === 'string' && /^[\w.-]{1,64}$/.test(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function notifyUrl(publicUrl: string, secret: string): string {
@@ -69,32 +84,34 @@ const sameSecret = (given: string, expected: string) => {
 };
 
 /** The bot's own HTTP server: `GET /healthz` always, and the notifyHook receiver. */
-export function createHttpServer(options: HttpServerOptions): { server: Server; listen(): Promise<number>; close(): Promise<void> } {
+export function createHttpServer(options: HttpServerOptions): { server: Server; listen(): Promise<AddressInfo>; close(): Promise<void> } {
   const { logger } = options;
+  const clock = options.clock ?? Date.now;
+  let health: { at: number; answer: Promise<Health> } | undefined;
+  const cachedHealth = () => {
+    const now = clock();
+    if (!health || now - health.at >= HEALTH_CACHE_MS) health = { at: now, answer: options.health() };
+    return health.answer;
+  };
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
       if (req.method === 'GET' && path === '/healthz') {
-        const health = await options.health();
-        return send(res, health.ok ? 200 : 503, health);
+        const answer = await cachedHealth();
+        return send(res, answer.ok ? 200 : 503, answer);
       }
       if (path.startsWith(NOTIFY_PATH)) {
         // Unknown secrets look like unknown paths: nothing to learn by probing.
-        if (req.method !== 'POST' || !sameSecret(path.slice(NOTIFY_PATH.length), options.notifySecret)) {
+        const given = path.slice(NOTIFY_PATH.length);
+        if (req.method !== 'POST' || !options.notifySecrets.some((secret) => sameSecret(given, secret))) {
           return send(res, 404, { error: 'not found' });
         }
         const body = await readBody(req, MAX_NOTIFY_BYTES);
         if (body === 'too-large') return send(res, 413, { error: 'body too large' });
-        let json: unknown;
-        try {
-          json = JSON.parse(body.toString('utf8'));
-        } catch {
-          return send(res, 400, { error: 'body is not JSON' });
-        }
-        const task = taskSchema.safeParse(json);
-        if (!task.success) return send(res, 400, { error: 'body is not a task' });
-        const known = await options.onNotify(task.data);
-        return send(res, 200, { ok: true, applied: known });
+        const taskId = callbackTaskId(body);
+        if (taskId) options.onNotify(taskId);
+        // The same answer whatever the body said: a caller learns nothing about which ids exist.
+        return send(res, 200, {});
       }
       return send(res, 404, { error: 'not found' });
     })().catch((err: unknown) => {
@@ -106,9 +123,9 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
   return {
     server,
     listen: () =>
-      new Promise<number>((resolve, reject) => {
+      new Promise<AddressInfo>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(options.port, options.host ?? '0.0.0.0', () => resolve((server.address() as AddressInfo).port));
+        server.listen(options.port, options.host, () => resolve(server.address() as AddressInfo));
       }),
     close: () =>
       new Promise<void>((resolve) => {

@@ -3,6 +3,7 @@ import type { ChangeAction } from './classic';
 import type { Logger } from '../logger';
 import { MjApiError, type MjErrorKind } from './errors';
 import { MjHttp, type HttpAnswer } from './http';
+import type { ImageData } from './json-body';
 import type { ProviderPreset } from './providers';
 import {
   failureEnvelopeSchema,
@@ -34,15 +35,15 @@ export interface SubmitCommon {
 }
 export interface ImagineRequest extends SubmitCommon {
   prompt: string;
-  base64Array?: string[];
+  base64Array?: ImageData[];
   botType?: 'MID_JOURNEY' | 'NIJI_JOURNEY';
 }
 export interface BlendRequest extends SubmitCommon {
-  base64Array: string[];
+  base64Array: ImageData[];
   dimensions?: 'PORTRAIT' | 'SQUARE' | 'LANDSCAPE';
 }
 export interface DescribeRequest extends SubmitCommon {
-  base64?: string;
+  base64?: ImageData;
   link?: string;
 }
 export interface ShortenRequest extends SubmitCommon {
@@ -66,7 +67,8 @@ export interface ModalRequest extends SubmitCommon {
 }
 export interface VideoRequest extends SubmitCommon {
   prompt: string;
-  image?: string;
+  /** A link, or the first frame itself. */
+  image?: string | ImageData;
   motion?: 'low' | 'high';
   videoType?: 'vid_1.1_i2v_480' | 'vid_1.1_i2v_720';
   batchSize?: 1 | 2 | 4;
@@ -76,11 +78,11 @@ export interface VideoRequest extends SubmitCommon {
 }
 export interface EditsRequest extends SubmitCommon {
   prompt: string;
-  image: string;
+  image: ImageData;
 }
 export interface SwapFaceRequest extends SubmitCommon {
-  sourceBase64: string;
-  targetBase64: string;
+  sourceBase64: ImageData;
+  targetBase64: ImageData;
 }
 
 /** A submit the server accepted: 1 (started), 22 (queued) or 21 (waiting for a modal confirmation). */

@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { Logger } from '../logger';
 import { MjApiError } from './errors';
+import { encodeJson, holdsImages } from './json-body';
 
 export interface MjHttpOptions {
   baseUrl: string;
@@ -81,6 +83,29 @@ export class CircuitBreaker {
   }
 }
 
+/** An API answer above this is garbage: the largest real one (100 tasks of list-by-condition) is well under 1 MB. */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+
+/** The answer's text, refused as a bad response beyond MAX_ANSWER_BYTES (read no further than that). */
+async function readAnswer(body: AsyncIterable<Buffer> & { destroy(): void }, declared: number, what: string): Promise<string> {
+  const tooLarge = () => new MjApiError({ kind: 'bad-response', message: `${what}: answer larger than ${MAX_ANSWER_BYTES} bytes` });
+  if (declared > MAX_ANSWER_BYTES) {
+    body.destroy();
+    throw tooLarge();
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > MAX_ANSWER_BYTES) {
+      body.destroy();
+      throw tooLarge();
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total).toString('utf8');
+}
+
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
 function networkCode(error: unknown): string {
@@ -131,6 +156,8 @@ export class MjHttp {
       try {
         answer = await this.once(method, path, body, opts.timeoutMs ?? this.options.timeoutMs ?? 20_000);
       } catch (error) {
+        // An answer refused as garbage (too large) came from a live server: not a reason to retry or open the circuit.
+        if (error instanceof MjApiError) throw error;
         const code = networkCode(error);
         const delivered = !NOT_DELIVERED.has(code);
         lastError = new MjApiError({
@@ -164,15 +191,24 @@ export class MjHttp {
   }
 
   private async once(method: 'GET' | 'POST', path: string, body: unknown, timeoutMs: number): Promise<HttpAnswer> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+    const headers = this.headers(body !== undefined);
+    let payload: string | Readable | undefined;
+    if (body !== undefined && holdsImages(body)) {
+      // Images are encoded while they are sent, chunk by chunk, from the member's bytes (json-body.ts).
+      const encoded = encodeJson(body);
+      headers['content-length'] = String(encoded.length);
+      payload = Readable.from(encoded.chunks(), { objectMode: false });
+    } else if (body !== undefined) {
+      payload = JSON.stringify(body);
+    }
     const response = await request(`${this.baseUrl}${path}`, {
       method,
-      headers: this.headers(payload !== undefined),
+      headers,
       ...(payload === undefined ? {} : { body: payload }),
       dispatcher: this.agent,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await response.body.text();
+    const text = await readAnswer(response.body, Number(response.headers['content-length'] ?? 0), `${method} ${path}`);
     let parsed: unknown;
     if (text.trim()) {
       try {

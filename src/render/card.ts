@@ -3,7 +3,8 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import { explainApiText } from '../mj/translate';
 import type { TrackedTask } from '../store/types';
 import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX, type ButtonSlot } from './buttons';
-import { escapeMarkdown, formatDuration, parseTextResult, progressBar, truncate } from './text';
+import { fitEmbed } from './embed';
+import { escapeMarkdown, formatDuration, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
 
 export const COLORS = { queued: 0x99aab5, running: 0x5865f2, success: 0x57f287, failure: 0xed4245, stalled: 0xfee75c } as const;
 
@@ -29,7 +30,11 @@ export interface RenderOptions {
   extraButtons?: APIButtonComponent[];
 }
 
-const isHttp = (url: string) => /^https?:\/\//i.test(url);
+/** An http(s) URL as a link target that cannot break out of `[name](url)`, or undefined when it is not one. */
+export function linkTarget(url: string): string | undefined {
+  if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) return undefined;
+  return new URL(url).href.replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
 
 function statusLine(task: TrackedTask): string {
   const { view } = task;
@@ -50,7 +55,7 @@ function statusLine(task: TrackedTask): string {
     case 'FAILURE':
     case 'CANCEL': {
       const reason = task.endReason || explainApiText(view.failReason) || 'Midjourney did not say why';
-      return `❌ ${view.status === 'CANCEL' ? 'Cancelled' : 'Failed'}: ${escapeMarkdown(truncate(reason, 300))}`;
+      return `❌ ${view.status === 'CANCEL' ? 'Cancelled' : 'Failed'}: ${truncateEscaped(escapeMarkdown(truncate(reason, 300)), 900)}`;
     }
     case 'IN_PROGRESS':
       return `🎨 ${progressBar(view.progress)}`;
@@ -74,11 +79,11 @@ function textResultFields(task: TrackedTask): APIEmbedField[] {
   if (view.status !== 'SUCCESS' || (view.action !== 'DESCRIBE' && view.action !== 'SHORTEN')) return [];
   const { tokens, prompts, details } = parseTextResult(view.finalPrompt || view.description);
   const fields: APIEmbedField[] = [];
-  if (tokens) fields.push({ name: 'Important tokens', value: truncate(escapeMarkdown(tokens), 1024) });
+  if (tokens) fields.push({ name: 'Important tokens', value: truncateEscaped(escapeMarkdown(tokens), 1024) });
   prompts
     .slice(0, view.action === 'DESCRIBE' ? 4 : 5)
-    .forEach((prompt, i) => fields.push({ name: `Prompt ${i + 1}`, value: truncate(escapeMarkdown(prompt), 1024) }));
-  if (details) fields.push({ name: 'Details', value: truncate(escapeMarkdown(details), 1024) });
+    .forEach((prompt, i) => fields.push({ name: `Prompt ${i + 1}`, value: truncateEscaped(escapeMarkdown(prompt), 1024) }));
+  if (details) fields.push({ name: 'Details', value: truncateEscaped(escapeMarkdown(details), 1024) });
   if (prompts.length > 0 && view.buttons.length > 0) {
     const pick = view.action === 'DESCRIBE' ? 'Click 1️⃣–4️⃣' : 'Click a number';
     fields.push({ name: 'Next', value: `${pick} to edit that prompt and imagine it.` });
@@ -111,18 +116,34 @@ export function botButtons(task: TrackedTask): APIButtonComponent[] {
 }
 
 function resultLinks(task: TrackedTask): string {
-  const attached = new Set(task.files.map((f) => f.sourceUrl));
-  const { videoUrls, imageUrls } = task.view;
+  const skip = new Set([...task.files.map((f) => f.sourceUrl), ...(task.blockedUrls ?? [])]);
+  const { videoUrls, imageUrls, imageUrl, action } = task.view;
+  const textResult = action === 'DESCRIBE' || action === 'SHORTEN';
   // Numbered by position in their own list, so "Video 4" is the fourth video whatever was attached.
   const numbered = [
     ...videoUrls.map((url, i) => ({ url, name: `Video ${i + 1}` })),
     ...imageUrls.map((url, i) => ({ url, name: `Image ${i + 1}` })).slice(imageUrls.length > 1 ? 0 : 1),
+    // The one image of a task that has no list, when it could not be attached.
+    ...(imageUrls.length <= 1 && videoUrls.length === 0 && imageUrl && !textResult ? [{ url: imageUrl, name: 'Image' }] : []),
   ];
   return numbered
-    .filter(({ url }) => isHttp(url) && !attached.has(url))
+    .filter(({ url }) => !skip.has(url))
+    .map(({ url, name }) => ({ name, target: linkTarget(url) }))
+    .filter((link): link is { name: string; target: string } => link.target !== undefined)
     .slice(0, 8)
-    .map(({ url, name }) => `[${name}](${url})`)
+    .map(({ target, name }) => `[${name}](${target})`)
     .join(' · ');
+}
+
+/** Why the final card shows fewer files than the task made. */
+function resultNotes(task: TrackedTask): string {
+  const notes: string[] = [];
+  const blocked = task.blockedUrls?.length ?? 0;
+  if (blocked) {
+    notes.push(`⚠️ ${blocked === 1 ? 'A result is' : `${blocked} results are`} not shown: the Midjourney service pointed at an address this bot does not fetch.`);
+  }
+  if (task.filesRefused) notes.push('⚠️ Discord refused the files, so the results are linked instead.');
+  return notes.join('\n');
 }
 
 /** Task in, Discord message payload out. Pure: the same task always renders the same card. */
@@ -134,19 +155,24 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
   if (task.mode) fields.push({ name: 'Mode', value: task.mode, inline: true });
   fields.push(...textResultFields(task));
   const links = view.status === 'SUCCESS' ? resultLinks(task) : '';
-  if (links) fields.push({ name: task.files.length ? 'More' : 'Results', value: truncate(links, 1024) });
+  if (links) fields.push({ name: task.files.length ? 'More' : 'Results', value: links.length <= 1024 ? links : links.slice(0, links.lastIndexOf(' · ', 1021)) });
+  const notes = view.status === 'SUCCESS' ? resultNotes(task) : '';
+  if (notes) fields.push({ name: 'Note', value: notes });
 
-  const prompt = task.prompt ? `**${escapeMarkdown(truncate(task.prompt, 1500))}**\n` : '';
-  const embed: APIEmbed = {
+  const prompt = task.prompt ? `**${truncateEscaped(escapeMarkdown(truncate(task.prompt, 1500)), 3000)}**\n` : '';
+  const embed: APIEmbed = fitEmbed({
     title: truncate(task.title, 256),
     description: `${prompt}Requested by <@${task.requesterId}>`,
     color: color(task),
     fields,
-    footer: { text: `Task ${task.taskId}` },
-  };
+    footer: { text: truncate(`Task ${task.taskId}`, 2048) },
+  });
   const imageFile = task.files.find((f) => /\.(png|jpe?g|webp|gif)$/i.test(f.name));
   if (view.status === 'SUCCESS' && imageFile) embed.image = { url: `attachment://${imageFile.name}` };
-  else if (view.imageUrl && isHttp(view.imageUrl) && view.status !== 'FAILURE') embed.image = { url: view.imageUrl };
+  else if (view.status !== 'FAILURE' && !task.blockedUrls?.includes(view.imageUrl)) {
+    const preview = linkTarget(view.imageUrl);
+    if (preview) embed.image = { url: preview };
+  }
 
   const showButtons = view.status === 'SUCCESS' || view.status === 'MODAL';
   const mapped = showButtons
@@ -164,15 +190,4 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
   };
   const hash = createHash('sha1').update(JSON.stringify(payload)).digest('hex');
   return { payload, slots: mapped.slots, hash };
-}
-
-/** A short error card for a task the bot could not start. */
-export function renderProblem(title: string, message: string): CardPayload {
-  return {
-    content: '',
-    embeds: [{ title: truncate(title, 256), description: truncate(message, 4000), color: COLORS.failure }],
-    components: [],
-    attachments: [],
-    allowed_mentions: { parse: [] },
-  };
 }

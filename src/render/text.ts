@@ -1,3 +1,5 @@
+import { escapeMarkdown as escapeDiscordMarkdown } from 'discord.js';
+
 /** Cuts text to `max` characters on a word boundary where possible, marking the cut. */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
@@ -6,9 +8,30 @@ export function truncate(text: string, max: number): string {
   return `${space > max * 0.7 ? cut.slice(0, space) : cut}…`;
 }
 
-/** Makes user text inert in Markdown: no mentions, no formatting surprises. */
+/** Escapes the `[` of every masked link: with an odd number of backslashes before it, it cannot open a link. */
+function escapeBrackets(text: string): string {
+  return text.replace(/(\\*)\[/g, (match, slashes: string) => (slashes.length % 2 === 0 ? `${slashes}\\[` : match));
+}
+
+/**
+ * Makes text from members or the API inert in Markdown: no formatting, no headings or lists, no block quotes,
+ * no masked links (`[Claim your Nitro](https://evil.example)` shows as text with its real address), no mass
+ * mentions. discord.js escapes only the first of several masked links on a line, hence `escapeBrackets`.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/([\\*_~`|>])/g, '\\$1').replace(/@(everyone|here)/g, '@\u200b$1');
+  const escaped = escapeDiscordMarkdown(text, { maskedLink: true, heading: true, bulletedList: true, numberedList: true });
+  return escapeBrackets(escaped)
+    .replace(/^(\s*)(>|-#)/gm, '$1\\$2')
+    .replace(/@(everyone|here)/g, '@\u200b$1');
+}
+
+/** Escaped text cut to `max` characters without leaving a dangling backslash that would escape the ellipsis. */
+export function truncateEscaped(text: string, max: number): string {
+  const cut = truncate(text, max);
+  if (cut === text) return cut;
+  const body = cut.slice(0, -1);
+  const slashes = /\\*$/.exec(body)?.[0].length ?? 0;
+  return `${slashes % 2 ? body.slice(0, -1) : body}…`;
 }
 
 export function progressBar(percent: number, width = 12): string {

@@ -24,6 +24,9 @@ export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, bas
     const count = record.output === 'video-single' ? 1 : record.batchSize;
     for (let i = 0; i < count; i++) videoUrls.push({ url: `${baseUrl}/videos/${record.id}/0_${i}.mp4` });
   }
+  const override = success ? record.resultOverride : undefined;
+  if (override?.imageUrl !== undefined) imageUrl = override.imageUrl;
+  if (override?.videoUrls) videoUrls.splice(0, videoUrls.length, ...override.videoUrls.map((url) => ({ url })));
   const videoUrl = record.output === 'video-single' ? (videoUrls[0]?.url ?? '') : '';
 
   if (s.family === 'open-source') {
@@ -90,7 +93,7 @@ export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, bas
   }
 
   const filled = record.output === 'edit' || (s.fillImageUrls && record.output === 'grid');
-  const imageUrls = success && filled ? tileUrls() : [];
+  const imageUrls = override?.imageUrls?.map((url) => ({ url })) ?? (success && filled ? tileUrls() : []);
   const properties: Record<string, unknown> = {
     discordInstanceId: DISCORD_INSTANCE_ID,
     discordChannelId: DISCORD_CHANNEL_ID,

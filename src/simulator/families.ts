@@ -9,6 +9,8 @@ export interface Reply {
   /** Sent as is (takes precedence over body). */
   raw?: string | Buffer;
   contentType?: string;
+  /** Sent as a Location header (redirects). */
+  location?: string;
 }
 
 export const DISCORD_INSTANCE_ID = '1118138338562560102';

@@ -77,6 +77,20 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Mj
       const record = store.tasks.get(taskId);
       if (record) store.fail(record, reason);
     },
+    setResult(taskId, result) {
+      const record = store.tasks.get(taskId);
+      if (record) record.resultOverride = result;
+    },
+    async sendCallback(taskId, patch = {}) {
+      const record = store.tasks.get(taskId);
+      if (!record?.notifyHook) throw new Error(`task ${taskId} has no notifyHook`);
+      const response = await fetch(record.notifyHook, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...render(ctx, record), ...patch }),
+      });
+      return { status: response.status, body: await response.text() };
+    },
     requestCount(pathIncludes) {
       if (!pathIncludes) return server.requests.length;
       let count = 0;

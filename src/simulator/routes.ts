@@ -72,6 +72,8 @@ export function route(ctx: Ctx, call: IncomingCall, badBody: () => Reply): Reply
     if ((m = /^\/images\/(\d+)\/([\w-]+)\.png$/.exec(path))) return servePng(ctx, m[1]!, m[2]!);
     if ((m = /^\/videos\/(\d+)\/0_(\d)\.mp4$/.exec(path))) return serveVideo(ctx, m[1]!, Number(m[2]));
     if ((m = /^\/uploads\/([\w.-]+)$/.exec(path))) return serveUpload(ctx, m[1]!);
+    // A file that moved: `/redirect/<base64url of the target URL>` answers 302 to it (what CDNs do).
+    if ((m = /^\/redirect\/([\w-]+)$/.exec(path))) return { status: 302, location: Buffer.from(m[1]!, 'base64url').toString('utf8') };
     if ((m = /^(?:\/[^/]+)?\/mj\/image\/(\d+)$/.exec(path)) && settings.family === 'reseller') return serveTaskImage(ctx, m[1]!);
   }
   let route: string;

@@ -187,6 +187,7 @@ export class SimServer {
     const headers: Record<string, string> = {};
     if (payload && payload.length > 0 && contentType) headers['content-type'] = contentType;
     headers['content-length'] = String(payload?.length ?? 0);
+    if (reply.location) headers.location = reply.location;
     res.writeHead(reply.status, headers);
     res.end(payload);
     if (entry) {

@@ -185,6 +185,15 @@ export interface SimTaskRecord {
   motion: string;
   batchSize: number;
   seed: string;
+  /** Result URLs a test set with setResult(): shown instead of the generated ones once the task succeeds. */
+  resultOverride?: ResultOverride;
+}
+
+/** Result URLs of a finished task, as a test wants the API to report them. */
+export interface ResultOverride {
+  imageUrl?: string;
+  imageUrls?: string[];
+  videoUrls?: string[];
 }
 
 export interface MjSimulator {
@@ -200,6 +209,13 @@ export interface MjSimulator {
   setDown(down: boolean): void;
   stall(taskId: string, stalled: boolean): void;
   failTask(taskId: string, reason: string): void;
+  /** Makes a task report these result URLs once it succeeds (e.g. an internal address, or `${url}/redirect?to=…`). */
+  setResult(taskId: string, result: ResultOverride): void;
+  /**
+   * POSTs a callback for `taskId` to its notifyHook now: the task's current JSON with `patch` laid over it
+   * (a forged or early report). Resolves to the HTTP status the hook answered.
+   */
+  sendCallback(taskId: string, patch?: Record<string, unknown>): Promise<{ status: number; body: string }>;
   requestCount(pathIncludes?: string): number;
   resetRequests(): void;
   close(): Promise<void>;

@@ -53,6 +53,12 @@ export interface TrackedTask {
   apiTrouble?: boolean;
   /** Result files attached to the final card. */
   files: Array<{ name: string; sourceUrl: string }>;
+  /** Result URLs the bot refused to fetch (not public, not an allowed origin): neither attached nor linked. */
+  blockedUrls?: string[] | undefined;
+  /** Discord refused the result files for good: the final card links them instead. */
+  filesRefused?: boolean;
+  /** When the record may be deleted (clock ms): set once tracking ends, RETENTION_DAYS later. */
+  expiresAt?: number;
 }
 
 export interface ButtonTarget {
@@ -61,10 +67,14 @@ export interface ButtonTarget {
   label: string;
   ownerId: string;
   guildId: string;
+  /** When the button stops working and its record may be deleted (clock ms). */
+  expiresAt?: number;
 }
 
 export interface ClickRecord {
   startedTaskId: string | undefined;
   at: number;
   messageUrl: string | undefined;
+  /** When the record stops counting and may be deleted (clock ms). */
+  expiresAt?: number;
 }

@@ -12,8 +12,11 @@ export type PublishResult =
   | { ok: true; messageId: string; interactionExpired: boolean }
   /** The message was deleted or the channel is unreachable: stop editing, quietly. */
   | { ok: false; gone: true; interactionExpired: boolean }
-  /** Try again later. */
-  | { ok: false; gone: false; retryAfterMs: number; interactionExpired: boolean };
+  /**
+   * Not done. `permanent`: Discord refused this payload (4xx) and would refuse it again; `tooLarge`: it refused
+   * the files (413 / 40005). Otherwise a transient failure: try again after `retryAfterMs`.
+   */
+  | { ok: false; gone: false; permanent: boolean; tooLarge: boolean; retryAfterMs: number; interactionExpired: boolean };
 
 /** How tracking reaches Discord; implemented in src/discord, faked by nothing (tests use the fake Discord). */
 export interface Publisher {

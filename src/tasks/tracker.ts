@@ -1,6 +1,7 @@
 import type { Logger } from '../logger';
 import type { MjClient } from '../mj/client';
 import type { MjTask } from '../mj/schemas';
+import type { Downloader } from '../net/downloader';
 import { renderCard, type RenderOptions } from '../render/card';
 import type { ButtonSlot } from '../render/buttons';
 import type { Store, TrackedTask } from '../store';
@@ -21,6 +22,10 @@ export interface TrackerOptions {
   editsPerSecond?: number;
   /** Consecutive polls a task may be unknown to the API before it is given up. */
   maxMisses?: number;
+  /** Fetches result files for the final cards (refuses private addresses outside the allowed origins). */
+  downloader: Downloader;
+  /** How long a finished task's record is kept (RETENTION_DAYS). */
+  retentionMs: number;
   render?: (task: TrackedTask) => RenderOptions;
   clock?: () => number;
 }
@@ -32,6 +37,11 @@ interface Schedule {
   hooked: boolean;
 }
 
+/** Final edits Discord refuses for good are tried this often, then once more without files, then given up. */
+const MAX_REFUSALS = 3;
+/** Transient failures (5xx, network) of one card are retried with backoff this many times (about 15 minutes). */
+const MAX_TRANSIENT = 20;
+
 /**
  * Follows every task in flight with one scheduler: batched polls (and notifyHook reports) update the
  * task's state, which is written to the store at every change; the edit queue brings each card up to date.
@@ -40,13 +50,13 @@ export class Tracker {
   readonly active = new Map<string, TrackedTask>();
   private readonly schedule = new Map<string, Schedule>();
   private readonly uploads = new Map<string, Upload[]>();
+  /** Failed deliveries per task since its last success: bounded retries, never a loop. */
+  private readonly failures = new Map<string, { refused: number; transient: number }>();
   readonly queue: EditQueue;
   readonly poller: TaskPoller;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
   private readonly clock: () => number;
-  /** Counters for /healthz and the benchmark. */
-  readonly stats = { polls: 0, edits: 0, editFailures: 0, finals: 0 };
 
   constructor(
     mj: MjClient,
@@ -110,15 +120,23 @@ export class Tracker {
     return this.active.has(taskId);
   }
 
-  /** A task report from a poll or a notifyHook callback. Unknown ids are ignored; stale reports too. */
-  async ingest(task: MjTask, source: 'poll' | 'notify' = 'poll'): Promise<boolean> {
+  /**
+   * A notifyHook callback named this task: it is polled at the next tick, and what that poll answers is what the
+   * card shows. The callback's body is never trusted (anyone who learns the hook URL can send one).
+   */
+  hint(taskId: string): void {
+    const sched = this.schedule.get(taskId);
+    if (!sched) return;
+    sched.hooked = true;
+    sched.nextPollAt = 0;
+  }
+
+  /** A task report from a poll. Unknown ids are ignored; stale reports too. */
+  async ingest(task: MjTask): Promise<boolean> {
     const record = this.active.get(task.id);
     if (!record || isTerminal(record.view.status)) return false;
     const sched = this.schedule.get(task.id);
-    if (sched) {
-      sched.misses = 0;
-      if (source === 'notify') sched.hooked = true;
-    }
+    if (sched) sched.misses = 0;
     if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return false;
     const view = viewFromTask(task, record.view);
     const now = this.clock();
@@ -161,7 +179,6 @@ export class Tracker {
         const sched = this.schedule.get(id);
         if (sched) sched.nextPollAt = now + this.options.pollIntervalMs;
       }
-      this.stats.polls += 1;
       const { found, missing, failed } = await this.poller.poll(due);
       await Promise.all([...found.values()].map((task) => this.ingest(task)));
       for (const id of missing) await this.missed(id);
@@ -197,6 +214,11 @@ export class Tracker {
   /** Marks tasks that stopped changing as stalled, and fails them after the hard timeout. */
   private async watchdog(now: number): Promise<void> {
     for (const record of this.active.values()) {
+      if (record.message.interaction && now >= record.message.interaction.expiresAt) {
+        // A dead interaction token is deleted, not kept in the store.
+        record.message.interaction = undefined;
+        await this.store.tasks.set(record.taskId, record);
+      }
       if (isTerminal(record.view.status)) continue;
       if (record.view.status === 'MODAL') {
         // Waiting for the member's prompt is not the API being slow: the clock starts when the wait began.
@@ -227,8 +249,9 @@ export class Tracker {
     const final = isTerminal(record.view.status);
     try {
       if (final && !this.uploads.has(taskId)) {
-        const { files, uploads } = await collectResultFiles(record, this.options.maxUploadBytes, this.logger);
+        const { files, uploads, blocked } = await collectResultFiles(record, this.options.maxUploadBytes, this.options.downloader, this.logger);
         record.files = files;
+        record.blockedUrls = blocked.length ? blocked : undefined;
         this.uploads.set(taskId, uploads);
       }
       const rendered = renderCard(record, this.options.render?.(record) ?? {});
@@ -237,8 +260,8 @@ export class Tracker {
       if (final) await this.saveButtons(record, rendered.slots);
       const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
       if (result.interactionExpired) record.message.interaction = undefined;
-      this.stats.edits += 1;
       if (result.ok) {
+        this.failures.delete(taskId);
         if (result.messageId !== record.message.messageId) {
           record.message.messageId = result.messageId;
           await this.store.messages.set(result.messageId, taskId);
@@ -247,17 +270,57 @@ export class Tracker {
         await this.finish(record, final);
       } else if (result.gone) {
         this.logger.info({ taskId }, 'card message is gone: tracking ends, the task stays reachable with /task');
-        record.phase = 'detached';
-        await this.release(record);
+        await this.release(record, 'detached');
+      } else if (result.permanent) {
+        await this.refused(record, final, result.tooLarge);
       } else {
-        this.stats.editFailures += 1;
-        setTimeout(() => this.queue.push(taskId, final), result.retryAfterMs).unref();
+        this.retryLater(record, final, result.retryAfterMs);
       }
     } catch (error) {
-      this.stats.editFailures += 1;
       this.logger.error({ err: error, taskId }, 'card update failed');
-      setTimeout(() => this.queue.push(taskId, final), 2_000).unref();
+      this.retryLater(record, final, 2_000);
     }
+  }
+
+  private failuresOf(taskId: string): { refused: number; transient: number } {
+    let count = this.failures.get(taskId);
+    if (!count) this.failures.set(taskId, (count = { refused: 0, transient: 0 }));
+    return count;
+  }
+
+  /** A transient failure: again after a growing delay, a bounded number of times. */
+  private retryLater(record: TrackedTask, final: boolean, baseMs: number): void {
+    const count = this.failuresOf(record.taskId);
+    count.transient += 1;
+    if (count.transient > MAX_TRANSIENT) {
+      this.logger.warn({ taskId: record.taskId }, 'card could not be updated after many tries: tracking ends');
+      void this.release(record, 'detached');
+      return;
+    }
+    const delay = Math.min(60_000, baseMs * 2 ** Math.min(5, count.transient - 1));
+    setTimeout(() => this.queue.push(record.taskId, final), delay).unref();
+  }
+
+  /**
+   * Discord refused this payload and would refuse it again. A progress edit is skipped (the next state is
+   * another payload). A final edit is tried a few times, then without its files (links instead), then given up.
+   */
+  private async refused(record: TrackedTask, final: boolean, tooLarge: boolean): Promise<void> {
+    if (!final) return;
+    const count = this.failuresOf(record.taskId);
+    count.refused += 1;
+    const hasFiles = (this.uploads.get(record.taskId)?.length ?? 0) > 0;
+    if (hasFiles && (tooLarge || count.refused >= MAX_REFUSALS)) {
+      this.logger.warn({ taskId: record.taskId }, 'Discord refused the result files: the final card links them instead');
+      record.files = [];
+      record.filesRefused = true;
+      this.uploads.set(record.taskId, []);
+    } else if (count.refused >= MAX_REFUSALS) {
+      this.logger.warn({ taskId: record.taskId }, 'Discord refused the final card for good: tracking ends');
+      await this.release(record, 'detached');
+      return;
+    }
+    setTimeout(() => this.queue.push(record.taskId, true), 1_000 * count.refused).unref();
   }
 
   private async saveButtons(record: TrackedTask, slots: ButtonSlot[]): Promise<void> {
@@ -277,16 +340,22 @@ export class Tracker {
       await this.store.tasks.set(record.taskId, record);
       return;
     }
-    record.phase = 'done';
-    this.stats.finals += 1;
-    await this.release(record);
+    await this.release(record, 'done');
   }
 
-  private async release(record: TrackedTask): Promise<void> {
+  /**
+   * Tracking ends: the record is kept for RETENTION_DAYS (for /task, Seed and old buttons) without its
+   * interaction token, and nothing of the task stays in memory.
+   */
+  private async release(record: TrackedTask, phase: 'done' | 'detached'): Promise<void> {
+    record.phase = phase;
+    record.message.interaction = undefined;
+    record.expiresAt = this.clock() + this.options.retentionMs;
     await this.store.tasks.set(record.taskId, record);
     this.active.delete(record.taskId);
     this.schedule.delete(record.taskId);
     this.uploads.delete(record.taskId);
+    this.failures.delete(record.taskId);
     await this.saveIndex();
   }
 

@@ -94,7 +94,7 @@ export class TestWorld {
   private async boot(): Promise<void> {
     const config = loadConfig(this.env);
     const logger = createLogger({ level: config.LOG_LEVEL, pretty: false, destination: this.logs });
-    this.app = await createApp(config, { logger, clock: this.clock.now, httpHost: '127.0.0.1', ...this.options.app });
+    this.app = await createApp(config, { logger, clock: this.clock.now, ...this.options.app });
     const identified = this.discord.gateway.identifyCount;
     await this.app.start();
     await this.discord.gateway.waitForIdentify(identified + 1);

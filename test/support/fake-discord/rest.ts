@@ -22,6 +22,8 @@ export interface InjectedFailure {
   code?: number;
   message?: string;
   retryAfterMs?: number;
+  /** Only requests that upload files (Discord's 413 / 40005 for attachments over its limit). */
+  withFiles?: boolean;
   times: number;
 }
 
@@ -119,7 +121,7 @@ export class FakeRest {
         { ...verdict.headers, 'retry-after': String(Math.ceil(retryAfter)) },
       );
     }
-    const failure = this.takeFailure(method, call.route);
+    const failure = this.takeFailure(method, call.route, body.files.length > 0);
     if (failure) {
       const headers: Record<string, string> = { ...verdict.headers };
       if (failure.status === 429) {
@@ -138,10 +140,11 @@ export class FakeRest {
     }
   }
 
-  private takeFailure(method: string, route: string): InjectedFailure | undefined {
+  private takeFailure(method: string, route: string, hasFiles: boolean): InjectedFailure | undefined {
     const index = this.failures.findIndex(
       (f) =>
         (!f.method || f.method === method) &&
+        (!f.withFiles || hasFiles) &&
         (!f.route || (typeof f.route === 'string' ? route.includes(f.route) : f.route.test(route))),
     );
     if (index < 0) return undefined;

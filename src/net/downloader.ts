@@ -1,0 +1,137 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { Agent, request } from 'undici';
+import { ipLiteral, isPublicAddress } from './addresses';
+
+/** Thrown when a URL is not allowed: a private address, a scheme other than http(s), too many redirects. */
+export class DownloadRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DownloadRefused';
+  }
+}
+
+export interface DownloaderOptions {
+  /**
+   * Origins (`scheme://host:port`) fetched even when they are private: the API's own origin, so a self-hosted
+   * proxy on a LAN works, and the admin's RESULT_ORIGINS. Everything else must resolve to public addresses only.
+   */
+  trustedOrigins: readonly string[];
+  maxRedirects?: number;
+  /** Resolver for names (tests may point names at chosen addresses); default dns.lookup. */
+  resolve?: (hostname: string, callback: (err: Error | null, addresses: LookupAddress[]) => void) => void;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+const LOCAL_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa)\.?$/i;
+
+/** `new URL(x).origin` of every trusted entry that parses; bad entries are ignored (config validates them). */
+function originsOf(urls: readonly string[]): Set<string> {
+  const out = new Set<string>();
+  for (const url of urls) if (URL.canParse(url)) out.add(new URL(url).origin);
+  return out;
+}
+
+/**
+ * Downloads files named by API answers (results) or by Discord (members' attachments) without letting
+ * those answers reach internal addresses. Each hop of a redirect is checked again. For names, the check
+ * happens inside the connection's own DNS lookup, so the socket connects to exactly the address that was
+ * checked (no DNS rebinding between check and connect).
+ */
+export class Downloader {
+  private readonly trusted: Set<string>;
+  private readonly trustedAgent: Agent;
+  private readonly publicAgent: Agent;
+  private readonly maxRedirects: number;
+
+  constructor(options: DownloaderOptions) {
+    this.trusted = originsOf(options.trustedOrigins);
+    this.maxRedirects = options.maxRedirects ?? 3;
+    const resolve = options.resolve ?? ((hostname, callback) => dnsLookup(hostname, { all: true }, callback));
+    const safeLookup: LookupFunction = (hostname, lookupOptions, callback) => {
+      resolve(hostname, (err, addresses) => {
+        if (err) return callback(err, '', 0);
+        // Every address must be public: a name that also resolves privately could be answered either way.
+        const refused = addresses.length === 0 || addresses.some((entry) => !isPublicAddress(entry.address));
+        if (refused) {
+          const error = Object.assign(new DownloadRefused(`${hostname} resolves to an address that is not public`), { code: 'EADDRREFUSED' });
+          return callback(error, '', 0);
+        }
+        if (lookupOptions.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+        const first = addresses[0]!;
+        return callback(null, first.address, first.family);
+      });
+    };
+    this.trustedAgent = new Agent({ connections: 16, connect: { timeout: 10_000 } });
+    this.publicAgent = new Agent({ connections: 16, connect: { timeout: 10_000, lookup: safeLookup } });
+  }
+
+  /** Why a URL may not be fetched, or undefined when it may (names are checked again at connect time). */
+  refusal(url: URL): string | undefined {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme ${url.protocol} is not http(s)`;
+    if (this.trusted.has(url.origin)) return undefined;
+    const ip = ipLiteral(url.hostname);
+    if (ip !== undefined && !isPublicAddress(ip)) return `${url.hostname} is not a public address`;
+    // Names that only ever mean "this machine or its network"; other names are checked when resolved.
+    if (ip === undefined && LOCAL_NAMES.test(url.hostname)) return `${url.hostname} is a local name`;
+    return undefined;
+  }
+
+  /**
+   * The body of `url` as bytes, following at most `maxRedirects` redirects; undefined when it is larger than
+   * `maxBytes`. Throws DownloadRefused for a URL that is not allowed, Error for HTTP or network failures.
+   */
+  async download(rawUrl: string, maxBytes: number, timeoutMs = 30_000): Promise<Buffer | undefined> {
+    const signal = AbortSignal.timeout(timeoutMs);
+    let url = URL.canParse(rawUrl) ? new URL(rawUrl) : undefined;
+    for (let hop = 0; url && hop <= this.maxRedirects; hop += 1) {
+      const why = this.refusal(url);
+      if (why) throw new DownloadRefused(why);
+      const dispatcher = this.trusted.has(url.origin) ? this.trustedAgent : this.publicAgent;
+      let response;
+      try {
+        response = await request(url.href, { method: 'GET', dispatcher, signal });
+      } catch (error) {
+        // A refusal from the connection's lookup may arrive wrapped by undici.
+        const cause = (error as { cause?: unknown }).cause;
+        throw cause instanceof DownloadRefused ? cause : error;
+      }
+      if (REDIRECTS.has(response.statusCode)) {
+        const location = response.headers.location;
+        await response.body.dump();
+        const next = typeof location === 'string' && URL.canParse(location, url.href) ? new URL(location, url) : undefined;
+        if (!next) throw new Error(`redirect without a usable location (HTTP ${response.statusCode})`);
+        url = next;
+        continue;
+      }
+      if (response.statusCode !== 200) {
+        await response.body.dump();
+        throw new Error(`download answered HTTP ${response.statusCode}`);
+      }
+      return readLimited(response.body, Number(response.headers['content-length'] ?? 0), maxBytes);
+    }
+    throw url ? new DownloadRefused(`more than ${this.maxRedirects} redirects`) : new DownloadRefused('not a URL');
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.trustedAgent.close(), this.publicAgent.close()]);
+  }
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { dump(): Promise<void>; destroy(): void }, declared: number, maxBytes: number) {
+  if (declared > maxBytes) {
+    body.destroy();
+    return undefined;
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of body) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      body.destroy();
+      return undefined;
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks, total);
+}
