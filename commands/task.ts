@@ -1,8 +1,11 @@
 import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
+import { retentionOf } from '../src/config';
 import type { Command } from '../src/discord/context';
 import { canSeeTask, sameGuild } from '../src/discord/preconditions';
 import { providerRejects } from '../src/mj/providers';
 import { renderCard } from '../src/render/card';
+import { unexpired, type TrackedTask } from '../src/store';
+import { saveButtonTargets } from '../src/tasks/button-targets';
 import { isTerminal, viewFromTask } from '../src/tasks/view';
 
 export default {
@@ -16,7 +19,7 @@ export default {
   },
   async execute(interaction, ctx) {
     const id = (interaction.options.getString('id') ?? '').trim().replace(/^Task\s+/i, '');
-    const record = id ? await ctx.store.tasks.get(id) : undefined;
+    const record = id ? unexpired<TrackedTask>(await ctx.store.tasks.get(id), ctx.clock()) : undefined;
     // The API does not filter by user or server, so the bot's own records decide who may see what.
     sameGuild(interaction, record, `No task \`${id.slice(0, 64) || '(empty)'}\` was started by this bot in this server. The id is in the footer of a card.`);
     await canSeeTask(interaction, record);
@@ -29,15 +32,8 @@ export default {
     // Shown with the image's own link: this answer does not carry the attachment of the original card.
     current.files = [];
     const { payload, slots } = renderCard(current, { hideAction: (customId) => providerRejects(ctx.provider, customId) });
-    for (const slot of slots) {
-      await ctx.store.buttons.set(slot.key, {
-        taskId: current.taskId,
-        customId: slot.customId,
-        label: slot.label,
-        ownerId: current.requesterId,
-        guildId: current.message.guildId,
-      });
-    }
+    const retentionMs = retentionOf(ctx.config);
+    await saveButtonTargets(ctx.store, current, slots, ctx.clock() + retentionMs, retentionMs);
     const where = record.message.messageId && record.phase !== 'detached'
       ? `https://discord.com/channels/${record.message.guildId}/${record.message.channelId}/${record.message.messageId}`
       : '';

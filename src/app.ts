@@ -1,6 +1,6 @@
 import { Events, Status, type Client } from 'discord.js';
 import { commands as defaultCommands } from '../commands';
-import type { Config } from './config';
+import { retentionOf, type Config } from './config';
 import type { BotContext, Command } from './discord/context';
 import { UploadBudget } from './discord/attachments';
 import { createDiscordClient } from './discord/client';
@@ -50,8 +50,6 @@ export function resolveProvider(config: Config): ProviderPreset {
     videoFetchPath: config.MJ_VIDEO_FETCH_PATH ?? preset.videoFetchPath,
   };
 }
-
-const DAY_MS = 86_400_000;
 
 /** Whether an API URL leaves this machine (then plain http exposes the key on the wire). */
 function leavesThisMachine(apiUrl: string): boolean {
@@ -112,7 +110,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
     render: () => ({ hideAction: (customId) => providerRejects(provider, customId) }),
     downloader: resultDownloads,
-    retentionMs: config.RETENTION_DAYS * DAY_MS,
+    retentionMs: retentionOf(config),
     clock,
     ...options.tracker,
   });
@@ -155,6 +153,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   client.once(Events.ClientReady, (ready) => logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'connected to Discord'));
 
+  // Retention: what outlived RETENTION_DAYS is deleted at start and every hour (store/index.ts, sweep).
+  let sweepTimer: NodeJS.Timeout | undefined;
+  let sweeping: Promise<void> = Promise.resolve();
+  const sweepNow = () =>
+    (sweeping = sweeping.then(async () => {
+      try {
+        const removed = await store.sweep(clock(), retentionOf(config));
+        if (removed) logger.info({ removed }, 'expired records deleted');
+      } catch (err) {
+        logger.warn({ err }, 'store sweep failed; it runs again within the hour');
+      }
+    }));
+
   const app: App = {
     config,
     ctx,
@@ -170,9 +181,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ({ port: app.httpPort, address: app.httpAddress } = await http.listen());
       logger.info({ host: app.httpAddress, port: app.httpPort, notify: Boolean(ctx.notifyUrl) }, 'http server listening');
       tracker.start();
+      void sweepNow();
+      sweepTimer = setInterval(() => void sweepNow(), 3_600_000);
+      sweepTimer.unref();
       await client.login(config.DISCORD_TOKEN);
     },
     async stop() {
+      clearInterval(sweepTimer);
+      await sweeping;
       await client.destroy().catch((err: unknown) => logger.warn({ err }, 'discord disconnect failed'));
       await tracker.stop();
       await http.close();

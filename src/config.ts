@@ -116,6 +116,9 @@ export function readEnvironment(
   return { ...fromFile, ...env };
 }
 
+/** How long finished tasks, their buttons and one-shot click records are kept (RETENTION_DAYS). */
+export const retentionOf = (config: Pick<Config, 'RETENTION_DAYS'>): number => config.RETENTION_DAYS * 86_400_000;
+
 export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
   return parseWith(botSchema, source);
 }

@@ -9,6 +9,7 @@ import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
 import { openButtonModal, promptButton } from './modals';
 import { startOnce } from './once';
+import { liveButtonTarget } from './preconditions';
 import { startTask } from './start-task';
 
 
@@ -36,10 +37,7 @@ export const remixSensitive = (customId: string) => /::(variation|low_variation|
 
 /** The target of a button click, after the checks every click gets (owner, server, provider). */
 async function checkedTarget(interaction: ButtonInteraction, ctx: BotContext): Promise<ButtonTarget> {
-  const target = await ctx.store.buttons.get(interaction.customId);
-  if (!target || target.guildId !== interaction.guildId) {
-    throw new UserError('This button is no longer available. Run the command again to get fresh buttons.');
-  }
+  const target = await liveButtonTarget(interaction, ctx, interaction.customId);
   if (target.ownerId !== interaction.user.id) {
     throw new UserError(`Only <@${target.ownerId}>, who asked for this image, can use its buttons. Try /imagine to make your own.`);
   }

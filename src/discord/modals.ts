@@ -7,7 +7,7 @@ import {
   type ButtonInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import type { Mode } from '../config';
+import { retentionOf, type Mode } from '../config';
 import { UserError } from '../errors';
 import type { Submitted, SubmitCommon } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
@@ -18,6 +18,7 @@ import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
 import { startOnce } from './once';
+import { liveButtonTarget } from './preconditions';
 import { startTask, stateFor } from './start-task';
 
 /**
@@ -160,11 +161,9 @@ const inFlight = new Set<string>();
 
 async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const key = interaction.customId.slice(MODAL_PREFIX.length);
-  const target = await ctx.store.buttons.get(key);
-  const button = target ? promptButton(target.customId) : undefined;
-  if (!target || !button || target.guildId !== interaction.guildId) {
-    throw new UserError('This button is no longer available. Run the command again to get fresh buttons.');
-  }
+  const target = await liveButtonTarget(interaction, ctx, key);
+  const button = promptButton(target.customId);
+  if (!button) throw new UserError('This form is no longer available.');
   if (target.ownerId !== interaction.user.id) {
     throw new UserError(`Only <@${target.ownerId}>, who asked for this result, can use its buttons.`);
   }
@@ -202,7 +201,8 @@ async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotC
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const notifyHook = ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {};
     await ctx.mj.submitModal({ taskId, prompt, state: stateFor(interaction), ...notifyHook }, record.mode);
-    await ctx.store.clicks.set(sentKey, { startedTaskId: taskId, at: ctx.clock(), messageUrl: undefined });
+    const retentionMs = retentionOf(ctx.config);
+    await ctx.store.clicks.set(sentKey, { startedTaskId: taskId, at: ctx.clock(), messageUrl: undefined, expiresAt: ctx.clock() + retentionMs }, retentionMs);
     // The card shows the prompt the task now runs with; the tracker saves it with the next change.
     const live = ctx.tracker.active.get(taskId);
     if (live) live.prompt = prompt;

@@ -1,6 +1,8 @@
 import type { RepliableInteraction } from 'discord.js';
 import { UserError } from '../errors';
+import { retentionOf } from '../config';
 import type { Submitted } from '../mj/client';
+import { unexpired, type ClickRecord } from '../store';
 import type { BotContext } from './context';
 
 /** A repeat of the same request within this window is a double click (or a double submit), not a new request. */
@@ -30,14 +32,18 @@ export async function startOnce(
   if (inFlight.has(request.key)) throw new UserError(onItsWay);
   inFlight.add(request.key);
   try {
-    const previous = await ctx.store.clicks.get(request.key);
     const now = ctx.clock();
-    if (previous && (request.oneShot || now - previous.at < DOUBLE_CLICK_MS)) {
+    const previous = unexpired<ClickRecord>(await ctx.store.clicks.get(request.key), now);
+    // Records written before they carried an expiry: judged by their age as before.
+    const live = previous && (previous.expiresAt !== undefined || request.oneShot || now - previous.at < DOUBLE_CLICK_MS);
+    if (previous && live) {
       throw new UserError(`${onItsWay}${previous.messageUrl ? ` See ${previous.messageUrl}` : ''}`);
     }
     const submitted = await start();
     const reply = await interaction.fetchReply().catch(() => undefined);
-    await ctx.store.clicks.set(request.key, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url });
+    // A one-shot click counts as long as its card lives; a double click only within its window.
+    const keepMs = request.oneShot ? retentionOf(ctx.config) : DOUBLE_CLICK_MS;
+    await ctx.store.clicks.set(request.key, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url, expiresAt: now + keepMs }, keepMs);
   } finally {
     inFlight.delete(request.key);
   }

@@ -1,6 +1,7 @@
 import { PermissionFlagsBits, type BaseInteraction } from 'discord.js';
 import { UserError } from '../errors';
-import type { TrackedTask } from '../store/types';
+import { unexpired, type ButtonTarget, type TrackedTask } from '../store';
+import type { BotContext } from './context';
 
 /**
  * "Who may" checks shared by commands and buttons, in the style of Sapphire preconditions: each one returns
@@ -10,6 +11,16 @@ import type { TrackedTask } from '../store/types';
 
 const NOT_IN_THIS_GUILD = 'This task was not started by this bot in this server.';
 const CANNOT_SEE = "You can't see the channel this task was started in, so you can't view it.";
+
+/** What a click on a card older than RETENTION_DAYS (or from another server) is told. */
+export const CARD_EXPIRED = 'This card has expired. Run `/task` with the id in its footer, or start again.';
+
+/** The target of a button (or of the form it opened): stored, not expired, and from this server. */
+export async function liveButtonTarget(interaction: BaseInteraction, ctx: BotContext, key: string): Promise<ButtonTarget> {
+  const target = unexpired<ButtonTarget>(await ctx.store.buttons.get(key), ctx.clock());
+  if (!target || target.guildId !== interaction.guildId) throw new UserError(CARD_EXPIRED);
+  return target;
+}
 
 /** The task exists and was started in the server the member is in. */
 export function sameGuild(interaction: BaseInteraction, record: TrackedTask | undefined, message = NOT_IN_THIS_GUILD): asserts record is TrackedTask {

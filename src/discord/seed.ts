@@ -1,5 +1,6 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { SEED_PREFIX } from '../render/buttons';
+import { unexpired, type TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { canSeeTask, sameGuild } from './preconditions';
 
@@ -14,7 +15,7 @@ export function seedMessage(taskId: string, seed: string): string {
  */
 export async function handleSeedButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
   const taskId = interaction.customId.slice(SEED_PREFIX.length);
-  const record = await ctx.store.tasks.get(taskId);
+  const record = unexpired<TrackedTask>(await ctx.store.tasks.get(taskId), ctx.clock());
   sameGuild(interaction, record, 'This button is no longer available. Try `/task` with the id in the card footer.');
   // Checked before the stored seed too: a private /task answer re-renders the button for whoever may ask.
   await canSeeTask(interaction, record);

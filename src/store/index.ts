@@ -6,6 +6,12 @@ import type { ButtonTarget, ClickRecord, TrackedTask } from './types';
 
 export type * from './types';
 
+/** A stored record unless its retention ended: then it is as good as deleted (the sweep removes it). */
+export function unexpired<T>(value: T | undefined, now: number): T | undefined {
+  const expiresAt = (value as { expiresAt?: number } | undefined)?.expiresAt;
+  return expiresAt === undefined || expiresAt > now ? value : undefined;
+}
+
 /** One Keyv per namespace, each on its own adapter (a shared adapter breaks clear(): ecosystem.md 2.3.4). */
 export interface Store {
   /** taskId → everything needed to drive that task's message to its final state. */
@@ -22,6 +28,8 @@ export interface Store {
   meta: Keyv<unknown>;
   readonly kind: string;
   ping(): Promise<boolean>;
+  /** Deletes what outlived its retention (see sweep below); resolves to the number of records deleted. */
+  sweep(now: number, retentionMs: number): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -74,6 +82,41 @@ async function createAdapter(storeUrl: string): Promise<KeyvStoreAdapter | Map<u
   }
 }
 
+type Namespaces = Pick<Store, (typeof NAMESPACES)[number]>;
+
+/** Keys of a namespace whose value `expired` says must go (collected first: deleting while paging skips rows). */
+async function expiredKeys<T>(keyv: Keyv<T>, expired: (key: string, value: T) => boolean | Promise<boolean>): Promise<string[]> {
+  const keys: string[] = [];
+  if (!keyv.iterator) return keys;
+  for await (const [key, value] of keyv.iterator(undefined)) {
+    if (await expired(String(key), value as T)) keys.push(String(key));
+  }
+  return keys;
+}
+
+/**
+ * Nothing grows forever. Keyv's TTLs are native on Redis but only checked on read on SQLite, so this runs
+ * at start and every hour: finished tasks, button targets and click records past their `expiresAt` (records
+ * from before it existed: RETENTION_DAYS after they were last touched), then what pointed at deleted tasks.
+ */
+async function sweep(store: Namespaces, now: number, retentionMs: number): Promise<number> {
+  const past = (expiresAt: number | undefined, fallback: number | undefined) => (expiresAt ?? fallback ?? Number.POSITIVE_INFINITY) <= now;
+  const tasks = await expiredKeys(store.tasks, (_key, task) =>
+    past(task.expiresAt, task.phase === 'done' || task.phase === 'detached' ? task.lastChangeAt + retentionMs : undefined),
+  );
+  for (const key of tasks) await store.tasks.delete(key);
+  const gone = async (taskId: string) => !(await store.tasks.has(taskId));
+  const buttons = await expiredKeys(store.buttons, async (_key, target) => past(target.expiresAt, undefined) || (target.expiresAt === undefined && (await gone(target.taskId))));
+  const clicks = await expiredKeys(store.clicks, (_key, click) => past(click.expiresAt, click.at + retentionMs));
+  const messages = await expiredKeys(store.messages, (_key, taskId) => gone(taskId));
+  const seeds = await expiredKeys(store.meta, (key) => key.startsWith('seed:') && gone(key.slice('seed:'.length)));
+  for (const key of buttons) await store.buttons.delete(key);
+  for (const key of clicks) await store.clicks.delete(key);
+  for (const key of messages) await store.messages.delete(key);
+  for (const key of seeds) await store.meta.delete(key);
+  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length;
+}
+
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
   const make = async <T>(namespace: (typeof NAMESPACES)[number]) => {
     const keyv = new Keyv<T>({ store: await createAdapter(storeUrl), namespace, useKeyPrefix: true });
@@ -100,6 +143,7 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
         return false;
       }
     },
+    sweep: (now, retentionMs) => sweep(store, now, retentionMs),
     async close() {
       await Promise.all(Object.values(store).map((keyv) => keyv.disconnect().catch(() => undefined)));
     },

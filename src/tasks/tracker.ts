@@ -9,6 +9,7 @@ import { formatDuration } from '../render/text';
 import { EditQueue } from './edit-queue';
 import { TaskPoller } from './poller';
 import type { Publisher, Upload } from './publisher';
+import { saveButtonTargets } from './button-targets';
 import { collectResultFiles } from './result-files';
 import { isTerminal, rank, viewChanged, viewFromTask } from './view';
 
@@ -324,15 +325,8 @@ export class Tracker {
   }
 
   private async saveButtons(record: TrackedTask, slots: ButtonSlot[]): Promise<void> {
-    for (const slot of slots) {
-      await this.store.buttons.set(slot.key, {
-        taskId: record.taskId,
-        customId: slot.customId,
-        label: slot.label,
-        ownerId: record.requesterId,
-        guildId: record.message.guildId,
-      });
-    }
+    const { retentionMs } = this.options;
+    await saveButtonTargets(this.store, record, slots, this.clock() + retentionMs, retentionMs);
   }
 
   private async finish(record: TrackedTask, final: boolean): Promise<void> {
@@ -351,7 +345,7 @@ export class Tracker {
     record.phase = phase;
     record.message.interaction = undefined;
     record.expiresAt = this.clock() + this.options.retentionMs;
-    await this.store.tasks.set(record.taskId, record);
+    await this.store.tasks.set(record.taskId, record, this.options.retentionMs);
     this.active.delete(record.taskId);
     this.schedule.delete(record.taskId);
     this.uploads.delete(record.taskId);

@@ -114,6 +114,17 @@ export class TestWorld {
     return interaction;
   }
 
+  /** Like FakeDiscord.waitFor, for checks that read the store (async). */
+  async until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<Exclude<T, undefined | false>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined && value !== false) return value as Exclude<T, undefined | false>;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
   /** Waits until the interaction's original message satisfies `check`. */
   async untilOriginal(interaction: FakeInteraction, check: (message: FakeMessage) => boolean, what: string, timeoutMs = 10_000): Promise<FakeMessage> {
     return this.discord.waitFor(() => {
