@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -65,6 +65,30 @@ describe('configuration', () => {
     const merged = readEnvironment({ DISCORD_TOKEN: 'from-process' }, file);
     assert.equal(merged.DISCORD_TOKEN, 'from-process');
     assert.equal(merged.LOG_LEVEL, 'debug');
+  });
+
+  it('hardening settings: loopback by default, origins and rotating secrets parsed, bad ones named', () => {
+    const config = loadConfig(minimal);
+    assert.equal(config.HTTP_HOST, '127.0.0.1');
+    assert.deepEqual(config.RESULT_ORIGINS, []);
+    assert.equal(config.NOTIFY_SECRET, undefined);
+    assert.equal(config.RETENTION_DAYS, 30);
+    assert.equal(config.UPLOAD_BUDGET_BYTES, 96 * 1024 * 1024);
+    const set = loadConfig({ ...minimal, RESULT_ORIGINS: 'https://cdn.example.com/, http://10.0.0.5:9000', NOTIFY_SECRET: 'new-secret-0123456789,old-secret-0123456789' });
+    assert.deepEqual(set.RESULT_ORIGINS, ['https://cdn.example.com', 'http://10.0.0.5:9000']);
+    assert.deepEqual(set.NOTIFY_SECRET, ['new-secret-0123456789', 'old-secret-0123456789']);
+    const message = problems({ ...minimal, RESULT_ORIGINS: 'ftp://x/SECRETISH', NOTIFY_SECRET: 'short', HTTP_HOST: 'a b' });
+    for (const key of ['RESULT_ORIGINS', 'NOTIFY_SECRET', 'HTTP_HOST']) assert.match(message, new RegExp(`${key} `));
+    assert.doesNotMatch(message, /SECRETISH|short/);
+  });
+
+  it('every variable is listed in .env.example with a comment, and in the README', () => {
+    const example = readFileSync(new URL('../.env.example', import.meta.url), 'utf8');
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    for (const key of Object.keys(loadConfig(minimal))) {
+      assert.match(example, new RegExp(`#.*\\n${key}=`), `${key} in .env.example after a comment`);
+      assert.match(readme, new RegExp(`\\| \`${key}\` \\|`), `${key} in the README's table`);
+    }
   });
 
   it('resolves sqlite paths relative to the working directory, or absolute', () => {
