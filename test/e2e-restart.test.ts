@@ -6,7 +6,7 @@ import { after, before, describe, test } from 'node:test';
 import { startSimulator, type MjSimulator } from '../src/simulator';
 import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from './support/fake-discord';
 import { buttonsOf, embedText, isFinished } from './support/harness';
-import { BotProcess } from './support/process';
+import { BotProcess, botEnv } from './support/process';
 
 describe('kill -9 and restart', () => {
   let discord: FakeDiscord;
@@ -26,19 +26,7 @@ describe('kill -9 and restart', () => {
   });
 
   const startBot = async () => {
-    const bot = new BotProcess(
-      'src/index.ts',
-      {
-        DISCORD_TOKEN: discord.botToken,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiUrl,
-        MJ_API_URL: sim.url,
-        STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-        HTTP_PORT: '0',
-        POLL_INTERVAL_MS: '300',
-      },
-      dir,
-    );
+    const bot = new BotProcess('src/index.ts', botEnv(discord, sim, dir, { POLL_INTERVAL_MS: '300' }), dir);
     bots.push(bot);
     await bot.waitForOutput(/connected to Discord/);
     return bot;

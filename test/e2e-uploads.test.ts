@@ -7,7 +7,7 @@ import { startSimulator, type MjSimulator } from '../src/simulator';
 import { startFakeDiscord, type FakeAttachment, type FakeDiscord, type FakeInteraction } from './support/fake-discord';
 import { isFinished } from './support/harness';
 import { freePort } from './support/ports';
-import { BotProcess } from './support/process';
+import { BotProcess, botEnv } from './support/process';
 
 /** 7.5 MB that start like a PNG: what an attacker attaches to exhaust the bot's memory. */
 const HUGE = (() => {
@@ -27,19 +27,7 @@ describe('members cannot exhaust memory with uploads (bot as its own process, wi
     sim = await startSimulator({ queueMs: 100, runMs: 1500, progressSteps: 2, imageSize: 64 });
     dir = mkdtempSync(join(tmpdir(), 'mj-bridge-uploads-'));
     port = await freePort();
-    bot = new BotProcess(
-      'src/index.ts',
-      {
-        DISCORD_TOKEN: discord.botToken,
-        DISCORD_APPLICATION_ID: discord.applicationId,
-        DISCORD_API_URL: discord.apiUrl,
-        MJ_API_URL: sim.url,
-        STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`,
-        HTTP_PORT: String(port),
-        POLL_INTERVAL_MS: '500',
-      },
-      dir,
-    );
+    bot = new BotProcess('src/index.ts', botEnv(discord, sim, dir, { HTTP_PORT: String(port), POLL_INTERVAL_MS: '500' }), dir);
     await bot.waitForOutput(/connected to Discord/);
   });
   after(async () => {

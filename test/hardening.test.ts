@@ -14,6 +14,7 @@ import { EMBED_TOTAL, embedLength } from '../src/render/embed';
 import { escapeMarkdown } from '../src/render/text';
 import type { TrackedTask } from '../src/store';
 import { emptyView } from '../src/tasks/view';
+import { trackedTask } from './support/tasks';
 
 describe('addresses the bot never fetches for an API answer', () => {
   const refused = [
@@ -92,25 +93,7 @@ describe('request bodies with images', () => {
   });
 });
 
-function tracked(overrides: Partial<TrackedTask> = {}): TrackedTask {
-  return {
-    taskId: '1748339029401828',
-    title: 'Shorten',
-    prompt: 'p'.repeat(1500),
-    requesterId: '200000000000000001',
-    mode: 'fast',
-    parentTaskId: undefined,
-    message: { guildId: '1', channelId: '2', messageId: undefined, interaction: undefined },
-    submittedAt: 1_750_000_000_000,
-    lastChangeAt: 1_750_000_000_000,
-    view: emptyView(),
-    renderedHash: undefined,
-    phase: 'done',
-    endReason: undefined,
-    files: [],
-    ...overrides,
-  };
-}
+const tracked = (overrides: Partial<TrackedTask> = {}) => trackedTask({ title: 'Shorten', prompt: 'p'.repeat(1500), phase: 'done', ...overrides });
 
 describe('cards stay inside Discord’s embed limits', () => {
   const long = (word: string, n: number) => `${word} `.repeat(n).trim();

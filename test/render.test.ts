@@ -6,8 +6,8 @@ import { buttonKey, derivedLabel, mapButtons, readableEmoji } from '../src/rende
 import { COLORS, renderCard } from '../src/render/card';
 import { numberedPrompts, progressBar, truncate } from '../src/render/text';
 import { taskSchema, type MjButton } from '../src/mj/schemas';
-import type { TrackedTask } from '../src/store';
 import { emptyView } from '../src/tasks/view';
+import { trackedTask } from './support/tasks';
 
 const docs = JSON.parse(readFileSync(new URL('./fixtures/provider-docs.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
@@ -104,25 +104,7 @@ describe('button mapping', () => {
   });
 });
 
-function tracked(overrides: Partial<TrackedTask> = {}): TrackedTask {
-  return {
-    taskId: '1748339029401828',
-    title: 'Imagine',
-    prompt: 'a red fox **in** the snow @everyone',
-    requesterId: '200000000000000001',
-    mode: 'fast',
-    parentTaskId: undefined,
-    message: { guildId: '1', channelId: '2', messageId: undefined, interaction: undefined },
-    submittedAt: 1_750_000_000_000,
-    lastChangeAt: 1_750_000_000_000,
-    view: emptyView(),
-    renderedHash: undefined,
-    phase: 'active',
-    endReason: undefined,
-    files: [],
-    ...overrides,
-  };
-}
+const tracked = trackedTask;
 
 describe('task card', () => {
   it('shows prompt, requester, status and queue position while waiting', () => {

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, request } from 'undici';
 import type { Logger } from '../logger';
 import { MjApiError } from './errors';
+import { readCapped } from '../net/body';
 import { encodeJson, holdsImages } from './json-body';
 
 export interface MjHttpOptions {
@@ -85,26 +86,6 @@ export class CircuitBreaker {
 
 /** An API answer above this is garbage: the largest real one (100 tasks of list-by-condition) is well under 1 MB. */
 export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
-
-/** The answer's text, refused as a bad response beyond MAX_ANSWER_BYTES (read no further than that). */
-async function readAnswer(body: AsyncIterable<Buffer> & { destroy(): void }, declared: number, what: string): Promise<string> {
-  const tooLarge = () => new MjApiError({ kind: 'bad-response', message: `${what}: answer larger than ${MAX_ANSWER_BYTES} bytes` });
-  if (declared > MAX_ANSWER_BYTES) {
-    body.destroy();
-    throw tooLarge();
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > MAX_ANSWER_BYTES) {
-      body.destroy();
-      throw tooLarge();
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total).toString('utf8');
-}
 
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -208,7 +189,9 @@ export class MjHttp {
       dispatcher: this.agent,
       signal: AbortSignal.timeout(timeoutMs),
     });
-    const text = await readAnswer(response.body, Number(response.headers['content-length'] ?? 0), `${method} ${path}`);
+    const bytes = await readCapped(response.body, Number(response.headers['content-length'] ?? 0), MAX_ANSWER_BYTES);
+    if (!bytes) throw new MjApiError({ kind: 'bad-response', message: `${method} ${path}: answer larger than ${MAX_ANSWER_BYTES} bytes` });
+    const text = bytes.toString('utf8');
     let parsed: unknown;
     if (text.trim()) {
       try {

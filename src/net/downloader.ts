@@ -2,6 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import { ipLiteral, isPublicAddress } from './addresses';
+import { readCapped } from './body';
 
 /** Thrown when a URL is not allowed: a private address, a scheme other than http(s), too many redirects. */
 export class DownloadRefused extends Error {
@@ -108,7 +109,7 @@ export class Downloader {
         await response.body.dump();
         throw new Error(`download answered HTTP ${response.statusCode}`);
       }
-      return readLimited(response.body, Number(response.headers['content-length'] ?? 0), maxBytes);
+      return readCapped(response.body, Number(response.headers['content-length'] ?? 0), maxBytes);
     }
     throw url ? new DownloadRefused(`more than ${this.maxRedirects} redirects`) : new DownloadRefused('not a URL');
   }
@@ -116,22 +117,4 @@ export class Downloader {
   async close(): Promise<void> {
     await Promise.all([this.trustedAgent.close(), this.publicAgent.close()]);
   }
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { dump(): Promise<void>; destroy(): void }, declared: number, maxBytes: number) {
-  if (declared > maxBytes) {
-    body.destroy();
-    return undefined;
-  }
-  const chunks: Buffer[] = [];
-  let total = 0;
-  for await (const chunk of body) {
-    total += chunk.length;
-    if (total > maxBytes) {
-      body.destroy();
-      return undefined;
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, total);
 }

@@ -9,6 +9,24 @@ const START_FLAGS = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as 
   .split(/\s+/)
   .filter((arg) => arg.startsWith('--') && arg !== '--import');
 
+/** The environment of a bot process against a fake Discord and a simulator, its store in `dir`. */
+export function botEnv(
+  discord: { botToken: string; applicationId: string; apiUrl: string },
+  sim: { url: string },
+  dir: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    DISCORD_TOKEN: discord.botToken,
+    DISCORD_APPLICATION_ID: discord.applicationId,
+    DISCORD_API_URL: discord.apiUrl,
+    MJ_API_URL: sim.url,
+    STORE_URL: `sqlite://${dir}/bot.sqlite`,
+    HTTP_PORT: '0',
+    ...extra,
+  };
+}
+
 /** A script of this project run as its own process (as `npm start` would), with exactly the env given. */
 export class BotProcess {
   readonly child: ChildProcess;
