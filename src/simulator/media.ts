@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { encodePng } from './png';
-import { renderGrid, renderPreview, renderSingle, type RawImage } from './pictures';
+import { renderGrid, renderPreview, renderSingle, sha256, type RawImage } from './pictures';
 import type { SimTaskRecord } from './types';
 
 /**
@@ -75,6 +75,14 @@ export function parseBase64Image(value: unknown, allowBare: boolean): ParsedImag
   return data.length > 0 ? { mime, data } : undefined;
 }
 
+/**
+ * Cache key of a task's pictures: what they are drawn from, not the task id. Tasks with the same prompt draw
+ * the same picture, and it is encoded once, as a CDN would serve the same file.
+ */
+function pictureKey(record: SimTaskRecord): string {
+  return sha256(`${record.output}|${record.width}x${record.height}|${JSON.stringify(record.tiles)}`).toString('base64url');
+}
+
 export class MediaStore {
   private readonly images = new ByteLru<Buffer>(48 * 1024 * 1024, 2000);
   private readonly raws = new ByteLru<Uint8Array>(32 * 1024 * 1024, 200);
@@ -94,7 +102,7 @@ export class MediaStore {
 
   /** The final picture of a task (grid or single tile), uncompressed; cached. */
   private finalRaw(record: SimTaskRecord, single: boolean, tile = 0): RawImage {
-    const key = `${record.id}/${single ? `s${tile}` : 'g'}`;
+    const key = `${pictureKey(record)}/${single ? `s${tile}` : 'g'}`;
     const cached = this.raws.get(key);
     const { width, height } = record;
     if (cached) return { width, height, pixels: cached };
@@ -110,7 +118,7 @@ export class MediaStore {
    * `preview-<percent>`. Undefined for an unknown name.
    */
   image(record: SimTaskRecord, name: string): Buffer | undefined {
-    const key = `${record.id}/${name}`;
+    const key = `${pictureKey(record)}/${name}`;
     const cached = this.images.get(key);
     if (cached) return cached;
     const single = record.output !== 'grid' && record.output !== 'edit';

@@ -6,11 +6,13 @@ import type { Store, TrackedTask } from '../store';
  * kept until `expiresAt`. Saved before the buttons are shown, so an instant click always finds its target.
  */
 export async function saveButtonTargets(store: Store, record: TrackedTask, slots: ButtonSlot[], expiresAt: number, ttlMs: number): Promise<void> {
-  for (const slot of slots) {
-    await store.buttons.set(
-      slot.key,
-      { taskId: record.taskId, customId: slot.customId, label: slot.label, ownerId: record.requesterId, guildId: record.message.guildId, expiresAt },
-      ttlMs,
-    );
-  }
+  await Promise.all(
+    slots.map((slot) =>
+      store.buttons.set(
+        slot.key,
+        { taskId: record.taskId, customId: slot.customId, label: slot.label, ownerId: record.requesterId, guildId: record.message.guildId, expiresAt },
+        ttlMs,
+      ),
+    ),
+  );
 }

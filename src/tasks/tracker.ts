@@ -40,6 +40,8 @@ interface Schedule {
 
 /** Final edits Discord refuses for good are tried this often, then once more without files, then given up. */
 const MAX_REFUSALS = 3;
+/** Callbacks this close together are answered by one batched poll. */
+const HINT_BATCH_MS = 20;
 /** Transient failures (5xx, network) of one card are retried with backoff this many times (about 15 minutes). */
 const MAX_TRANSIENT = 20;
 
@@ -57,6 +59,10 @@ export class Tracker {
   readonly poller: TaskPoller;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** A poll soon for tasks a callback named: hints arriving within HINT_BATCH_MS share one poll. */
+  private hintTimer: NodeJS.Timeout | undefined;
+  /** A hint arrived while a tick ran: tick again as soon as it ends. */
+  private hintedDuringTick = false;
   private readonly clock: () => number;
 
   constructor(
@@ -104,6 +110,8 @@ export class Tracker {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    clearTimeout(this.hintTimer);
+    this.hintTimer = undefined;
     await this.queue.idle(5_000);
     this.queue.stop();
   }
@@ -130,6 +138,17 @@ export class Tracker {
     if (!sched) return;
     sched.hooked = true;
     sched.nextPollAt = 0;
+    if (this.ticking) this.hintedDuringTick = true;
+    else this.pollSoon();
+  }
+
+  /** One tick within HINT_BATCH_MS (while the tracker runs), instead of waiting for the next period's. */
+  private pollSoon(): void {
+    if (!this.timer) return;
+    this.hintTimer ??= setTimeout(() => {
+      this.hintTimer = undefined;
+      void this.tick();
+    }, HINT_BATCH_MS);
   }
 
   /** A task report from a poll. Unknown ids are ignored; stale reports too. */
@@ -188,6 +207,10 @@ export class Tracker {
       this.logger.error({ err: error }, 'poll tick failed');
     } finally {
       this.ticking = false;
+      if (this.hintedDuringTick) {
+        this.hintedDuringTick = false;
+        this.pollSoon();
+      }
     }
   }
 
@@ -354,15 +377,24 @@ export class Tracker {
   }
 
   private indexWrite: Promise<void> = Promise.resolve();
+  /** The next index write, queued but not started: every change until it starts is in it. */
+  private indexQueued: Promise<void> | undefined;
 
-  /** The in-flight index, written in order so a slow write never overwrites a newer one. */
+  /**
+   * The in-flight index, written in order so a slow write never overwrites a newer one, and coalesced: a
+   * thousand tasks ending together cost two writes, not a thousand (each holding up its card's worker).
+   * Resolves once a write that includes the caller's change is done.
+   */
   private saveIndex(): Promise<void> {
-    this.indexWrite = this.indexWrite
-      .then(() => this.store.inflight.set('ids', [...this.active.keys()]))
-      .then(
-        () => undefined,
-        (err: unknown) => this.logger.error({ err }, 'could not save the in-flight index'),
-      );
-    return this.indexWrite;
+    if (this.indexQueued) return this.indexQueued;
+    const write = this.indexWrite.then(async () => {
+      this.indexQueued = undefined;
+      await this.store.inflight.set('ids', [...this.active.keys()]).catch((err: unknown) => {
+        this.logger.error({ err }, 'could not save the in-flight index');
+      });
+    });
+    this.indexQueued = write;
+    this.indexWrite = write;
+    return write;
   }
 }
