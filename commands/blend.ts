@@ -14,6 +14,7 @@ const imageOption = (name: string, index: number): APIApplicationCommandOption =
 });
 
 export default {
+  startsTask: true,
   data: {
     name: 'blend',
     description: 'Blend two to five images into a new one with Midjourney',
@@ -47,7 +48,7 @@ export default {
         title: `Blend of ${images.length} images`,
         prompt: '',
         mode,
-        submit: (common) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, mode),
+        submit: (common, sendMode) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, sendMode),
       });
     });
   },

@@ -7,6 +7,7 @@ import { UserError } from '../src/errors';
 import { isMjApiError } from '../src/mj/errors';
 
 export default {
+  startsTask: true,
   data: {
     name: 'describe',
     description: 'Get four Midjourney prompts that describe an image',
@@ -31,8 +32,8 @@ export default {
         title: 'Describe',
         prompt: '',
         mode,
-        submit: (common) =>
-          ctx.mj.submitDescribe({ ...input, ...common }, mode).catch((error: unknown) => {
+        submit: (common, sendMode) =>
+          ctx.mj.submitDescribe({ ...input, ...common }, sendMode).catch((error: unknown) => {
             // The open-source proxy takes images only, and says so as "base64不能为空".
             if (link && isMjApiError(error) && error.kind === 'validation' && /base64/i.test(error.description)) {
               throw new UserError("This server's Midjourney service cannot describe a link. Attach the image to `image:` instead.");

@@ -5,6 +5,7 @@ import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/
 import { startTask } from '../src/discord/start-task';
 
 export default {
+  startsTask: true,
   data: {
     name: 'edit',
     description: 'Edit an image with a prompt (Midjourney editor)',
@@ -26,7 +27,7 @@ export default {
         title: 'Edit',
         prompt,
         mode,
-        submit: (common) => ctx.mj.submitEdits({ prompt, image: data!, ...common }, mode),
+        submit: (common, sendMode) => ctx.mj.submitEdits({ prompt, image: data!, ...common }, sendMode),
       });
     });
   },

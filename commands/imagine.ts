@@ -5,6 +5,7 @@ import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/
 import { startTask } from '../src/discord/start-task';
 
 export default {
+  startsTask: true,
   data: {
     name: 'imagine',
     description: 'Create four images from a text prompt with Midjourney',
@@ -26,7 +27,7 @@ export default {
         title: 'Imagine',
         prompt,
         mode,
-        submit: (common) => ctx.mj.submitImagine({ prompt, base64Array, ...common }, mode),
+        submit: (common, sendMode) => ctx.mj.submitImagine({ prompt, base64Array, ...common }, sendMode),
       });
     });
   },

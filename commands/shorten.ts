@@ -4,6 +4,7 @@ import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/
 import { startTask } from '../src/discord/start-task';
 
 export default {
+  startsTask: true,
   data: {
     name: 'shorten',
     description: 'Let Midjourney shorten a long prompt and show its important words',
@@ -18,7 +19,7 @@ export default {
       title: 'Shorten',
       prompt,
       mode,
-      submit: (common) => ctx.mj.submitShorten({ prompt, ...common }, mode),
+      submit: (common, sendMode) => ctx.mj.submitShorten({ prompt, ...common }, sendMode),
     });
   },
 } satisfies Command;

@@ -4,6 +4,7 @@ import { withImages } from '../src/discord/attachments';
 import { startTask } from '../src/discord/start-task';
 
 export default {
+  startsTask: true,
   data: {
     name: 'swapface',
     description: 'Put the face from one picture onto the person in another (InsightFace)',

@@ -6,6 +6,7 @@ import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/
 import { startTask } from '../src/discord/start-task';
 
 export default {
+  startsTask: true,
   data: {
     name: 'video',
     description: 'Animate a picture into short videos with Midjourney',
@@ -44,7 +45,7 @@ export default {
         title: videoType === 'vid_1.1_i2v_720' ? 'Video (HD)' : 'Video',
         prompt,
         mode,
-        submit: (common) => ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType, ...common }, mode),
+        submit: (common, sendMode) => ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType, ...common }, sendMode),
       });
     });
   },

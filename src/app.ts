@@ -1,4 +1,4 @@
-import { Events, Status, type Client } from 'discord.js';
+import { Events, Status, type Client, type Guild } from 'discord.js';
 import { commands as defaultCommands } from '../commands';
 import { retentionOf, type Config } from './config';
 import type { BotContext, Command } from './discord/context';
@@ -12,6 +12,7 @@ import { MjClient } from './mj/client';
 import { PROVIDERS, providerRejects, type ProviderPreset } from './mj/providers';
 import { ipLiteral } from './net/addresses';
 import { Downloader } from './net/downloader';
+import { Quotas } from './limits/quota';
 import { startSimulator, type MjSimulator, type SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
 import { Tracker, type TrackerOptions } from './tasks/tracker';
@@ -103,6 +104,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   // anything else must be a public address. Members' attachments come from Discord's CDN.
   const resultDownloads = new Downloader({ trustedOrigins: [baseUrl, ...config.RESULT_ORIGINS] });
   const attachmentDownloads = new Downloader({ trustedOrigins: config.DISCORD_API_URL ? [config.DISCORD_API_URL] : [] });
+  // Quotas count the tracker's tasks in flight; the tracker tells them when a task ends (refunds).
+  const quotas: Quotas = new Quotas({
+    store,
+    logger,
+    clock,
+    timeZone: config.QUOTA_TIMEZONE,
+    defaults: { daily: config.DEFAULT_DAILY_TASKS, concurrent: config.DEFAULT_CONCURRENT_TASKS },
+    inFlight: (guildId, userId) => tracker.inFlight(guildId, userId),
+  });
   const tracker = new Tracker(mj, store, new RestPublisher(client.rest, logger, clock), logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     stallAfterMs: config.STALL_AFTER_MS,
@@ -111,6 +121,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     render: () => ({ hideAction: (customId) => providerRejects(provider, customId) }),
     downloader: resultDownloads,
     retentionMs: retentionOf(config),
+    onEnded: (record) => quotas.taskEnded(record),
     clock,
     ...options.tracker,
   });
@@ -127,6 +138,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     notifyUrl: hookUrl,
     uploads: new UploadBudget(config.UPLOAD_BUDGET_BYTES),
     downloads: attachmentDownloads,
+    quotas,
     clock,
   };
   const http = createHttpServer({
@@ -151,7 +163,18 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const route = createInteractionRouter(ctx, options.commands ?? defaultCommands);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
-  client.once(Events.ClientReady, (ready) => logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'connected to Discord'));
+  // ALLOWED_GUILD_IDS: the bot leaves any other server it is invited to (and any it was in before the list was set).
+  const allowed = config.ALLOWED_GUILD_IDS;
+  const leaveIfNotAllowed = (guild: Guild) => {
+    if (allowed.length === 0 || allowed.includes(guild.id)) return;
+    logger.warn({ guild: guild.id }, 'leaving a server that is not in ALLOWED_GUILD_IDS');
+    guild.leave().catch((err: unknown) => logger.warn({ err, guild: guild.id }, 'could not leave a server'));
+  };
+  client.on(Events.GuildCreate, leaveIfNotAllowed);
+  client.once(Events.ClientReady, (ready) => {
+    logger.info({ user: ready.user.tag, guilds: ready.guilds.cache.size }, 'connected to Discord');
+    ready.guilds.cache.forEach(leaveIfNotAllowed);
+  });
 
   // Retention: what outlived RETENTION_DAYS is deleted at start and every hour (store/index.ts, sweep).
   let sweepTimer: NodeJS.Timeout | undefined;

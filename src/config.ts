@@ -25,6 +25,20 @@ const originList = z
   .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
   .refine((entries) => entries.every((entry) => /^https?:\/\/[^\s/]+\/?$/.test(entry) && URL.canParse(entry)), 'must be http(s) origins separated by commas, e.g. https://cdn.example.com')
   .transform((entries) => entries.map((entry) => new URL(entry).origin));
+/** Comma-separated Discord ids; empty = any. */
+const snowflakeList = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .refine((entries) => entries.every((entry) => /^\d{17,20}$/.test(entry)), 'must be Discord server ids (17 to 20 digits) separated by commas');
+/** An IANA time zone name Node knows, e.g. UTC, Europe/Berlin, Asia/Shanghai. */
+const timeZone = z.string().refine((value) => {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be an IANA time zone such as UTC, Europe/Berlin or Asia/Shanghai');
 /** Comma-separated secrets, newest first: the first is sent, all are accepted (rotation). */
 const secretList = z
   .string()
@@ -68,6 +82,10 @@ const botShape = {
   RESULT_ORIGINS: withDefault(originList, [] as never),
   UPLOAD_BUDGET_BYTES: withDefault(integer(1024 * 1024, 4 * 1024 * 1024 * 1024), 96 * 1024 * 1024),
   RETENTION_DAYS: withDefault(integer(1, 3650), 30),
+  DEFAULT_DAILY_TASKS: withDefault(integer(0, 10_000), 25),
+  DEFAULT_CONCURRENT_TASKS: withDefault(integer(1, 100), 2),
+  ALLOWED_GUILD_IDS: withDefault(snowflakeList, [] as never),
+  QUOTA_TIMEZONE: withDefault(timeZone, 'UTC'),
   PUBLIC_URL: optional(httpUrl),
   POLL_INTERVAL_MS: withDefault(integer(250, 600_000), 3000),
   STALL_AFTER_MS: withDefault(integer(10_000, 86_400_000), 180_000),

@@ -49,8 +49,10 @@ describe('slash commands, as issue 3 names them', () => {
   it('registers every command with exactly the options the issue names', () => {
     assert.deepEqual(
       [...byName.keys()].sort(),
-      ['blend', 'describe', 'edit', 'imagine', 'shorten', 'swapface', 'task', 'video'],
+      ['admin', 'blend', 'describe', 'edit', 'imagine', 'quota', 'shorten', 'swapface', 'task', 'video'],
     );
+    assert.deepEqual(optionNames('admin'), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'show']);
+    assert.deepEqual(optionNames('quota'), []);
     assert.deepEqual(optionNames('blend'), ['image1', 'image2', 'image3', 'image4', 'image5', 'dimensions', 'mode']);
     assert.deepEqual(optionNames('describe'), ['image', 'link', 'mode']);
     assert.deepEqual(optionNames('shorten'), ['prompt', 'mode']);

@@ -71,11 +71,13 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
       prompt: describePrompts[0] ?? parent?.prompt ?? '',
       mode: parent?.mode,
       parentTaskId: target.taskId,
-      submit: async (common): Promise<Submitted> => {
+      kind: target.label,
+      cost: describePrompts.length > 1 ? describePrompts.length : 1,
+      submit: async (common, sendMode): Promise<Submitted> => {
         const change = parent?.view.classic ? changeFor(target.customId) : undefined;
         const answer = change
-          ? await ctx.mj.submitChange({ taskId: target.taskId, ...change, ...common }, parent?.mode)
-          : await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, parent?.mode);
+          ? await ctx.mj.submitChange({ taskId: target.taskId, ...change, ...common }, sendMode)
+          : await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, sendMode);
         // Behind new-api a remix modal (21) comes back as 1: the task's status tells.
         if (answer.code !== 21 && remixSensitive(target.customId)) {
           const task = await ctx.mj.fetchTask(answer.taskId).catch(() => undefined);

@@ -1,5 +1,6 @@
 import type { ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Config } from '../config';
+import type { Quotas } from '../limits/quota';
 import type { Downloader } from '../net/downloader';
 import type { UploadBudget } from './attachments';
 import type { Logger } from '../logger';
@@ -22,11 +23,15 @@ export interface BotContext {
   uploads: UploadBudget;
   /** Downloads members' attachments from Discord's CDN. */
   downloads: Downloader;
+  /** Quotas, budgets, mode caps, channels, banned words and usage, per server (/admin). */
+  quotas: Quotas;
   clock: () => number;
 }
 
 /** One slash command: its registration JSON and what it does. */
 export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  /** Starts Midjourney tasks: the server's channels, banned words and quotas are checked before it runs. */
+  startsTask?: boolean;
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
 }

@@ -19,7 +19,8 @@ import type { BotContext } from './context';
 import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
 import { startOnce } from './once';
 import { liveButtonTarget } from './preconditions';
-import { startTask, stateFor } from './start-task';
+import { precheckTask } from './limits';
+import { checkBannedWords, startTask, stateFor } from './start-task';
 
 /**
  * Prompts typed into Discord modals. A modal can only be the FIRST answer to a click (never after a
@@ -168,6 +169,7 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
     throw new UserError(`Only <@${target.ownerId}>, who asked for this result, can use its buttons.`);
   }
   const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(button), ctx.provider);
+  await precheckTask(interaction, ctx, prompt);
   const parent = await ctx.store.tasks.get(target.taskId);
   // Buttons the bot drew for the open-source proxy have no /submit/action behind them.
   const viaAction = !parent?.view.classic && actionAccepted(ctx.provider, target.customId);
@@ -184,7 +186,8 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
       prompt,
       mode,
       parentTaskId: target.taskId,
-      submit: (common) => (viaAction ? actionThenModal(ctx, target, prompt, common, mode) : ctx.mj.submitImagine({ prompt, ...common }, mode)),
+      kind: target.label,
+      submit: (common, sendMode) => (viaAction ? actionThenModal(ctx, target, prompt, common, sendMode) : ctx.mj.submitImagine({ prompt, ...common }, sendMode)),
     });
   });
 }
@@ -194,6 +197,7 @@ async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   const record = await ownTask(interaction, ctx, taskId);
   const purpose: PromptPurpose = record.title === ZOOM_TITLE ? 'zoom' : 'prompt';
   const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purpose, ctx.provider);
+  await checkBannedWords(ctx, record.message.guildId, prompt);
   const sentKey = `${EDIT_MODAL_PREFIX}${taskId}`;
   if (inFlight.has(taskId) || (await ctx.store.clicks.get(sentKey))) throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
   inFlight.add(taskId);

@@ -1,5 +1,6 @@
-import { PermissionFlagsBits, type BaseInteraction } from 'discord.js';
+import { PermissionFlagsBits, type APIInteractionGuildMember, type BaseInteraction } from 'discord.js';
 import { UserError } from '../errors';
+import type { Member } from '../limits/quota';
 import { unexpired, type ButtonTarget, type TrackedTask } from '../store';
 import type { BotContext } from './context';
 
@@ -43,4 +44,50 @@ async function canViewChannel(interaction: BaseInteraction, channelId: string): 
   const { guild, member } = interaction;
   const channel = guild.channels.cache.get(channelId) ?? (await guild.channels.fetch(channelId).catch(() => null));
   return channel?.permissionsFor(member).has(PermissionFlagsBits.ViewChannel) ?? false;
+}
+
+/** Manage Server (or Administrator, which includes it) in the channel the member acts in. */
+export function isAdmin(interaction: BaseInteraction): boolean {
+  return interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
+}
+
+/** Only members who manage the server may change its settings (also enforced by Discord: /admin's default permission). */
+export function requireAdmin(interaction: BaseInteraction): void {
+  if (!isAdmin(interaction)) throw new UserError('Only members who can manage this server may use `/admin`.');
+}
+
+/** The member as quotas see them: who, where, which roles, and whether limits apply. */
+export function memberOf(interaction: BaseInteraction & { guildId: string; channelId: string }): Member {
+  const member = interaction.member;
+  const roleIds = member
+    ? interaction.inCachedGuild()
+      ? [...interaction.member.roles.cache.keys()]
+      : [...(member as APIInteractionGuildMember).roles]
+    : [];
+  const name = interaction.inCachedGuild() ? interaction.member.displayName : (interaction.user.globalName ?? interaction.user.username);
+  return {
+    guildId: interaction.guildId,
+    userId: interaction.user.id,
+    name,
+    channelId: interaction.channelId,
+    roleIds: roleIds.filter((id) => id !== interaction.guildId),
+    admin: isAdmin(interaction),
+  };
+}
+
+/**
+ * Commands that start tasks work only in the server's allowed channels, when it has any (admins anywhere).
+ * A thread counts as its parent channel.
+ */
+export function inAllowedChannel(interaction: BaseInteraction, channels: readonly string[]): void {
+  if (channels.length === 0 || isAdmin(interaction)) return;
+  const here = interaction.channel?.isThread() ? interaction.channel.parentId : interaction.channelId;
+  if (here && channels.includes(here)) return;
+  throw new UserError(`Midjourney works in ${channels.map((id) => `<#${id}>`).join(', ')} on this server. Please go there.`);
+}
+
+/** ALLOWED_GUILD_IDS: a public bot's invite link must not spend the plan in servers nobody allowed. */
+export function inAllowedGuild(interaction: BaseInteraction, allowed: readonly string[]): void {
+  if (allowed.length === 0 || (interaction.guildId && allowed.includes(interaction.guildId))) return;
+  throw new UserError('This Midjourney bot is not enabled in this server.', `guild ${interaction.guildId ?? 'dm'} not in ALLOWED_GUILD_IDS`);
 }

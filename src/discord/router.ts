@@ -3,6 +3,8 @@ import { UserError } from '../errors';
 import type { BotContext, Command } from './context';
 import { handleMjButton, isEditPromptButton, isMjButton, isSeedButton } from './buttons';
 import { handleModalSubmit, openEditPromptModal } from './modals';
+import { precheckTask } from './limits';
+import { inAllowedGuild } from './preconditions';
 import { reportError } from './replies';
 import { handleSeedButton } from './seed';
 
@@ -12,12 +14,18 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Comm
   return async function route(interaction: Interaction): Promise<void> {
     if (!interaction.isRepliable()) return;
     try {
+      inAllowedGuild(interaction, ctx.config.ALLOWED_GUILD_IDS);
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserError('This command is not available any more. An admin may need to run deploy-commands.');
+        // Refused before any defer or download: the member hears why at once, privately, and nothing is sent.
+        if (command.startsTask) await precheckTask(interaction, ctx, interaction.options.getString('prompt') ?? '');
         await command.execute(interaction, ctx);
       } else if (interaction.isButton()) {
-        if (isMjButton(interaction.customId)) await handleMjButton(interaction, ctx);
+        if (isMjButton(interaction.customId)) {
+          await precheckTask(interaction, ctx, '');
+          await handleMjButton(interaction, ctx);
+        }
         else if (isSeedButton(interaction.customId)) await handleSeedButton(interaction, ctx);
         else if (isEditPromptButton(interaction.customId)) await openEditPromptModal(interaction, ctx);
         else throw new UserError('This button is no longer available.');

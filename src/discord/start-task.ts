@@ -1,10 +1,13 @@
 import type { RepliableInteraction } from 'discord.js';
 import type { Mode } from '../config';
 import { UserError } from '../errors';
+import { findBannedWord } from '../limits/words';
 import type { Submitted, SubmitCommon } from '../mj/client';
+import { stripSpeedFlags, typedMode } from '../mj/modes';
 import type { TrackedTask } from '../store';
 import { emptyView } from '../tasks/view';
 import type { BotContext } from './context';
+import { inAllowedChannel, memberOf } from './preconditions';
 
 /** Discord lets an interaction token edit its messages for 15 minutes. */
 export const INTERACTION_TOKEN_MS = 15 * 60_000;
@@ -12,10 +15,18 @@ export const INTERACTION_TOKEN_MS = 15 * 60_000;
 export interface TaskSpec {
   title: string;
   prompt: string;
+  /** The mode the member picked, if any (a speed flag typed in the prompt counts as picked). */
   mode: Mode | undefined;
   parentTaskId?: string;
-  /** Sends the request; gets the fields every submit carries (state, notifyHook). */
-  submit(common: SubmitCommon): Promise<Submitted>;
+  /** How usage names it: a button's label; default `/command` for commands, else the title. */
+  kind?: string;
+  /** Tasks the submit starts ("Imagine all": 4), counted against the quota before it is sent. */
+  cost?: number;
+  /**
+   * Sends the request; gets the fields every submit carries (state, notifyHook) and the mode to send: the
+   * member's choice capped by their roles (see src/limits/quota.ts).
+   */
+  submit(common: SubmitCommon, mode: Mode | undefined): Promise<Submitted>;
   /** Title and prompt of the n-th extra task when one submit starts several ("Imagine all"); n from 1. */
   more?(n: number): { title: string; prompt: string };
 }
@@ -28,7 +39,7 @@ export function stateFor(interaction: RepliableInteraction): string {
 function recordFor(
   interaction: RepliableInteraction & { guildId: string; channelId: string },
   ctx: BotContext,
-  spec: { title: string; prompt: string; mode: Mode | undefined; parentTaskId?: string | undefined },
+  spec: { title: string; prompt: string; mode: Mode | undefined; cappedFrom?: Mode | undefined; parentTaskId?: string | undefined },
   taskId: string,
   submitted: Submitted,
   messageId: string | undefined,
@@ -37,9 +48,10 @@ function recordFor(
   return {
     taskId,
     title: spec.title,
-    prompt: spec.prompt,
+    prompt: stripSpeedFlags(spec.prompt),
     requesterId: interaction.user.id,
     mode: spec.mode,
+    ...(spec.cappedFrom ? { cappedFrom: spec.cappedFrom } : {}),
     parentTaskId: spec.parentTaskId,
     message: {
       guildId: interaction.guildId,
@@ -61,20 +73,39 @@ function recordFor(
   };
 }
 
+/** Refuses a prompt with one of the server's banned words, naming it (before anything is sent). */
+export async function checkBannedWords(ctx: BotContext, guildId: string, prompt: string): Promise<void> {
+  const word = findBannedWord(prompt, (await ctx.quotas.settings(guildId)).words);
+  if (word) throw new UserError(`“${word}” is not allowed on this server. Rephrase the prompt and try again.`, 'banned word');
+}
+
 /**
- * The path every task takes: the interaction is already deferred (publicly); submit, then hand the
- * task to the tracker, which draws the card in the deferred reply and keeps it up to date. When one
- * submit starts several tasks, each extra one gets a card of its own (a followup message).
- * Returns the submit's answer. Expected failures are thrown for the router to show privately.
+ * The path every task takes: the interaction is already deferred (publicly). The server's rules are applied
+ * (channel, banned words, the member's mode cap), a quota slot is taken, the request is submitted, and the task
+ * goes to the tracker, which draws the card in the deferred reply and keeps it up to date. When one submit starts
+ * several tasks, each extra one gets a card of its own (a followup message). Returns the submit's answer.
+ * Expected failures are thrown for the router to show privately.
  */
 export async function startTask(interaction: RepliableInteraction, ctx: BotContext, spec: TaskSpec): Promise<Submitted> {
   if (!interaction.inGuild() || !interaction.channelId) throw new UserError('Please use this command in a server channel.');
   const where = interaction as RepliableInteraction & { guildId: string; channelId: string };
-  const submitted = await spec.submit({
-    state: stateFor(interaction),
-    ...(ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {}),
-  });
-  const record = recordFor(where, ctx, spec, submitted.taskId, submitted, undefined);
+  const member = memberOf(where);
+  inAllowedChannel(interaction, (await ctx.quotas.settings(where.guildId)).channels);
+  const cost = spec.cost ?? 1;
+  const prompts = [spec.prompt, ...Array.from({ length: cost - 1 }, (_, i) => spec.more?.(i + 1).prompt ?? '')];
+  for (const prompt of prompts) await checkBannedWords(ctx, where.guildId, prompt);
+  const asked = spec.mode ?? typedMode(spec.prompt) ?? ctx.config.MJ_DEFAULT_MODE;
+  const { mode, cappedFrom } = await ctx.quotas.modeFor(member, asked);
+  const ticket = await ctx.quotas.reserve(member, cost);
+  let submitted: Submitted;
+  try {
+    submitted = await spec.submit({ state: stateFor(interaction), ...(ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {}) }, mode);
+  } catch (error) {
+    ticket.release();
+    throw error;
+  }
+  const kind = spec.kind ?? (interaction.isChatInputCommand() ? `/${interaction.commandName}` : spec.title);
+  const record = recordFor(where, ctx, { ...spec, mode, cappedFrom }, submitted.taskId, submitted, undefined);
   ctx.logger.info({ taskId: record.taskId, title: spec.title, user: interaction.user.id, code: submitted.code }, 'task submitted');
   await ctx.tracker.track(record);
   for (const [i, taskId] of submitted.taskIds.slice(1).entries()) {
@@ -82,10 +113,11 @@ export async function startTask(interaction: RepliableInteraction, ctx: BotConte
     try {
       // A placeholder the tracker then edits through the same interaction token, like the first card.
       const message = await interaction.followUp({ embeds: [{ title: extra.title.slice(0, 256), description: '⏳ Starting…' }], allowedMentions: { parse: [] } });
-      await ctx.tracker.track(recordFor(where, ctx, { ...spec, ...extra }, taskId, submitted, message.id));
+      await ctx.tracker.track(recordFor(where, ctx, { ...spec, ...extra, mode, cappedFrom }, taskId, submitted, message.id));
     } catch (error) {
       ctx.logger.warn({ err: error, taskId }, 'could not post the card of an extra task; it runs without one');
     }
   }
+  await ticket.commit(submitted.taskIds.map((taskId) => ({ taskId, kind, mode: mode ?? 'default' })));
   return submitted;
 }

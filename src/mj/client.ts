@@ -3,6 +3,7 @@ import type { ChangeAction } from './classic';
 import type { Logger } from '../logger';
 import { MjApiError, type MjErrorKind } from './errors';
 import { MjHttp, type HttpAnswer } from './http';
+import { stripSpeedFlags, withModeFlag } from './modes';
 import type { ImageData } from './json-body';
 import type { ProviderPreset } from './providers';
 import {
@@ -154,10 +155,6 @@ export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
   return new MjApiError({ ...base, kind: 'bad-response' });
 }
 
-export function withModeFlag(prompt: string, mode: Mode | undefined): string {
-  if (!mode || /(^|\s)--(fast|relax|turbo)\b/.test(prompt)) return prompt;
-  return `${prompt} --${mode}`;
-}
 
 /** One typed function per endpoint of the API family (digest §1). */
 export class MjClient {
@@ -185,9 +182,12 @@ export class MjClient {
     return `${prefix}/mj${rest}`;
   }
 
-  /** Prompt flags carry the mode when the provider has no URL prefix for it. */
+  /**
+   * The prompt as the API must see it: whatever speed flags were typed are removed (the caller decided the
+   * mode), and the mode goes into the prompt as one flag when the provider has no URL prefix for it.
+   */
   private modePrompt(prompt: string, mode: Mode | undefined): string {
-    return this.options.modePrefix ? prompt : withModeFlag(prompt, mode ?? this.options.defaultMode);
+    return this.options.modePrefix ? stripSpeedFlags(prompt) : withModeFlag(prompt, mode ?? this.options.defaultMode);
   }
 
   private async submit(rest: string, body: object, mode: Mode | undefined, what: string): Promise<Submitted> {
@@ -233,7 +233,8 @@ export class MjClient {
     return this.submit('/submit/change', request, mode, 'change');
   }
   submitModal(request: ModalRequest, mode?: Mode): Promise<Submitted> {
-    return this.submit('/submit/modal', request, mode, 'modal');
+    const prompt = request.prompt === undefined ? {} : { prompt: this.modePrompt(request.prompt, mode) };
+    return this.submit('/submit/modal', { ...request, ...prompt }, mode, 'modal');
   }
   submitVideo(request: VideoRequest, mode?: Mode): Promise<Submitted> {
     return this.submit('/submit/video', { ...request, prompt: this.modePrompt(request.prompt, mode) }, mode, 'video');

@@ -152,7 +152,11 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
   const running = view.status !== 'SUCCESS' && view.status !== 'FAILURE' && view.status !== 'CANCEL';
   const fields: APIEmbedField[] = [{ name: 'Status', value: statusLine(task) }];
   if (running) fields.push({ name: 'Started', value: `<t:${Math.floor(task.submittedAt / 1000)}:R>`, inline: true });
-  if (task.mode) fields.push({ name: 'Mode', value: task.mode, inline: true });
+  if (task.mode) {
+    // A member who asked for more than their roles allow sees why the task runs slower.
+    const capped = task.cappedFrom ? ` (asked for ${task.cappedFrom}; your roles allow up to ${task.mode})` : '';
+    fields.push({ name: 'Mode', value: `${task.mode}${capped}`, inline: true });
+  }
   fields.push(...textResultFields(task));
   const links = view.status === 'SUCCESS' ? resultLinks(task) : '';
   if (links) fields.push({ name: task.files.length ? 'More' : 'Results', value: links.length <= 1024 ? links : links.slice(0, links.lastIndexOf(' · ', 1021)) });

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
-import type { ButtonTarget, ClickRecord, TrackedTask } from './types';
+import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, TrackedTask, UsageRow } from './types';
 
 export type * from './types';
 
@@ -26,6 +26,12 @@ export interface Store {
   clicks: Keyv<ClickRecord>;
   /** Small facts the bot learned, e.g. whether the API has list-by-condition. */
   meta: Keyv<unknown>;
+  /** Guild id → what its admins set with /admin. */
+  settings: Keyv<GuildSettings>;
+  /** Task id → who started it, where, how, and how it ended (kept 90 days). */
+  usage: Keyv<UsageRow>;
+  /** `guild:day:member` and `guild:day` → tasks counted that day (quotas and budget). */
+  counters: Keyv<DayCounter>;
   readonly kind: string;
   ping(): Promise<boolean>;
   /** Deletes what outlived its retention (see sweep below); resolves to the number of records deleted. */
@@ -33,7 +39,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta'] as const;
+const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'usage', 'counters'] as const;
 
 /** `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute. */
 export function sqliteFileFromUrl(storeUrl: string, cwd = process.cwd()): string {
@@ -114,7 +120,11 @@ async function sweep(store: Namespaces, now: number, retentionMs: number): Promi
   for (const key of clicks) await store.clicks.delete(key);
   for (const key of messages) await store.messages.delete(key);
   for (const key of seeds) await store.meta.delete(key);
-  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length;
+  const usage = await expiredKeys(store.usage, (_key, row) => past(row.expiresAt, undefined));
+  const counters = await expiredKeys(store.counters, (_key, counter) => past(counter.expiresAt, undefined));
+  for (const key of usage) await store.usage.delete(key);
+  for (const key of counters) await store.counters.delete(key);
+  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length + usage.length + counters.length;
 }
 
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
@@ -130,6 +140,9 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     inflight: await make<string[]>('inflight'),
     clicks: await make<ClickRecord>('clicks'),
     meta: await make<unknown>('meta'),
+    settings: await make<GuildSettings>('settings'),
+    usage: await make<UsageRow>('usage'),
+    counters: await make<DayCounter>('counters'),
   };
   return {
     ...store,

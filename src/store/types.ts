@@ -37,6 +37,8 @@ export interface TrackedTask {
   prompt: string;
   requesterId: string;
   mode: Mode | undefined;
+  /** The member asked for a faster mode than their roles allow: `mode` is the capped one. */
+  cappedFrom?: Mode;
   parentTaskId: string | undefined;
   message: MessageRef;
   submittedAt: number;
@@ -77,4 +79,47 @@ export interface ClickRecord {
   messageUrl: string | undefined;
   /** When the record stops counting and may be deleted (clock ms). */
   expiresAt?: number;
+}
+
+/** What an admin set for a server with /admin (everything optional: unset = the env defaults). */
+export interface GuildSettings {
+  /** Role id → tasks per member per day and tasks in flight per member; the guild id is @everyone. */
+  limits: Record<string, { daily: number; concurrent: number }>;
+  /** Role id → the fastest speed mode members with that role may use. */
+  modes: Record<string, Mode>;
+  /** Tasks per day for the whole server; undefined = no budget. */
+  budget: number | undefined;
+  /** When not empty, commands that start tasks work only in these channels. */
+  channels: string[];
+  /** Banned words (lower case), checked in every prompt before anything is sent. */
+  words: string[];
+}
+
+/** One task the API accepted, as /admin usage reports it. */
+export interface UsageRow {
+  taskId: string;
+  guildId: string;
+  channelId: string;
+  memberId: string;
+  memberName: string;
+  /** `/imagine`, or the button's label ("U2", "Vary (Strong)"). */
+  kind: string;
+  /** The mode sent to the API; 'default' when none was chosen (the API's own default). */
+  mode: string;
+  /** When it was accepted (clock ms), and that day in QUOTA_TIMEZONE (what it counted against). */
+  at: number;
+  day: string;
+  /** RUNNING until it ends, then the final status. */
+  status: string;
+  /** Ended in FAILURE or CANCEL: given back to the member's and the server's day. */
+  refunded: boolean;
+  expiresAt: number;
+}
+
+/** A day's count of tasks (per member, or for the whole server), with the tasks of that day for the server. */
+export interface DayCounter {
+  n: number;
+  /** Only on the server's counter: the ids of that day's tasks, for /admin usage. */
+  taskIds?: string[];
+  expiresAt: number;
 }

@@ -27,6 +27,8 @@ export interface TrackerOptions {
   downloader: Downloader;
   /** How long a finished task's record is kept (RETENTION_DAYS). */
   retentionMs: number;
+  /** A task reached its final status (quotas refund failures); may be told again after a restart. */
+  onEnded?: (record: TrackedTask) => Promise<void>;
   render?: (task: TrackedTask) => RenderOptions;
   clock?: () => number;
 }
@@ -91,7 +93,10 @@ export class Tracker {
       if (!record || record.phase === 'done' || record.phase === 'detached') continue;
       this.active.set(record.taskId, record);
       this.schedule.set(record.taskId, { nextPollAt: now, misses: 0, hooked: false });
-      if (isTerminal(record.view.status)) this.queue.push(record.taskId, true);
+      if (isTerminal(record.view.status)) {
+        this.queue.push(record.taskId, true);
+        await this.ended(record);
+      }
     }
     await this.saveIndex();
     return this.active.size;
@@ -174,6 +179,7 @@ export class Tracker {
       await this.store.tasks.set(record.taskId, record);
       this.queue.push(record.taskId, isTerminal(view.status));
     }
+    if (isTerminal(view.status)) await this.ended(record);
     return changed;
   }
 
@@ -264,6 +270,24 @@ export class Tracker {
     record.endReason = reason;
     await this.store.tasks.set(record.taskId, record);
     this.queue.push(record.taskId, true);
+    await this.ended(record);
+  }
+
+  private async ended(record: TrackedTask): Promise<void> {
+    try {
+      await this.options.onEnded?.(record);
+    } catch (err) {
+      this.logger.error({ err, taskId: record.taskId }, 'could not record the end of a task');
+    }
+  }
+
+  /** Tasks of a member in a server that have not reached a final status (their concurrency). */
+  inFlight(guildId: string, userId: string): number {
+    let count = 0;
+    for (const record of this.active.values()) {
+      if (record.requesterId === userId && record.message.guildId === guildId && !isTerminal(record.view.status)) count += 1;
+    }
+    return count;
   }
 
   /** The edit queue's worker: render the task's latest state and bring its card up to date. */

@@ -5,7 +5,7 @@ import { DISCORD_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limit
 import { FakeRest, type InjectedFailure } from './rest';
 import { snowflake } from './snowflake';
 import type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser, RecordedCall } from './types';
-import { World } from './world';
+import { ALL_PERMISSIONS, user, World } from './world';
 
 export type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser, RecordedCall } from './types';
 export { ALL_PERMISSIONS, EVERYONE_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
@@ -23,7 +23,15 @@ export interface FakeDiscordOptions {
   rateLimits?: RateLimitOptions | false;
 }
 
-export type OptionValue = string | number | boolean | FakeAttachment;
+/** A role (type 8), user (6) or channel (7) option: the fake fills in `resolved` as Discord does. */
+export interface MentionableOption {
+  id: string;
+  type: 6 | 7 | 8;
+}
+export type OptionValue = string | number | boolean | FakeAttachment | MentionableOption;
+
+const isMentionable = (value: OptionValue): value is MentionableOption =>
+  typeof value === 'object' && 'type' in value && (value.type === 6 || value.type === 7 || value.type === 8);
 
 /**
  * Discord as the bot sees it, on 127.0.0.1: REST under `${url}/api`, a gateway, a CDN for attachments.
@@ -159,17 +167,30 @@ export class FakeDiscord {
 
   /** A member runs a slash command. Option types follow the values (attachments become type 11 with `resolved`). */
   command(name: string, options: Record<string, OptionValue | undefined> = {}, by: { user?: FakeUser; channelId?: string } = {}): FakeInteraction {
-    const attachments: Record<string, FakeAttachment> = {};
-    const list = Object.entries(options)
+    const resolved: Record<'attachments' | 'roles' | 'users' | 'members' | 'channels', Record<string, unknown>> = { attachments: {}, roles: {}, users: {}, members: {}, channels: {} };
+    const { subcommand, ...rest } = options;
+    const list = Object.entries(rest)
       .filter((entry): entry is [string, OptionValue] => entry[1] !== undefined)
       .map(([optionName, value]) => {
+        if (isMentionable(value)) {
+          if (value.type === 8) resolved.roles[value.id] = this.world.wireRole(this.world.roles.find((r) => r.id === value.id)!);
+          if (value.type === 7) resolved.channels[value.id] = { ...this.world.channel(value.id), permissions: String(ALL_PERMISSIONS) };
+          if (value.type === 6) {
+            const known = this.world.users.get(value.id) ?? user(value.id, `user${value.id.slice(-4)}`);
+            resolved.users[value.id] = known;
+            const { user: _user, ...member } = this.world.member(known);
+            resolved.members[value.id] = member;
+          }
+          return { name: optionName, type: value.type, value: value.id };
+        }
         if (typeof value === 'object') {
-          attachments[value.id] = value;
+          resolved.attachments[value.id] = value;
           return { name: optionName, type: 11, value: value.id };
         }
         const type = typeof value === 'boolean' ? 5 : typeof value === 'number' ? (Number.isInteger(value) ? 4 : 10) : 3;
         return { name: optionName, type, value };
       });
+    const used = Object.fromEntries(Object.entries(resolved).filter(([, entries]) => Object.keys(entries).length > 0));
     const registered = [...this.world.commands.values()].flat().find((c) => c.name === name);
     return this.dispatch(2, by, {
       data: {
@@ -177,8 +198,9 @@ export class FakeDiscord {
         name,
         type: 1,
         guild_id: this.guildId,
-        options: list,
-        ...(Object.keys(attachments).length ? { resolved: { attachments } } : {}),
+        // A subcommand carries the options, as Discord nests them.
+        options: typeof subcommand === 'string' ? [{ name: subcommand, type: 1, options: list }] : list,
+        ...(Object.keys(used).length ? { resolved: used } : {}),
       },
     });
   }
@@ -243,6 +265,7 @@ export class FakeDiscord {
 
   private dispatch(type: number, by: { user?: FakeUser; channelId?: string }, fields: Record<string, unknown>): FakeInteraction {
     const user = by.user ?? this.alice;
+    this.world.users.set(user.id, user);
     const channelId = by.channelId ?? this.channelId;
     const now = Date.now();
     const id = snowflake(now);

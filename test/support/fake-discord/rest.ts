@@ -174,6 +174,11 @@ export class FakeRest {
       { url: gatewayUrl(), shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 } },
     ]);
     this.add('GET', '/users/@me', {}, () => [200, world.botUser]);
+    this.add('DELETE', '/users/@me/guilds/:guild', {}, ({ params }) => {
+      if (params.guild !== world.guildId) return notFound(10004, 'Unknown Guild');
+      world.left.add(params.guild);
+      return [204, undefined];
+    });
 
     for (const scope of ['/applications/:app/commands', '/applications/:app/guilds/:guild/commands']) {
       this.add('PUT', scope, { major: ['app'] }, ({ params, body }) => {

@@ -49,6 +49,10 @@ export class World {
       ],
     ],
   ]);
+  /** Every member the fake has seen act (for user options). */
+  readonly users = new Map<string, FakeUser>();
+  /** Guilds the bot left (DELETE /users/@me/guilds/:guild). */
+  readonly left = new Set<string>();
   readonly messages = new Map<string, FakeMessage>();
   readonly interactions = new Map<string, FakeInteraction>();
   readonly byToken = new Map<string, FakeInteraction>();

@@ -1,0 +1,274 @@
+import type { Mode } from '../config';
+import { UserError } from '../errors';
+import type { Logger } from '../logger';
+import { capMode, fasterMode } from '../mj/modes';
+import type { DayCounter, GuildSettings, Store, TrackedTask, UsageRow } from '../store';
+import { dayOf, lastDays, nextDayStart } from './day';
+
+/** Usage rows are kept this long (and counters a little past their day). */
+const USAGE_DAYS = 90;
+const DAY_MS = 86_400_000;
+
+/** Who asks, as the limits see them (built from the interaction in src/discord/preconditions.ts). */
+export interface Member {
+  guildId: string;
+  userId: string;
+  name: string;
+  channelId: string;
+  /** Role ids, without @everyone (the guild id). */
+  roleIds: readonly string[];
+  /** Manage Server or Administrator: exempt from limits and budget, still counted. */
+  admin: boolean;
+}
+
+export interface QuotaOptions {
+  store: Store;
+  logger: Logger;
+  clock: () => number;
+  timeZone: string;
+  defaults: { daily: number; concurrent: number };
+  /** Tasks of this member in this server the tracker follows and that have not ended. */
+  inFlight(guildId: string, userId: string): number;
+}
+
+/** What a member may do, from the most generous of their roles (and @everyone, the server's default). */
+export interface MemberLimits {
+  daily: number;
+  concurrent: number;
+  /** undefined: any mode the provider offers. */
+  fastest: Mode | undefined;
+}
+
+/** The numbers `/quota` shows. */
+export interface QuotaStatus extends MemberLimits {
+  admin: boolean;
+  usedToday: number;
+  inFlight: number;
+  budget: number | undefined;
+  budgetUsed: number;
+  resetsAt: number;
+}
+
+/** A task slot taken before a submit: committed with the tasks the API accepted, or released. */
+export interface Ticket {
+  commit(tasks: Array<{ taskId: string; kind: string; mode: string }>): Promise<void>;
+  release(): void;
+}
+
+export const emptySettings = (): GuildSettings => ({ limits: {}, modes: {}, budget: undefined, channels: [], words: [] });
+
+/** The limits that apply to a member: the most generous of each among @everyone (or the env default) and their roles. */
+export function limitsFor(settings: GuildSettings, member: Pick<Member, 'guildId' | 'roleIds'>, defaults: QuotaOptions['defaults']): MemberLimits {
+  const everyone = settings.limits[member.guildId] ?? defaults;
+  const roleLimits = member.roleIds.map((id) => settings.limits[id]).filter((limit) => limit !== undefined);
+  const modes = [member.guildId, ...member.roleIds].map((id) => settings.modes[id]).filter((mode) => mode !== undefined);
+  return {
+    daily: Math.max(everyone.daily, ...roleLimits.map((l) => l.daily)),
+    concurrent: Math.max(everyone.concurrent, ...roleLimits.map((l) => l.concurrent)),
+    fastest: modes.length ? modes.reduce(fasterMode) : undefined,
+  };
+}
+
+/**
+ * Quotas, server budgets and usage. Every check-and-count runs under one lock per server, so two commands in
+ * the same millisecond cannot both take the last task of a quota. Slots taken but not yet committed are held
+ * in this process; with several processes on one store this lock must become the store's (issue: scale-out).
+ */
+export class Quotas {
+  private readonly locks = new Map<string, Promise<unknown>>();
+  /** `guild:member` and `guild` → tasks reserved for submits still on their way. */
+  private readonly pending = new Map<string, number>();
+
+  constructor(private readonly options: QuotaOptions) {}
+
+  /** Runs `work` alone among everything else touching this server's counters and settings. */
+  private locked<T>(guildId: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.locks.get(guildId) ?? Promise.resolve();
+    const next = previous.then(work, work);
+    const tail = next.catch(() => undefined);
+    this.locks.set(guildId, tail);
+    void tail.then(() => {
+      if (this.locks.get(guildId) === tail) this.locks.delete(guildId);
+    });
+    return next;
+  }
+
+  async settings(guildId: string): Promise<GuildSettings> {
+    return { ...emptySettings(), ...(await this.options.store.settings.get(guildId)) };
+  }
+
+  /** Changes a server's settings (under its lock) and returns them. */
+  updateSettings(guildId: string, change: (settings: GuildSettings) => void): Promise<GuildSettings> {
+    return this.locked(guildId, async () => {
+      const settings = await this.settings(guildId);
+      change(settings);
+      await this.options.store.settings.set(guildId, settings);
+      return settings;
+    });
+  }
+
+  private today(): string {
+    return dayOf(this.options.clock(), this.options.timeZone);
+  }
+
+  private async count(key: string): Promise<number> {
+    return (await this.options.store.counters.get(key))?.n ?? 0;
+  }
+
+  private pendingOf(key: string): number {
+    return this.pending.get(key) ?? 0;
+  }
+
+  private addPending(key: string, delta: number): void {
+    const n = this.pendingOf(key) + delta;
+    if (n > 0) this.pending.set(key, n);
+    else this.pending.delete(key);
+  }
+
+  async status(member: Member): Promise<QuotaStatus> {
+    const settings = await this.settings(member.guildId);
+    const day = this.today();
+    const now = this.options.clock();
+    return {
+      ...limitsFor(settings, member, this.options.defaults),
+      admin: member.admin,
+      usedToday: await this.count(`${member.guildId}:${day}:${member.userId}`),
+      inFlight: this.options.inFlight(member.guildId, member.userId),
+      budget: settings.budget,
+      budgetUsed: await this.count(`${member.guildId}:${day}`),
+      resetsAt: nextDayStart(now, this.options.timeZone),
+    };
+  }
+
+  /** The mode a member's request runs at: their choice, no faster than their roles allow (admins: as asked). */
+  async modeFor(member: Member, requested: Mode | undefined): Promise<{ mode: Mode | undefined; cappedFrom: Mode | undefined }> {
+    if (!requested || member.admin) return { mode: requested, cappedFrom: undefined };
+    const { fastest } = limitsFor(await this.settings(member.guildId), member, this.options.defaults);
+    const mode = capMode(requested, fastest);
+    return { mode, cappedFrom: mode === requested ? undefined : requested };
+  }
+
+  /**
+   * Takes `cost` task slots for a member, or refuses with the limit, the numbers and when it resets.
+   * Checks the server budget, the member's day and the member's tasks in flight together, atomically.
+   */
+  reserve(member: Member, cost: number): Promise<Ticket> {
+    return this.locked(member.guildId, async () => {
+      const day = this.today();
+      const memberKey = `${member.guildId}:${member.userId}`;
+      if (!member.admin) {
+        const settings = await this.settings(member.guildId);
+        const limits = limitsFor(settings, member, this.options.defaults);
+        const resets = `<t:${Math.floor(nextDayStart(this.options.clock(), this.options.timeZone) / 1000)}:R>`;
+        if (settings.budget !== undefined) {
+          const used = (await this.count(`${member.guildId}:${day}`)) + this.pendingOf(member.guildId);
+          if (used + cost > settings.budget) {
+            throw new UserError(`This server's daily Midjourney budget is spent (${used} of ${settings.budget} tasks today). It resets ${resets}.`, 'budget spent');
+          }
+        }
+        if (limits.daily === 0) throw new UserError("Your roles don't include the Midjourney bot on this server. Ask an admin if you think they should.", 'daily 0');
+        const usedToday = (await this.count(`${member.guildId}:${day}:${member.userId}`)) + this.pendingOf(memberKey);
+        if (usedToday + cost > limits.daily) {
+          throw new UserError(
+            cost > 1 && usedToday < limits.daily
+              ? `This starts ${cost} tasks, and you have ${limits.daily - usedToday} of ${limits.daily} left today. Your quota resets ${resets}.`
+              : `You have used your ${limits.daily} tasks for today (${usedToday} of ${limits.daily}). Your quota resets ${resets}. \`/quota\` shows where you stand.`,
+            'daily quota',
+          );
+        }
+        const running = this.options.inFlight(member.guildId, member.userId) + this.pendingOf(memberKey);
+        if (running + cost > limits.concurrent) {
+          throw new UserError(
+            cost > 1
+              ? `This starts ${cost} tasks at once; your limit is ${limits.concurrent} at a time (${running} running now).`
+              : `You already have ${running} task${running === 1 ? '' : 's'} running; your limit is ${limits.concurrent} at a time. Try again when one has finished.`,
+            'concurrency',
+          );
+        }
+      }
+      this.addPending(memberKey, cost);
+      this.addPending(member.guildId, cost);
+      return this.ticket(member, cost, day);
+    });
+  }
+
+  private ticket(member: Member, cost: number, day: string): Ticket {
+    let open = true;
+    const close = () => {
+      if (!open) return false;
+      open = false;
+      this.addPending(`${member.guildId}:${member.userId}`, -cost);
+      this.addPending(member.guildId, -cost);
+      return true;
+    };
+    return {
+      release: () => void close(),
+      commit: (tasks) =>
+        this.locked(member.guildId, async () => {
+          if (!close()) return;
+          const now = this.options.clock();
+          const expiresAt = now + USAGE_DAYS * DAY_MS;
+          for (const task of tasks) {
+            const row: UsageRow = {
+              taskId: task.taskId,
+              guildId: member.guildId,
+              channelId: member.channelId,
+              memberId: member.userId,
+              memberName: member.name,
+              kind: task.kind,
+              mode: task.mode,
+              at: now,
+              day,
+              status: 'RUNNING',
+              refunded: false,
+              expiresAt,
+            };
+            await this.options.store.usage.set(task.taskId, row);
+          }
+          await this.bump(`${member.guildId}:${day}:${member.userId}`, tasks.length, expiresAt);
+          await this.bump(`${member.guildId}:${day}`, tasks.length, expiresAt, tasks.map((t) => t.taskId));
+        }),
+    };
+  }
+
+  /** Adds `delta` to a day counter (under the server's lock). */
+  private async bump(key: string, delta: number, expiresAt: number, taskIds?: string[]): Promise<void> {
+    const counter: DayCounter = (await this.options.store.counters.get(key)) ?? { n: 0, expiresAt };
+    counter.n = Math.max(0, counter.n + delta);
+    if (taskIds) counter.taskIds = [...(counter.taskIds ?? []), ...taskIds];
+    await this.options.store.counters.set(key, counter);
+  }
+
+  /**
+   * A task ended: its usage row gets the final status, and a FAILURE or CANCEL is given back to the member's
+   * and the server's day. Idempotent (it may run again for a task resumed after a restart).
+   */
+  async taskEnded(record: TrackedTask): Promise<void> {
+    const row = await this.options.store.usage.get(record.taskId);
+    if (!row || row.status !== 'RUNNING') return;
+    await this.locked(row.guildId, async () => {
+      const fresh = await this.options.store.usage.get(record.taskId);
+      if (!fresh || fresh.status !== 'RUNNING') return;
+      fresh.status = record.view.status;
+      fresh.refunded = record.view.status === 'FAILURE' || record.view.status === 'CANCEL';
+      await this.options.store.usage.set(record.taskId, fresh);
+      if (fresh.refunded) {
+        await this.bump(`${fresh.guildId}:${fresh.day}:${fresh.memberId}`, -1, fresh.expiresAt);
+        await this.bump(`${fresh.guildId}:${fresh.day}`, -1, fresh.expiresAt);
+      }
+    });
+  }
+
+  /** The usage rows of a server over its last `days` days (in QUOTA_TIMEZONE), oldest first. */
+  async usage(guildId: string, days: number): Promise<UsageRow[]> {
+    const rows: UsageRow[] = [];
+    for (const day of lastDays(this.options.clock(), this.options.timeZone, days).reverse()) {
+      const counter = await this.options.store.counters.get(`${guildId}:${day}`);
+      for (const taskId of counter?.taskIds ?? []) {
+        const row = await this.options.store.usage.get(taskId);
+        if (row) rows.push(row);
+      }
+    }
+    return rows.sort((a, b) => a.at - b.at);
+  }
+}

@@ -1,0 +1,38 @@
+import type { Mode } from '../config';
+
+/**
+ * Midjourney's speed modes in a prompt. A member may type `--turbo` (or `—turbo`, `–turbo`: phones and some
+ * keyboards turn `--` into a dash) anywhere; the bot decides the mode and the API must see exactly one.
+ */
+const SPEED_FLAG = /(^|\s)(?:--|[—–])(fast|relax|turbo)(?=\s|$)/gi;
+
+/** Slowest first: a cap at `fast` turns `turbo` into `fast` and keeps `relax`. */
+export const MODE_ORDER: readonly Mode[] = ['relax', 'fast', 'turbo'];
+
+/** The last speed flag typed in a prompt, if any (the member's choice when they picked no `mode`). */
+export function typedMode(prompt: string): Mode | undefined {
+  const flags = [...prompt.matchAll(SPEED_FLAG)];
+  return flags.at(-1)?.[2]?.toLowerCase() as Mode | undefined;
+}
+
+/** The prompt without any speed flag. */
+export function stripSpeedFlags(prompt: string): string {
+  return prompt.replace(SPEED_FLAG, '$1').replace(/[ \t]{2,}/g, ' ').trim();
+}
+
+/** The prompt with exactly the one speed flag given (none when `mode` is undefined). */
+export function withModeFlag(prompt: string, mode: Mode | undefined): string {
+  const bare = stripSpeedFlags(prompt);
+  return mode ? `${bare} --${mode}` : bare;
+}
+
+/** `mode`, or `fastest` when `mode` is faster than it. */
+export function capMode(mode: Mode, fastest: Mode | undefined): Mode {
+  if (!fastest) return mode;
+  return MODE_ORDER.indexOf(mode) > MODE_ORDER.indexOf(fastest) ? fastest : mode;
+}
+
+/** The faster of two modes (a member with several roles gets the most generous cap). */
+export function fasterMode(a: Mode, b: Mode): Mode {
+  return MODE_ORDER.indexOf(a) >= MODE_ORDER.indexOf(b) ? a : b;
+}
