@@ -1,11 +1,7 @@
 import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
-import { retentionOf } from '../src/config';
 import type { Command } from '../src/discord/context';
 import { canSeeTask, sameGuild } from '../src/discord/preconditions';
-import { providerRejects } from '../src/mj/providers';
-import { renderCard } from '../src/render/card';
 import { unexpired, type TrackedTask } from '../src/store';
-import { saveButtonTargets } from '../src/tasks/button-targets';
 import { isTerminal, viewFromTask } from '../src/tasks/view';
 
 export default {
@@ -30,10 +26,7 @@ export default {
       if (fresh) current.view = viewFromTask(fresh, current.view);
     }
     // Shown with the image's own link: this answer does not carry the attachment of the original card.
-    current.files = [];
-    const { payload, slots } = renderCard(current, { hideAction: (customId) => providerRejects(ctx.provider, customId) });
-    const retentionMs = retentionOf(ctx.config);
-    await saveButtonTargets(ctx.store, current, slots, ctx.clock() + retentionMs, retentionMs);
+    const { payload } = await ctx.tracker.delivery.preview(current);
     const where = record.message.messageId && record.phase !== 'detached'
       ? `https://discord.com/channels/${record.message.guildId}/${record.message.channelId}/${record.message.messageId}`
       : '';

@@ -4,6 +4,7 @@ import { retentionOf, type Config } from './config';
 import type { BotContext, Command } from './discord/context';
 import { UploadBudget } from './discord/attachments';
 import { createDiscordClient } from './discord/client';
+import { OnceGuard } from './discord/once';
 import { RestPublisher } from './discord/publisher';
 import { createInteractionRouter } from './discord/router';
 import { createHttpServer, notifySecret, notifyUrl } from './http/server';
@@ -139,6 +140,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     uploads: new UploadBudget(config.UPLOAD_BUDGET_BYTES),
     downloads: attachmentDownloads,
     quotas,
+    once: new OnceGuard(store, config, clock),
     clock,
   };
   const http = createHttpServer({

@@ -10,7 +10,8 @@ import {
   checkZoomPrompt,
   withZoom,
 } from '../src/discord/input';
-import { PROMPT_FIELD, prefillFor, promptButton, promptModal, titleFor } from '../src/discord/modals';
+import { PROMPT_FIELD, prefillFor, promptButton, promptModal } from '../src/discord/modals';
+import { infoFor } from '../src/mj/actions';
 import { UserError } from '../src/errors';
 import { PROVIDERS } from '../src/mj/providers';
 import { emptyView } from '../src/tasks/view';
@@ -84,10 +85,10 @@ describe('input checks (before any API call)', () => {
 
 describe('modal prompts', () => {
   it('knows the buttons that always need a prompt', () => {
-    assert.deepEqual(promptButton(`MJ::CustomZoom::${H}`), { kind: 'zoom', index: 0 });
-    assert.deepEqual(promptButton('MJ::CustomZoom::1::1748339029401828'), { kind: 'zoom', index: 0 });
-    assert.deepEqual(promptButton('MJ::Job::PicReader::3'), { kind: 'describe', index: 3 });
-    assert.deepEqual(promptButton(`MJ::Job::PromptAnalyzer::${H}::SOLO::5`), { kind: 'shorten', index: 5 });
+    assert.deepEqual(promptButton(`MJ::CustomZoom::${H}`), { form: 'zoom' });
+    assert.deepEqual(promptButton('MJ::CustomZoom::1::1748339029401828'), { form: 'zoom' });
+    assert.deepEqual(promptButton('MJ::Job::PicReader::3'), { form: 'describe', index: 3 });
+    assert.deepEqual(promptButton(`MJ::Job::PromptAnalyzer::${H}::SOLO::5`), { form: 'shorten', index: 5 });
     for (const other of ['MJ::Job::PicReader::all', 'MJ::Picread::Retry', `MJ::Job::PromptAnalyzerExtended::${H}::SOLO`, `MJ::JOB::variation::1::${H}`, `MJ::Inpaint::1::${H}::SOLO`]) {
       assert.equal(promptButton(other), undefined, other);
     }
@@ -118,25 +119,25 @@ describe('modal prompts', () => {
     assert.equal(withZoom('a fox --ar 3:2'), 'a fox --ar 3:2 --zoom 2');
     assert.equal(withZoom('a fox --zoom 1.5 --ar 3:2'), 'a fox --ar 3:2 --zoom 2');
     const parent = { prompt: 'a fox --zoom 1.1', view: emptyView('SUCCESS') };
-    assert.equal(prefillFor({ kind: 'zoom', index: 0 }, parent), 'a fox --zoom 2');
+    assert.equal(prefillFor({ form: 'zoom' }, parent), 'a fox --zoom 2');
   });
 
   it('prefills PicReader N and PromptAnalyzer N with that prompt of the result', () => {
     const described = { prompt: '', view: { ...emptyView('SUCCESS'), action: 'DESCRIBE', finalPrompt: '1️⃣ a cat --ar 1:1\n\n2️⃣ a dog --ar 1:1\n\n3️⃣ a bird\n\n4️⃣ a fish' } };
-    assert.equal(prefillFor({ kind: 'describe', index: 2 }, described), 'a dog --ar 1:1');
-    assert.equal(prefillFor({ kind: 'describe', index: 4 }, described), 'a fish');
+    assert.equal(prefillFor({ form: 'describe', index: 2 }, described), 'a dog --ar 1:1');
+    assert.equal(prefillFor({ form: 'describe', index: 4 }, described), 'a fish');
     const shortened = {
       prompt: 'a long prompt',
       view: { ...emptyView('SUCCESS'), action: 'SHORTEN', finalPrompt: '## Important tokens\nfox, snow\n\n## Shortened prompts\n1️⃣ fox, snow\n\n2️⃣ fox\n\n## Details\nfox: 1.00' },
     };
-    assert.equal(prefillFor({ kind: 'shorten', index: 1 }, shortened), 'fox, snow');
-    assert.equal(prefillFor({ kind: 'shorten', index: 2 }, shortened), 'fox', 'the Details section is not part of the last prompt');
-    assert.equal(prefillFor({ kind: 'shorten', index: 5 }, shortened), '');
-    assert.equal(prefillFor({ kind: 'describe', index: 1 }, undefined), '');
+    assert.equal(prefillFor({ form: 'shorten', index: 1 }, shortened), 'fox, snow');
+    assert.equal(prefillFor({ form: 'shorten', index: 2 }, shortened), 'fox', 'the Details section is not part of the last prompt');
+    assert.equal(prefillFor({ form: 'shorten', index: 5 }, shortened), '');
+    assert.equal(prefillFor({ form: 'describe', index: 1 }, undefined), '');
   });
 
   it('builds a modal Discord accepts: title ≤ 45, one paragraph input, value within max_length', () => {
-    const modal = promptModal('mjmodal:mj:1748339029401828:3', titleFor({ kind: 'describe', index: 3 }), 'y'.repeat(5000), 'prompt', 6000);
+    const modal = promptModal('mjmodal:mj:1748339029401828:3', infoFor('MJ::Job::PicReader::3').title, 'y'.repeat(5000), 'prompt', 6000);
     assert.ok(modal.title.length <= 45);
     assert.ok(modal.custom_id.length <= 100);
     const row = modal.components[0] as unknown as { components: Array<Record<string, unknown>> };

@@ -90,7 +90,7 @@ describe('slash commands, as issue 3 names them', () => {
 });
 
 describe('provider presets: what is hidden, what falls back to /imagine', () => {
-  const resellers = PROVIDER_NAMES.filter((name) => PROVIDERS[name].rejectedActions.length > 0);
+  const resellers = PROVIDER_NAMES.filter((name) => PROVIDERS[name].refusesResellerActions);
 
   it('resellers refuse PicReader, PromptAnalyzer, Retry, animate, video upscale and bookmark on /submit/action', () => {
     assert.deepEqual(resellers.sort(), ['maxapi', 'new-api', 'openai-hk', 'yescale']);

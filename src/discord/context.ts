@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { Quotas } from '../limits/quota';
 import type { Downloader } from '../net/downloader';
 import type { UploadBudget } from './attachments';
+import type { OnceGuard } from './once';
 import type { Logger } from '../logger';
 import type { MjClient } from '../mj/client';
 import type { ProviderPreset } from '../mj/providers';
@@ -23,6 +24,8 @@ export interface BotContext {
   uploads: UploadBudget;
   /** Downloads members' attachments from Discord's CDN. */
   downloads: Downloader;
+  /** The double-click guard of buttons and forms. */
+  once: OnceGuard;
   /** Quotas, budgets, mode caps, channels, banned words and usage, per server (/admin). */
   quotas: Quotas;
   clock: () => number;

@@ -7,18 +7,18 @@ import {
   type ButtonInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import { retentionOf, type Mode } from '../config';
+import type { Mode } from '../config';
 import { UserError } from '../errors';
 import type { Submitted, SubmitCommon } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
-import { actionAccepted, imagineFallback } from '../mj/providers';
+import { actionInfo, infoFor, type PromptNeed } from '../mj/actions';
+import { actionAccepted } from '../mj/providers';
 import { EDIT_PROMPT_PREFIX } from '../render/buttons';
 import { parseTextResult } from '../render/text';
 import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
-import { startOnce } from './once';
-import { liveButtonTarget } from './preconditions';
+import { actionOf, liveButtonTarget, requireOwner } from './preconditions';
 import { precheckTask } from './limits';
 import { checkBannedWords, startTask, stateFor } from './start-task';
 
@@ -37,35 +37,15 @@ export const PROMPT_FIELD = 'prompt';
 /** Discord's limits: modal title 45, text input label 45, value 4000. */
 const MAX_INPUT = 4000;
 
-export interface PromptButton {
-  kind: 'zoom' | 'describe' | 'shorten';
-  /** Which numbered prompt (1–5) of a describe/shorten result; 0 for zoom. */
-  index: number;
-}
-
-/** Midjourney buttons that always need a prompt (digest §4–5). */
-export function promptButton(customId: string): PromptButton | undefined {
-  if (/^MJ::CustomZoom::/i.test(customId)) return { kind: 'zoom', index: 0 };
-  const describe = /^MJ::Job::PicReader::([1-9])$/i.exec(customId);
-  if (describe) return { kind: 'describe', index: Number(describe[1]) };
-  const shorten = /^MJ::Job::PromptAnalyzer::.*::([1-9])$/i.exec(customId);
-  if (shorten) return { kind: 'shorten', index: Number(shorten[1]) };
-  return undefined;
-}
-
-export const ZOOM_TITLE = 'Custom Zoom';
-
-export function titleFor(button: PromptButton): string {
-  if (button.kind === 'zoom') return ZOOM_TITLE;
-  return button.kind === 'describe' ? `Imagine prompt ${button.index} (describe)` : `Imagine prompt ${button.index} (shorten)`;
-}
+/** Midjourney buttons that always need a prompt (actions.ts): Custom Zoom, PicReader N, PromptAnalyzer N. */
+export const promptButton = (customId: string): PromptNeed | undefined => infoFor(customId).prompt;
 
 /** The text a prompt modal opens with: the chosen describe/shorten prompt, or the image's prompt with --zoom 2. */
-export function prefillFor(button: PromptButton, parent: Pick<TrackedTask, 'prompt' | 'view'> | undefined): string {
-  if (!parent) return button.kind === 'zoom' ? withZoom('') : '';
-  if (button.kind === 'zoom') return withZoom(parent.prompt || parent.view.finalPrompt);
+export function prefillFor(need: PromptNeed, parent: Pick<TrackedTask, 'prompt' | 'view'> | undefined): string {
+  if (need.form === 'zoom') return withZoom(parent ? parent.prompt || parent.view.finalPrompt : '');
+  if (!parent) return '';
   const { prompts } = parseTextResult(parent.view.finalPrompt || parent.view.description);
-  return prompts[button.index - 1] ?? '';
+  return prompts[need.index - 1] ?? '';
 }
 
 /** A modal with one paragraph input named `prompt`, prefilled. */
@@ -95,14 +75,16 @@ export function promptModal(customId: string, title: string, value: string, purp
   };
 }
 
-const purposeOf = (button: PromptButton): PromptPurpose => (button.kind === 'zoom' ? 'zoom' : 'prompt');
+const purposeOf = (need: PromptNeed): PromptPurpose => (need.form === 'zoom' ? 'zoom' : 'prompt');
+/** A task waiting in MODAL takes a zoom prompt when a Custom Zoom started it (older records: by its title). */
+const purposeOfTask = (record: TrackedTask): PromptPurpose =>
+  record.action?.kind === 'zoom-custom' || (!record.action && record.title === 'Custom Zoom') ? 'zoom' : 'prompt';
 
 /** First answer to a click on Custom Zoom / PicReader N / PromptAnalyzer N (checks are done by the caller). */
-export async function openButtonModal(interaction: ButtonInteraction, ctx: BotContext, key: string, target: ButtonTarget, button: PromptButton): Promise<void> {
+export async function openButtonModal(interaction: ButtonInteraction, ctx: BotContext, key: string, target: ButtonTarget, need: PromptNeed): Promise<void> {
   const parent = await ctx.store.tasks.get(target.taskId);
-  await interaction.showModal(
-    promptModal(`${MODAL_PREFIX}${key}`, titleFor(button), prefillFor(button, parent), purposeOf(button), ctx.provider.maxPromptLength),
-  );
+  const { title } = infoFor(target.customId, target.label);
+  await interaction.showModal(promptModal(`${MODAL_PREFIX}${key}`, title, prefillFor(need, parent), purposeOf(need), ctx.provider.maxPromptLength));
 }
 
 /** A task the bot tracks, if it belongs to this server and this member may act on it. */
@@ -111,9 +93,7 @@ async function ownTask(interaction: ButtonInteraction | ModalSubmitInteraction, 
   if (!record || record.message.guildId !== interaction.guildId) {
     throw new UserError('This task is no longer available. Run the command again.');
   }
-  if (record.requesterId !== interaction.user.id) {
-    throw new UserError(`Only <@${record.requesterId}>, who started this task, can edit its prompt.`);
-  }
+  requireOwner(interaction, record.requesterId, 'started this task, can edit its prompt.');
   if (record.view.status !== 'MODAL') throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
   return record;
 }
@@ -123,7 +103,7 @@ export async function openEditPromptModal(interaction: ButtonInteraction, ctx: B
   const taskId = interaction.customId.slice(EDIT_PROMPT_PREFIX.length);
   const record = await ownTask(interaction, ctx, taskId);
   if (await ctx.store.clicks.get(`${EDIT_MODAL_PREFIX}${taskId}`)) throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
-  const purpose: PromptPurpose = record.title === ZOOM_TITLE ? 'zoom' : 'prompt';
+  const purpose = purposeOfTask(record);
   const value = purpose === 'zoom' ? withZoom(record.prompt) : record.prompt;
   await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, 'Edit prompt', value, purpose, ctx.provider.maxPromptLength));
 }
@@ -158,31 +138,29 @@ export async function actionThenModal(
   }
 }
 
-const inFlight = new Set<string>();
-
 async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const key = interaction.customId.slice(MODAL_PREFIX.length);
   const target = await liveButtonTarget(interaction, ctx, key);
-  const button = promptButton(target.customId);
-  if (!button) throw new UserError('This form is no longer available.');
-  if (target.ownerId !== interaction.user.id) {
-    throw new UserError(`Only <@${target.ownerId}>, who asked for this result, can use its buttons.`);
-  }
-  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(button), ctx.provider);
+  const action = actionOf(target);
+  const info = actionInfo(action, target.label);
+  if (!info.prompt) throw new UserError('This form is no longer available.');
+  requireOwner(interaction, target.ownerId, 'asked for this result, can use its buttons.');
+  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(info.prompt), ctx.provider);
   await precheckTask(interaction, ctx, prompt);
   const parent = await ctx.store.tasks.get(target.taskId);
   // Buttons the bot drew for the open-source proxy have no /submit/action behind them.
   const viaAction = !parent?.view.classic && actionAccepted(ctx.provider, target.customId);
-  if (!viaAction && !imagineFallback(target.customId)) {
+  if (!viaAction && !info.imagineFallback) {
     throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
   }
   // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
   const once = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
-  await startOnce(interaction, ctx, { key: once, what: 'This prompt' }, async () => {
+  await ctx.once.run(interaction, { key: once, what: 'This prompt' }, async () => {
     await interaction.deferReply();
     const mode = parent?.mode;
     return startTask(interaction, ctx, {
-      title: titleFor(button),
+      title: info.title,
+      action,
       prompt,
       mode,
       parentTaskId: target.taskId,
@@ -195,26 +173,19 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
 async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const taskId = interaction.customId.slice(EDIT_MODAL_PREFIX.length);
   const record = await ownTask(interaction, ctx, taskId);
-  const purpose: PromptPurpose = record.title === ZOOM_TITLE ? 'zoom' : 'prompt';
-  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purpose, ctx.provider);
+  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOfTask(record), ctx.provider);
   await checkBannedWords(ctx, record.message.guildId, prompt);
-  const sentKey = `${EDIT_MODAL_PREFIX}${taskId}`;
-  if (inFlight.has(taskId) || (await ctx.store.clicks.get(sentKey))) throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
-  inFlight.add(taskId);
-  try {
+  const already = 'The prompt of this task was already sent; its card shows how it is going.';
+  await ctx.once.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: 'This prompt', oneShot: true, refusal: already }, async () => {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const notifyHook = ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {};
-    await ctx.mj.submitModal({ taskId, prompt, state: stateFor(interaction), ...notifyHook }, record.mode);
-    const retentionMs = retentionOf(ctx.config);
-    await ctx.store.clicks.set(sentKey, { startedTaskId: taskId, at: ctx.clock(), messageUrl: undefined, expiresAt: ctx.clock() + retentionMs }, retentionMs);
-    // The card shows the prompt the task now runs with; the tracker saves it with the next change.
-    const live = ctx.tracker.active.get(taskId);
-    if (live) live.prompt = prompt;
+    const sent = await ctx.mj.submitModal({ taskId, prompt, state: stateFor(interaction), ...notifyHook }, record.mode);
+    // The card shows the prompt the task now runs with.
+    ctx.tracker.promptSent(taskId, prompt);
     ctx.logger.info({ taskId, user: interaction.user.id }, 'modal prompt sent');
     await interaction.editReply({ content: '✏️ Prompt sent. The card follows the task.' });
-  } finally {
-    inFlight.delete(taskId);
-  }
+    return sent;
+  });
 }
 
 /** Routes a modal submit by its custom_id. */

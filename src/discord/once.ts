@@ -1,13 +1,11 @@
 import type { RepliableInteraction } from 'discord.js';
+import { retentionOf, type Config } from '../config';
 import { UserError } from '../errors';
-import { retentionOf } from '../config';
 import type { Submitted } from '../mj/client';
-import { unexpired, type ClickRecord } from '../store';
-import type { BotContext } from './context';
+import { unexpired, type ClickRecord, type Store } from '../store';
 
 /** A repeat of the same request within this window is a double click (or a double submit), not a new request. */
 const DOUBLE_CLICK_MS = 30_000;
-const inFlight = new Set<string>();
 
 export interface OnceRequest {
   /** What makes two requests the same (a button key, a form and its prompt). */
@@ -16,35 +14,43 @@ export interface OnceRequest {
   what: string;
   /** Refuse every repeat, not only those within the window (U1–U4 make the same picture every time). */
   oneShot?: boolean;
+  /** What a repeat is told, instead of "… is already on its way." */
+  refusal?: string;
 }
 
 /**
- * Runs `start` (which defers and submits) once per key: a repeat while it runs, or soon after it (kept in the
- * store, so also after a restart), is refused privately with a link to the card the first one started.
+ * The one double-click guard, for buttons and forms: `start` (which defers and submits) runs once per key. A
+ * repeat while it runs, or soon after (kept in the store, so also after a restart), is refused privately with a
+ * link to the card the first one started. Owned by the app: its in-flight set ends with it.
  */
-export async function startOnce(
-  interaction: RepliableInteraction,
-  ctx: BotContext,
-  request: OnceRequest,
-  start: () => Promise<Submitted>,
-): Promise<void> {
-  const onItsWay = `${request.what} is already on its way.`;
-  if (inFlight.has(request.key)) throw new UserError(onItsWay);
-  inFlight.add(request.key);
-  try {
-    const now = ctx.clock();
-    const previous = unexpired<ClickRecord>(await ctx.store.clicks.get(request.key), now);
-    // Records written before they carried an expiry: judged by their age as before.
-    const live = previous && (previous.expiresAt !== undefined || request.oneShot || now - previous.at < DOUBLE_CLICK_MS);
-    if (previous && live) {
-      throw new UserError(`${onItsWay}${previous.messageUrl ? ` See ${previous.messageUrl}` : ''}`);
+export class OnceGuard {
+  private readonly inFlight = new Set<string>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: Pick<Config, 'RETENTION_DAYS'>,
+    private readonly clock: () => number,
+  ) {}
+
+  async run(interaction: RepliableInteraction, request: OnceRequest, start: () => Promise<Submitted>): Promise<void> {
+    const refusal = request.refusal ?? `${request.what} is already on its way.`;
+    if (this.inFlight.has(request.key)) throw new UserError(refusal);
+    this.inFlight.add(request.key);
+    try {
+      const now = this.clock();
+      const previous = unexpired<ClickRecord>(await this.store.clicks.get(request.key), now);
+      // Records written before they carried an expiry: judged by their age as before.
+      const live = previous && (previous.expiresAt !== undefined || request.oneShot || now - previous.at < DOUBLE_CLICK_MS);
+      if (previous && live) {
+        throw new UserError(`${refusal}${previous.messageUrl && !request.refusal ? ` See ${previous.messageUrl}` : ''}`);
+      }
+      const submitted = await start();
+      const reply = await interaction.fetchReply().catch(() => undefined);
+      // A one-shot click counts as long as its card lives; a double click only within its window.
+      const keepMs = request.oneShot ? retentionOf(this.config) : DOUBLE_CLICK_MS;
+      await this.store.clicks.set(request.key, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url, expiresAt: now + keepMs }, keepMs);
+    } finally {
+      this.inFlight.delete(request.key);
     }
-    const submitted = await start();
-    const reply = await interaction.fetchReply().catch(() => undefined);
-    // A one-shot click counts as long as its card lives; a double click only within its window.
-    const keepMs = request.oneShot ? retentionOf(ctx.config) : DOUBLE_CLICK_MS;
-    await ctx.store.clicks.set(request.key, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url, expiresAt: now + keepMs }, keepMs);
-  } finally {
-    inFlight.delete(request.key);
   }
 }

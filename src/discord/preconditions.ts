@@ -1,6 +1,7 @@
 import { PermissionFlagsBits, type APIInteractionGuildMember, type BaseInteraction } from 'discord.js';
 import { UserError } from '../errors';
 import type { Member } from '../limits/quota';
+import { parseAction, type MjAction } from '../mj/actions';
 import { unexpired, type ButtonTarget, type TrackedTask } from '../store';
 import type { BotContext } from './context';
 
@@ -21,6 +22,14 @@ export async function liveButtonTarget(interaction: BaseInteraction, ctx: BotCon
   const target = unexpired<ButtonTarget>(await ctx.store.buttons.get(key), ctx.clock());
   if (!target || target.guildId !== interaction.guildId) throw new UserError(CARD_EXPIRED);
   return target;
+}
+
+/** What a stored button does (targets saved before the catalogue kept the parsed action are parsed now). */
+export const actionOf = (target: ButtonTarget): MjAction => target.action ?? parseAction(target.customId);
+
+/** Only the member who started a task may use its buttons and forms (`does` completes "Only @x, who …"). */
+export function requireOwner(interaction: BaseInteraction, ownerId: string, does: string): void {
+  if (interaction.user.id !== ownerId) throw new UserError(`Only <@${ownerId}>, who ${does}`);
 }
 
 /** The task exists and was started in the server the member is in. */

@@ -2,6 +2,7 @@ import type { RepliableInteraction } from 'discord.js';
 import type { Mode } from '../config';
 import { UserError } from '../errors';
 import { findBannedWord } from '../limits/words';
+import type { MjAction } from '../mj/actions';
 import type { Submitted, SubmitCommon } from '../mj/client';
 import { stripSpeedFlags, typedMode } from '../mj/modes';
 import type { TrackedTask } from '../store';
@@ -18,6 +19,8 @@ export interface TaskSpec {
   /** The mode the member picked, if any (a speed flag typed in the prompt counts as picked). */
   mode: Mode | undefined;
   parentTaskId?: string;
+  /** The Midjourney button that starts it, if a button does. */
+  action?: MjAction;
   /** How usage names it: a button's label; default `/command` for commands, else the title. */
   kind?: string;
   /** Tasks the submit starts ("Imagine all": 4), counted against the quota before it is sent. */
@@ -39,7 +42,7 @@ export function stateFor(interaction: RepliableInteraction): string {
 function recordFor(
   interaction: RepliableInteraction & { guildId: string; channelId: string },
   ctx: BotContext,
-  spec: { title: string; prompt: string; mode: Mode | undefined; cappedFrom?: Mode | undefined; parentTaskId?: string | undefined },
+  spec: { title: string; prompt: string; mode: Mode | undefined; cappedFrom?: Mode | undefined; parentTaskId?: string | undefined; action?: MjAction | undefined },
   taskId: string,
   submitted: Submitted,
   messageId: string | undefined,
@@ -52,6 +55,7 @@ function recordFor(
     requesterId: interaction.user.id,
     mode: spec.mode,
     ...(spec.cappedFrom ? { cappedFrom: spec.cappedFrom } : {}),
+    ...(spec.action ? { action: spec.action } : {}),
     parentTaskId: spec.parentTaskId,
     message: {
       guildId: interaction.guildId,

@@ -1,3 +1,4 @@
+import { classicCustomId, infoFor, type ActionInfo } from './actions';
 import type { MjButton, MjTask } from './schemas';
 
 /**
@@ -7,7 +8,7 @@ import type { MjButton, MjTask } from './schemas';
  */
 const GRID_ACTIONS = /^(IMAGINE|BLEND|VARIATION|REROLL)$/;
 
-export type ChangeAction = 'UPSCALE' | 'VARIATION' | 'REROLL';
+export type ChangeAction = NonNullable<ActionInfo['change']>['action'];
 
 const button = (customId: string, label: string, emoji = ''): MjButton => ({ customId, label, emoji, style: 2, type: 2 });
 
@@ -19,23 +20,16 @@ const NUMBERS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
  */
 export function classicButtons(task: MjTask): MjButton[] {
   if (!task.sendsNoButtons || task.status !== 'SUCCESS') return [];
-  if (task.action === 'DESCRIBE') return NUMBERS.map((emoji, i) => button(`MJ::Job::PicReader::${i + 1}`, '', emoji));
+  if (task.action === 'DESCRIBE') return NUMBERS.map((emoji, i) => button(classicCustomId({ kind: 'describe-prompt', index: i + 1 }, ''), '', emoji));
   if (!GRID_ACTIONS.test(task.action)) return [];
   const hash = typeof task.properties.messageHash === 'string' && task.properties.messageHash ? task.properties.messageHash : task.id;
   const indexes = [1, 2, 3, 4];
   return [
-    ...indexes.map((n) => button(`MJ::JOB::upsample::${n}::${hash}`, `U${n}`)),
-    button(`MJ::JOB::reroll::0::${hash}::SOLO`, '', '🔄'),
-    ...indexes.map((n) => button(`MJ::JOB::variation::${n}::${hash}`, `V${n}`)),
+    ...indexes.map((index) => button(classicCustomId({ kind: 'upscale', index }, hash), `U${index}`)),
+    button(classicCustomId({ kind: 'reroll' }, hash), '', '🔄'),
+    ...indexes.map((index) => button(classicCustomId({ kind: 'variation', index }, hash), `V${index}`)),
   ];
 }
 
 /** The `/mj/submit/change` body part for one of those buttons. */
-export function changeFor(customId: string): { action: ChangeAction; index?: number } | undefined {
-  const upscale = /^MJ::JOB::upsample::([1-4])::/i.exec(customId);
-  if (upscale) return { action: 'UPSCALE', index: Number(upscale[1]) };
-  const variation = /^MJ::JOB::variation::([1-4])::/i.exec(customId);
-  if (variation) return { action: 'VARIATION', index: Number(variation[1]) };
-  if (/^MJ::JOB::reroll::0::/i.test(customId)) return { action: 'REROLL' };
-  return undefined;
-}
+export const changeFor = (customId: string): ActionInfo['change'] => infoFor(customId).change;

@@ -1,3 +1,5 @@
+import { infoFor } from './actions';
+
 /**
  * What differs between the servers that speak the midjourney-proxy API
  * (see ../shared/api/midjourney-proxy-api.md §1, §2, §4, §7). Explicit MJ_* variables override a preset.
@@ -12,8 +14,8 @@ export interface ProviderPreset {
   /** Path template between the base URL and `/mj`, e.g. `/mj-{mode}`; undefined: mode goes into the prompt as --fast/--relax. */
   modePrefix: string | undefined;
   modes: ReadonlyArray<'fast' | 'relax' | 'turbo'>;
-  /** Button customIds the provider refuses on /mj/submit/action (new-api based resellers). */
-  rejectedActions: readonly RegExp[];
+  /** Refuses the actions new-api based resellers refuse on /mj/submit/action (actions.ts: refusedByResellers). */
+  refusesResellerActions: boolean;
   /** Path of a separate video fetch endpoint (YEScale), `{id}` replaced. */
   videoFetchPath: string | undefined;
   /** Whether the provider forwards notifyHook callbacks (new-api strips them by default). */
@@ -21,20 +23,11 @@ export interface ProviderPreset {
   maxPromptLength: number;
 }
 
-const RESELLER_REJECTED = [
-  /^MJ::Job::PicReader::/i,
-  /^MJ::Job::PromptAnalyzer/i,
-  /^MJ::Picread::Retry/i,
-  /::animate_/i,
-  /::video_virtual_upscale::/i,
-  /^MJ::BOOKMARK::/i,
-];
-
 const base: Omit<ProviderPreset, 'name' | 'title'> = {
   authHeader: 'mj-api-secret',
   modePrefix: undefined,
   modes: ['fast', 'relax', 'turbo'],
-  rejectedActions: [],
+  refusesResellerActions: false,
   videoFetchPath: undefined,
   callsNotifyHook: true,
   maxPromptLength: 6000,
@@ -44,7 +37,7 @@ const reseller: Omit<ProviderPreset, 'name' | 'title'> = {
   ...base,
   authHeader: 'bearer',
   modePrefix: '/mj-{mode}',
-  rejectedActions: RESELLER_REJECTED,
+  refusesResellerActions: true,
   callsNotifyHook: false,
   maxPromptLength: 4000,
 };
@@ -61,15 +54,14 @@ export const PROVIDERS: Record<ProviderName, ProviderPreset> = {
 
 /** Whether the provider's `/mj/submit/action` takes this customId (resellers refuse PicReader, animate, …). */
 export function actionAccepted(preset: ProviderPreset, customId: string): boolean {
-  return !preset.rejectedActions.some((pattern) => pattern.test(customId));
+  return !(preset.refusesResellerActions && infoFor(customId).refusedByResellers);
 }
 
 /**
  * Buttons whose chosen prompt the bot can start as a plain /imagine when the provider refuses the action:
  * PicReader N (after /describe) and PromptAnalyzer N (after /shorten).
  */
-export const imagineFallback = (customId: string): boolean =>
-  /^MJ::Job::PicReader::[1-9]$/i.test(customId) || /^MJ::Job::PromptAnalyzer::.*::[1-9]$/i.test(customId);
+export const imagineFallback = (customId: string): boolean => infoFor(customId).imagineFallback;
 
 /**
  * Buttons the bot cannot offer on this provider at all: hidden from cards, explained when clicked.

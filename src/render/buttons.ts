@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
+import { infoFor } from '../mj/actions';
 import type { MjButton } from '../mj/schemas';
 
 /** Discord's component limits (discord-constraints.md). */
@@ -21,36 +22,6 @@ export interface ButtonSlot {
 /** Custom (non-unicode) emoji names MJ sends, e.g. `upscale_1`, mapped to unicode. */
 const CUSTOM_EMOJI: Record<string, string> = { upscale_1: '⏫' };
 
-/** Readable labels for buttons MJ sends with an empty label, derived from the customId. */
-const DERIVED_LABELS: Array<[RegExp, string | ((m: RegExpExecArray) => string)]> = [
-  [/::reroll::/i, 'Reroll'],
-  [/::pan_(left|right|up|down)::/i, (m) => `Pan ${m[1]?.toLowerCase()}`],
-  [/::upsample::(\d)/i, (m) => `U${m[1]}`],
-  [/::variation::(\d)/i, (m) => `V${m[1]}`],
-  [/::video_virtual_upscale::(\d)/i, (m) => `U${m[1]}`],
-  [/::upsample_v\w*?_2x_(subtle|creative)/i, (m) => `Upscale (${capitalise(m[1] ?? '')})`],
-  [/::upsample_v\w*?_(\dx)/i, (m) => `Upscale (${m[1]})`],
-  [/::low_variation::/i, 'Vary (Subtle)'],
-  [/::high_variation::/i, 'Vary (Strong)'],
-  [/^MJ::Inpaint::/i, 'Vary (Region)'],
-  [/^MJ::Outpaint::50::/i, 'Zoom Out 2x'],
-  [/^MJ::Outpaint::75::/i, 'Zoom Out 1.5x'],
-  [/^MJ::Outpaint::100::/i, 'Make Square'],
-  [/^MJ::CustomZoom::/i, 'Custom Zoom'],
-  [/::animate_(high|low)_extend::/i, (m) => `Extend (${capitalise(m[1] ?? '')} motion)`],
-  [/::animate_(high|low)::/i, (m) => `Animate (${capitalise(m[1] ?? '')} motion)`],
-  [/^MJ::BOOKMARK::/i, 'Bookmark'],
-  [/^MJ::Job::PicReader::all/i, 'Imagine all'],
-  [/^MJ::Job::PicReader::(\d)/i, (m) => `Prompt ${m[1]}`],
-  [/^MJ::Picread::Retry/i, 'Retry'],
-  [/^MJ::Job::PromptAnalyzerExtended/i, 'Show Details'],
-  [/^MJ::Job::PromptAnalyzer::.*::(\d)$/i, (m) => `Prompt ${m[1]}`],
-];
-
-function capitalise(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
-}
-
 const UNICODE_EMOJI = /^(\p{Extended_Pictographic}|\p{Regional_Indicator}|[0-9#*]\uFE0F?\u20E3)/u;
 
 /** A unicode emoji Discord accepts, or undefined (custom emoji need an id we do not have). */
@@ -61,14 +32,8 @@ export function readableEmoji(raw: string): string | undefined {
   return UNICODE_EMOJI.test(name) ? name : undefined;
 }
 
-export function derivedLabel(customId: string): string {
-  for (const [pattern, label] of DERIVED_LABELS) {
-    const match = pattern.exec(customId);
-    if (match) return typeof label === 'string' ? label : label(match);
-  }
-  const tail = customId.split('::').filter((part) => part && !/^[0-9a-f-]{20,}$/i.test(part) && part !== 'SOLO').pop();
-  return (tail ?? 'Action').replace(/_/g, ' ').slice(0, MAX_LABEL);
-}
+/** A readable label for a button Midjourney sends without one (actions.ts). */
+export const derivedLabel = (customId: string): string => infoFor(customId).label;
 
 /** The Discord custom_id for button `index` of `taskId`: short, deterministic, well under 100 characters. */
 export function buttonKey(taskId: string, index: number): string {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
 import { explainApiText } from '../mj/translate';
 import type { TrackedTask } from '../store/types';
+import { cardState, isFinal, type CardState } from '../tasks/view';
 import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX, type ButtonSlot } from './buttons';
 import { fitEmbed } from './embed';
 import { escapeMarkdown, formatDuration, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
@@ -36,42 +37,45 @@ export function linkTarget(url: string): string | undefined {
   return new URL(url).href.replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
-function statusLine(task: TrackedTask): string {
+function statusLine(task: TrackedTask, state: CardState): string {
   const { view } = task;
-  // Waiting for the member, not for Midjourney: never "stalled".
-  if (view.status === 'MODAL' && !task.endReason) return '✏️ Midjourney waits for your prompt: click **Edit prompt** below';
-  if (task.phase === 'stalled' && view.status !== 'SUCCESS' && view.status !== 'FAILURE') {
-    return `🐢 No news from Midjourney for a while; still checking (last: ${view.progress}%)`;
-  }
-  if (task.apiTrouble && view.status !== 'SUCCESS' && view.status !== 'FAILURE' && view.status !== 'CANCEL') {
-    return `⚠️ The Midjourney service is not answering; the bot keeps trying (last: ${view.progress}%)`;
-  }
-  switch (view.status) {
-    case 'SUCCESS': {
+  switch (state) {
+    case 'needs-prompt':
+      return '✏️ Midjourney waits for your prompt: click **Edit prompt** below';
+    case 'stalled':
+      return `🐢 No news from Midjourney for a while; still checking (last: ${view.progress}%)`;
+    case 'api-trouble':
+      return `⚠️ The Midjourney service is not answering; the bot keeps trying (last: ${view.progress}%)`;
+    case 'done': {
       const started = view.startTime ?? task.submittedAt;
       const took = view.finishTime ? ` in ${formatDuration(view.finishTime - started)}` : '';
       return `✅ Done${took}`;
     }
-    case 'FAILURE':
-    case 'CANCEL': {
+    case 'failed':
+    case 'cancelled': {
       const reason = task.endReason || explainApiText(view.failReason) || 'Midjourney did not say why';
-      return `❌ ${view.status === 'CANCEL' ? 'Cancelled' : 'Failed'}: ${truncateEscaped(escapeMarkdown(truncate(reason, 300)), 900)}`;
+      return `❌ ${state === 'cancelled' ? 'Cancelled' : 'Failed'}: ${truncateEscaped(escapeMarkdown(truncate(reason, 300)), 900)}`;
     }
-    case 'IN_PROGRESS':
+    case 'running':
       return `🎨 ${progressBar(view.progress)}`;
-    case 'NOT_START':
-    case 'SUBMITTED':
-    default:
-      return view.queuePosition ? `⏳ Queued, position ${view.queuePosition}` : '⏳ Waiting to start';
+    case 'queued':
+      return `⏳ Queued, position ${view.queuePosition}`;
+    case 'waiting':
+      return '⏳ Waiting to start';
   }
 }
 
-function color(task: TrackedTask): number {
-  if (task.view.status === 'SUCCESS') return COLORS.success;
-  if (task.view.status === 'FAILURE' || task.view.status === 'CANCEL' || task.endReason) return COLORS.failure;
-  if (task.phase === 'stalled') return COLORS.stalled;
-  return task.view.status === 'IN_PROGRESS' ? COLORS.running : COLORS.queued;
-}
+const STATE_COLORS: Record<CardState, number> = {
+  waiting: COLORS.queued,
+  queued: COLORS.queued,
+  'needs-prompt': COLORS.queued,
+  running: COLORS.running,
+  stalled: COLORS.stalled,
+  'api-trouble': COLORS.stalled,
+  done: COLORS.success,
+  failed: COLORS.failure,
+  cancelled: COLORS.failure,
+};
 
 /** Text results (describe, shorten) as fields: the prompts a member can pick with the numbered buttons. */
 function textResultFields(task: TrackedTask): APIEmbedField[] {
@@ -149,36 +153,36 @@ function resultNotes(task: TrackedTask): string {
 /** Task in, Discord message payload out. Pure: the same task always renders the same card. */
 export function renderCard(task: TrackedTask, options: RenderOptions = {}): RenderedCard {
   const { view } = task;
-  const running = view.status !== 'SUCCESS' && view.status !== 'FAILURE' && view.status !== 'CANCEL';
-  const fields: APIEmbedField[] = [{ name: 'Status', value: statusLine(task) }];
-  if (running) fields.push({ name: 'Started', value: `<t:${Math.floor(task.submittedAt / 1000)}:R>`, inline: true });
+  const state = cardState(task);
+  const fields: APIEmbedField[] = [{ name: 'Status', value: statusLine(task, state) }];
+  if (!isFinal(state)) fields.push({ name: 'Started', value: `<t:${Math.floor(task.submittedAt / 1000)}:R>`, inline: true });
   if (task.mode) {
     // A member who asked for more than their roles allow sees why the task runs slower.
     const capped = task.cappedFrom ? ` (asked for ${task.cappedFrom}; your roles allow up to ${task.mode})` : '';
     fields.push({ name: 'Mode', value: `${task.mode}${capped}`, inline: true });
   }
   fields.push(...textResultFields(task));
-  const links = view.status === 'SUCCESS' ? resultLinks(task) : '';
+  const links = state === 'done' ? resultLinks(task) : '';
   if (links) fields.push({ name: task.files.length ? 'More' : 'Results', value: links.length <= 1024 ? links : links.slice(0, links.lastIndexOf(' · ', 1021)) });
-  const notes = view.status === 'SUCCESS' ? resultNotes(task) : '';
+  const notes = state === 'done' ? resultNotes(task) : '';
   if (notes) fields.push({ name: 'Note', value: notes });
 
   const prompt = task.prompt ? `**${truncateEscaped(escapeMarkdown(truncate(task.prompt, 1500)), 3000)}**\n` : '';
   const embed: APIEmbed = fitEmbed({
     title: truncate(task.title, 256),
     description: `${prompt}Requested by <@${task.requesterId}>`,
-    color: color(task),
+    color: STATE_COLORS[state],
     fields,
     footer: { text: truncate(`Task ${task.taskId}`, 2048) },
   });
   const imageFile = task.files.find((f) => /\.(png|jpe?g|webp|gif)$/i.test(f.name));
-  if (view.status === 'SUCCESS' && imageFile) embed.image = { url: `attachment://${imageFile.name}` };
-  else if (view.status !== 'FAILURE' && !task.blockedUrls?.includes(view.imageUrl)) {
+  if (state === 'done' && imageFile) embed.image = { url: `attachment://${imageFile.name}` };
+  else if (state !== 'failed' && !task.blockedUrls?.includes(view.imageUrl)) {
     const preview = linkTarget(view.imageUrl);
     if (preview) embed.image = { url: preview };
   }
 
-  const showButtons = view.status === 'SUCCESS' || view.status === 'MODAL';
+  const showButtons = state === 'done' || state === 'needs-prompt';
   const mapped = showButtons
     ? mapButtons(task.taskId, view.buttons, {
         ...(options.hideAction ? { hide: options.hideAction } : {}),

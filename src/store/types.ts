@@ -1,4 +1,5 @@
 import type { Mode } from '../config';
+import type { MjAction } from '../mj/actions';
 import type { MjButton, TaskStatus } from '../mj/schemas';
 
 /** Where a task's card lives in Discord and how the bot may edit it. */
@@ -37,6 +38,8 @@ export interface TrackedTask {
   prompt: string;
   requesterId: string;
   mode: Mode | undefined;
+  /** The Midjourney button that started it, if a button did (src/mj/actions.ts). */
+  action?: MjAction;
   /** The member asked for a faster mode than their roles allow: `mode` is the capped one. */
   cappedFrom?: Mode;
   parentTaskId: string | undefined;
@@ -66,6 +69,8 @@ export interface TrackedTask {
 export interface ButtonTarget {
   taskId: string;
   customId: string;
+  /** What the button does, parsed once from `customId` (src/mj/actions.ts). */
+  action?: MjAction;
   label: string;
   ownerId: string;
   guildId: string;

@@ -1,3 +1,4 @@
+import { parseAction } from '../mj/actions';
 import type { ButtonSlot } from '../render/buttons';
 import type { Store, TrackedTask } from '../store';
 
@@ -10,7 +11,15 @@ export async function saveButtonTargets(store: Store, record: TrackedTask, slots
     slots.map((slot) =>
       store.buttons.set(
         slot.key,
-        { taskId: record.taskId, customId: slot.customId, label: slot.label, ownerId: record.requesterId, guildId: record.message.guildId, expiresAt },
+        {
+        taskId: record.taskId,
+        customId: slot.customId,
+        action: parseAction(slot.customId),
+        label: slot.label,
+        ownerId: record.requesterId,
+        guildId: record.message.guildId,
+        expiresAt,
+      },
         ttlMs,
       ),
     ),

@@ -2,15 +2,12 @@ import type { Logger } from '../logger';
 import type { MjClient } from '../mj/client';
 import type { MjTask } from '../mj/schemas';
 import type { Downloader } from '../net/downloader';
-import { renderCard, type RenderOptions } from '../render/card';
-import type { ButtonSlot } from '../render/buttons';
+import type { RenderOptions } from '../render/card';
 import type { Store, TrackedTask } from '../store';
 import { formatDuration } from '../render/text';
-import { EditQueue } from './edit-queue';
+import { CardDelivery, type DeliveryHost } from './delivery';
 import { TaskPoller } from './poller';
-import type { Publisher, Upload } from './publisher';
-import { saveButtonTargets } from './button-targets';
-import { collectResultFiles } from './result-files';
+import type { Publisher } from './publisher';
 import { isTerminal, rank, viewChanged, viewFromTask } from './view';
 
 export interface TrackerOptions {
@@ -40,24 +37,19 @@ interface Schedule {
   hooked: boolean;
 }
 
-/** Final edits Discord refuses for good are tried this often, then once more without files, then given up. */
-const MAX_REFUSALS = 3;
 /** Callbacks this close together are answered by one batched poll. */
 const HINT_BATCH_MS = 20;
-/** Transient failures (5xx, network) of one card are retried with backoff this many times (about 15 minutes). */
-const MAX_TRANSIENT = 20;
 
 /**
- * Follows every task in flight with one scheduler: batched polls (and notifyHook reports) update the
- * task's state, which is written to the store at every change; the edit queue brings each card up to date.
+ * The task state machine: follows every task in flight with one scheduler. Batched polls (which notifyHook
+ * callbacks only hasten) update each task's state, which is written to the store at every change; the stall and
+ * timeout watchdog ends what hangs; card delivery (delivery.ts) brings each card up to date. Only the tracker
+ * changes its records.
  */
 export class Tracker {
   readonly active = new Map<string, TrackedTask>();
   private readonly schedule = new Map<string, Schedule>();
-  private readonly uploads = new Map<string, Upload[]>();
-  /** Failed deliveries per task since its last success: bounded retries, never a loop. */
-  private readonly failures = new Map<string, { refused: number; transient: number }>();
-  readonly queue: EditQueue;
+  readonly delivery: CardDelivery;
   readonly poller: TaskPoller;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
@@ -70,17 +62,21 @@ export class Tracker {
   constructor(
     mj: MjClient,
     private readonly store: Store,
-    private readonly publisher: Publisher,
+    publisher: Publisher,
     private readonly logger: Logger,
     private readonly options: TrackerOptions,
   ) {
     this.clock = options.clock ?? Date.now;
     this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100);
-    this.queue = new EditQueue((taskId) => this.deliver(taskId), {
-      concurrency: options.editConcurrency ?? 32,
-      // Bot-token edits are held to Discord's global limit by discord.js; this bounds interaction edits too.
-      perSecond: options.editsPerSecond ?? 500,
-    });
+    const host: DeliveryHost = {
+      record: (taskId) => this.active.get(taskId),
+      delivered: (record, final) => this.delivered(record, final),
+      detached: async (record, why) => {
+        this.logger.info({ taskId: record.taskId }, why);
+        await this.release(record, 'detached');
+      },
+    };
+    this.delivery = new CardDelivery(host, store, publisher, logger, { ...options, clock: this.clock });
   }
 
   /** Loads every unfinished task from the store and drives it on, as if the bot had never stopped. */
@@ -94,7 +90,7 @@ export class Tracker {
       this.active.set(record.taskId, record);
       this.schedule.set(record.taskId, { nextPollAt: now, misses: 0, hooked: false });
       if (isTerminal(record.view.status)) {
-        this.queue.push(record.taskId, true);
+        this.delivery.push(record.taskId, true);
         await this.ended(record);
       }
     }
@@ -117,8 +113,7 @@ export class Tracker {
     this.timer = undefined;
     clearTimeout(this.hintTimer);
     this.hintTimer = undefined;
-    await this.queue.idle(5_000);
-    this.queue.stop();
+    await this.delivery.stop();
   }
 
   /** Starts following a freshly submitted task; its card is drawn at once. */
@@ -127,7 +122,13 @@ export class Tracker {
     this.schedule.set(record.taskId, { nextPollAt: this.clock() + this.options.pollIntervalMs, misses: 0, hooked: false });
     await this.store.tasks.set(record.taskId, record);
     await this.saveIndex();
-    this.queue.push(record.taskId, isTerminal(record.view.status));
+    this.delivery.push(record.taskId, isTerminal(record.view.status));
+  }
+
+  /** The member sent the prompt a task waited for (Edit prompt): its card shows it from the next change. */
+  promptSent(taskId: string, prompt: string): void {
+    const record = this.active.get(taskId);
+    if (record) record.prompt = prompt;
   }
 
   isTracking(taskId: string): boolean {
@@ -177,7 +178,7 @@ export class Tracker {
     if (sched) sched.nextPollAt = now + this.pollDelay(record, sched);
     if (changed || isTerminal(view.status)) {
       await this.store.tasks.set(record.taskId, record);
-      this.queue.push(record.taskId, isTerminal(view.status));
+      this.delivery.push(record.taskId, isTerminal(view.status));
     }
     if (isTerminal(view.status)) await this.ended(record);
     return changed;
@@ -227,7 +228,7 @@ export class Tracker {
       if (!record || record.apiTrouble || isTerminal(record.view.status)) continue;
       record.apiTrouble = true;
       await this.store.tasks.set(id, record);
-      this.queue.push(id);
+      this.delivery.push(id);
     }
   }
 
@@ -260,7 +261,7 @@ export class Tracker {
       } else if (record.phase === 'active' && now - record.lastChangeAt > this.options.stallAfterMs) {
         record.phase = 'stalled';
         await this.store.tasks.set(record.taskId, record);
-        this.queue.push(record.taskId);
+        this.delivery.push(record.taskId);
       }
     }
   }
@@ -269,7 +270,7 @@ export class Tracker {
     record.view = { ...record.view, status: 'FAILURE' };
     record.endReason = reason;
     await this.store.tasks.set(record.taskId, record);
-    this.queue.push(record.taskId, true);
+    this.delivery.push(record.taskId, true);
     await this.ended(record);
   }
 
@@ -290,93 +291,8 @@ export class Tracker {
     return count;
   }
 
-  /** The edit queue's worker: render the task's latest state and bring its card up to date. */
-  private async deliver(taskId: string): Promise<void> {
-    const record = this.active.get(taskId);
-    if (!record) return;
-    const final = isTerminal(record.view.status);
-    try {
-      if (final && !this.uploads.has(taskId)) {
-        const { files, uploads, blocked } = await collectResultFiles(record, this.options.maxUploadBytes, this.options.downloader, this.logger);
-        record.files = files;
-        record.blockedUrls = blocked.length ? blocked : undefined;
-        this.uploads.set(taskId, uploads);
-      }
-      const rendered = renderCard(record, this.options.render?.(record) ?? {});
-      if (rendered.hash === record.renderedHash) return this.finish(record, final);
-      // Button targets are stored before the buttons appear, so an instant click always finds its target.
-      if (final) await this.saveButtons(record, rendered.slots);
-      const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
-      if (result.interactionExpired) record.message.interaction = undefined;
-      if (result.ok) {
-        this.failures.delete(taskId);
-        if (result.messageId !== record.message.messageId) {
-          record.message.messageId = result.messageId;
-          await this.store.messages.set(result.messageId, taskId);
-        }
-        record.renderedHash = rendered.hash;
-        await this.finish(record, final);
-      } else if (result.gone) {
-        this.logger.info({ taskId }, 'card message is gone: tracking ends, the task stays reachable with /task');
-        await this.release(record, 'detached');
-      } else if (result.permanent) {
-        await this.refused(record, final, result.tooLarge);
-      } else {
-        this.retryLater(record, final, result.retryAfterMs);
-      }
-    } catch (error) {
-      this.logger.error({ err: error, taskId }, 'card update failed');
-      this.retryLater(record, final, 2_000);
-    }
-  }
-
-  private failuresOf(taskId: string): { refused: number; transient: number } {
-    let count = this.failures.get(taskId);
-    if (!count) this.failures.set(taskId, (count = { refused: 0, transient: 0 }));
-    return count;
-  }
-
-  /** A transient failure: again after a growing delay, a bounded number of times. */
-  private retryLater(record: TrackedTask, final: boolean, baseMs: number): void {
-    const count = this.failuresOf(record.taskId);
-    count.transient += 1;
-    if (count.transient > MAX_TRANSIENT) {
-      this.logger.warn({ taskId: record.taskId }, 'card could not be updated after many tries: tracking ends');
-      void this.release(record, 'detached');
-      return;
-    }
-    const delay = Math.min(60_000, baseMs * 2 ** Math.min(5, count.transient - 1));
-    setTimeout(() => this.queue.push(record.taskId, final), delay).unref();
-  }
-
-  /**
-   * Discord refused this payload and would refuse it again. A progress edit is skipped (the next state is
-   * another payload). A final edit is tried a few times, then without its files (links instead), then given up.
-   */
-  private async refused(record: TrackedTask, final: boolean, tooLarge: boolean): Promise<void> {
-    if (!final) return;
-    const count = this.failuresOf(record.taskId);
-    count.refused += 1;
-    const hasFiles = (this.uploads.get(record.taskId)?.length ?? 0) > 0;
-    if (hasFiles && (tooLarge || count.refused >= MAX_REFUSALS)) {
-      this.logger.warn({ taskId: record.taskId }, 'Discord refused the result files: the final card links them instead');
-      record.files = [];
-      record.filesRefused = true;
-      this.uploads.set(record.taskId, []);
-    } else if (count.refused >= MAX_REFUSALS) {
-      this.logger.warn({ taskId: record.taskId }, 'Discord refused the final card for good: tracking ends');
-      await this.release(record, 'detached');
-      return;
-    }
-    setTimeout(() => this.queue.push(record.taskId, true), 1_000 * count.refused).unref();
-  }
-
-  private async saveButtons(record: TrackedTask, slots: ButtonSlot[]): Promise<void> {
-    const { retentionMs } = this.options;
-    await saveButtonTargets(this.store, record, slots, this.clock() + retentionMs, retentionMs);
-  }
-
-  private async finish(record: TrackedTask, final: boolean): Promise<void> {
+  /** Delivery's report: the card shows this state. */
+  private async delivered(record: TrackedTask, final: boolean): Promise<void> {
     if (!final) {
       await this.store.tasks.set(record.taskId, record);
       return;
@@ -395,8 +311,7 @@ export class Tracker {
     await this.store.tasks.set(record.taskId, record, this.options.retentionMs);
     this.active.delete(record.taskId);
     this.schedule.delete(record.taskId);
-    this.uploads.delete(record.taskId);
-    this.failures.delete(record.taskId);
+    this.delivery.forget(record.taskId);
     await this.saveIndex();
   }
 

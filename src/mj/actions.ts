@@ -1,0 +1,223 @@
+/**
+ * The Midjourney action catalogue: the one place that knows the formats of Midjourney's button `customId`s
+ * (../shared/api/midjourney-proxy-api.md §4). A `customId` is parsed once into a typed action; its label, the
+ * title of the card it starts, whether it needs a prompt or a mask, whether remix mode holds it for a prompt,
+ * the open-source proxy's `/submit/change` body, whether resellers refuse it and whether it can fall back to a
+ * plain /imagine all derive from that action. A new Midjourney button is one row in CATALOGUE.
+ */
+
+export type Motion = 'high' | 'low';
+
+export type MjAction =
+  | { kind: 'upscale'; index: number }
+  | { kind: 'variation'; index: number }
+  | { kind: 'reroll' }
+  | { kind: 'upscale-more'; variant: string }
+  | { kind: 'vary'; strength: 'subtle' | 'strong' }
+  | { kind: 'inpaint' }
+  | { kind: 'zoom-out'; factor: '2x' | '1.5x' | 'square' }
+  | { kind: 'zoom-custom' }
+  | { kind: 'pan'; direction: 'left' | 'right' | 'up' | 'down' }
+  | { kind: 'animate'; motion: Motion }
+  | { kind: 'video-extend'; motion: Motion }
+  | { kind: 'video-upscale'; index: number }
+  | { kind: 'bookmark' }
+  | { kind: 'describe-prompt'; index: number }
+  | { kind: 'describe-all' }
+  | { kind: 'describe-retry' }
+  | { kind: 'shorten-prompt'; index: number }
+  | { kind: 'shorten-details' }
+  | { kind: 'other'; name: string };
+
+export type ActionKind = MjAction['kind'];
+
+/** What a click on the action asks of the member before anything is sent. */
+export type PromptNeed = { form: 'zoom' } | { form: 'describe' | 'shorten'; index: number };
+
+/** Everything the bot does differently per action. */
+export interface ActionInfo {
+  /** The button's label when Midjourney sends none (or only a custom emoji). */
+  label: string;
+  /** The title of the card the click starts. */
+  title: string;
+  /** Makes the same result every time: once per card (U1–U4). */
+  oneShot: boolean;
+  /** Opens a prompt form first (a modal must be the first answer to the click). */
+  prompt: PromptNeed | undefined;
+  /** Needs a mask painted on the image (Vary (Region)). */
+  mask: boolean;
+  /** In remix mode Midjourney holds it for a prompt (the card then offers Edit prompt). */
+  remix: boolean;
+  /** The open-source proxy's `/submit/change` body, for the buttons it understands. */
+  change: { action: 'UPSCALE' | 'VARIATION' | 'REROLL'; index?: number } | undefined;
+  /** new-api based resellers refuse it on /submit/action. */
+  refusedByResellers: boolean;
+  /** Where refused, the chosen prompt can still be started as a plain /imagine (describe and shorten prompts). */
+  imagineFallback: boolean;
+}
+
+const capitalise = (word: string) => word.charAt(0).toUpperCase() + word.slice(1).toLowerCase();
+const HASH = /^[0-9a-f-]{20,}$/i;
+
+interface Row {
+  pattern: RegExp;
+  parse(match: RegExpExecArray): MjAction;
+}
+
+/** customId formats, most specific first (digest §4). */
+const CATALOGUE: Row[] = [
+  { pattern: /^MJ::JOB::upsample::([1-4])::/i, parse: (m) => ({ kind: 'upscale', index: Number(m[1]) }) },
+  { pattern: /^MJ::JOB::variation::([1-4])::/i, parse: (m) => ({ kind: 'variation', index: Number(m[1]) }) },
+  { pattern: /^MJ::JOB::reroll::/i, parse: () => ({ kind: 'reroll' }) },
+  { pattern: /^MJ::JOB::upsample_v\w*?_2x_(subtle|creative)::/i, parse: (m) => ({ kind: 'upscale-more', variant: capitalise(m[1]!) }) },
+  { pattern: /^MJ::JOB::upsample_v\w*?_(\dx)::/i, parse: (m) => ({ kind: 'upscale-more', variant: m[1]!.toLowerCase() }) },
+  { pattern: /^MJ::JOB::low_variation::/i, parse: () => ({ kind: 'vary', strength: 'subtle' }) },
+  { pattern: /^MJ::JOB::high_variation::/i, parse: () => ({ kind: 'vary', strength: 'strong' }) },
+  { pattern: /^MJ::Inpaint::/i, parse: () => ({ kind: 'inpaint' }) },
+  { pattern: /^MJ::Outpaint::50::/i, parse: () => ({ kind: 'zoom-out', factor: '2x' }) },
+  { pattern: /^MJ::Outpaint::75::/i, parse: () => ({ kind: 'zoom-out', factor: '1.5x' }) },
+  { pattern: /^MJ::Outpaint::100::/i, parse: () => ({ kind: 'zoom-out', factor: 'square' }) },
+  { pattern: /^MJ::CustomZoom::/i, parse: () => ({ kind: 'zoom-custom' }) },
+  { pattern: /^MJ::JOB::pan_(left|right|up|down)::/i, parse: (m) => ({ kind: 'pan', direction: m[1]!.toLowerCase() as 'left' }) },
+  { pattern: /^MJ::JOB::animate_(high|low)_extend::/i, parse: (m) => ({ kind: 'video-extend', motion: m[1]!.toLowerCase() as Motion }) },
+  { pattern: /^MJ::JOB::animate_(high|low)::/i, parse: (m) => ({ kind: 'animate', motion: m[1]!.toLowerCase() as Motion }) },
+  { pattern: /^MJ::JOB::video_virtual_upscale::(\d)::/i, parse: (m) => ({ kind: 'video-upscale', index: Number(m[1]) }) },
+  { pattern: /^MJ::BOOKMARK::/i, parse: () => ({ kind: 'bookmark' }) },
+  { pattern: /^MJ::Job::PicReader::all$/i, parse: () => ({ kind: 'describe-all' }) },
+  { pattern: /^MJ::Job::PicReader::([1-9])$/i, parse: (m) => ({ kind: 'describe-prompt', index: Number(m[1]) }) },
+  { pattern: /^MJ::Picread::Retry/i, parse: () => ({ kind: 'describe-retry' }) },
+  { pattern: /^MJ::Job::PromptAnalyzerExtended::/i, parse: () => ({ kind: 'shorten-details' }) },
+  { pattern: /^MJ::Job::PromptAnalyzer::.*::([1-9])$/i, parse: (m) => ({ kind: 'shorten-prompt', index: Number(m[1]) }) },
+];
+
+/** A Midjourney customId as a typed action; unknown formats are `other` with a readable name. */
+export function parseAction(customId: string): MjAction {
+  for (const row of CATALOGUE) {
+    const match = row.pattern.exec(customId);
+    if (match) return row.parse(match);
+  }
+  const name = customId.split('::').filter((part) => part && !HASH.test(part) && part !== 'SOLO' && !/^\d+$/.test(part)).pop() ?? 'Action';
+  return { kind: 'other', name: name.replace(/_/g, ' ').slice(0, 80) };
+}
+
+const RESELLER_REFUSED = new Set<ActionKind>(['describe-prompt', 'describe-all', 'describe-retry', 'shorten-prompt', 'shorten-details', 'animate', 'video-extend', 'video-upscale', 'bookmark']);
+const REMIX = new Set<ActionKind>(['variation', 'vary', 'reroll', 'pan', 'animate']);
+
+function labelOf(action: MjAction): string {
+  switch (action.kind) {
+    case 'upscale':
+      return `U${action.index}`;
+    case 'variation':
+      return `V${action.index}`;
+    case 'reroll':
+      return 'Reroll';
+    case 'upscale-more':
+      return `Upscale (${action.variant})`;
+    case 'vary':
+      return `Vary (${capitalise(action.strength)})`;
+    case 'inpaint':
+      return 'Vary (Region)';
+    case 'zoom-out':
+      return action.factor === 'square' ? 'Make Square' : `Zoom Out ${action.factor}`;
+    case 'zoom-custom':
+      return 'Custom Zoom';
+    case 'pan':
+      return `Pan ${action.direction}`;
+    case 'animate':
+      return `Animate (${capitalise(action.motion)} motion)`;
+    case 'video-extend':
+      return `Extend (${capitalise(action.motion)} motion)`;
+    case 'video-upscale':
+      return `U${action.index}`;
+    case 'bookmark':
+      return 'Bookmark';
+    case 'describe-prompt':
+    case 'shorten-prompt':
+      return `Prompt ${action.index}`;
+    case 'describe-all':
+      return 'Imagine all';
+    case 'describe-retry':
+      return 'Retry';
+    case 'shorten-details':
+      return 'Show Details';
+    case 'other':
+      return action.name;
+  }
+}
+
+/** The title of the card a click starts; `label` is what the button showed (Midjourney's own words win). */
+function titleOf(action: MjAction, label: string): string {
+  switch (action.kind) {
+    case 'upscale':
+      return `Upscale U${action.index}`;
+    case 'variation':
+      return `Variation V${action.index}`;
+    case 'video-upscale':
+      return `Video U${action.index}`;
+    case 'reroll':
+      return 'Reroll';
+    case 'pan':
+      return `Pan ${action.direction}`;
+    case 'describe-retry':
+      return 'Describe (retry)';
+    case 'describe-all':
+      return 'Imagine prompt 1 (describe)';
+    case 'describe-prompt':
+      return `Imagine prompt ${action.index} (describe)`;
+    case 'shorten-prompt':
+      return `Imagine prompt ${action.index} (shorten)`;
+    case 'zoom-custom':
+      return 'Custom Zoom';
+    default:
+      return label || labelOf(action);
+  }
+}
+
+function changeOf(action: MjAction): ActionInfo['change'] {
+  if (action.kind === 'upscale') return { action: 'UPSCALE', index: action.index };
+  if (action.kind === 'variation') return { action: 'VARIATION', index: action.index };
+  if (action.kind === 'reroll') return { action: 'REROLL' };
+  return undefined;
+}
+
+function promptOf(action: MjAction): PromptNeed | undefined {
+  if (action.kind === 'zoom-custom') return { form: 'zoom' };
+  if (action.kind === 'describe-prompt') return { form: 'describe', index: action.index };
+  if (action.kind === 'shorten-prompt') return { form: 'shorten', index: action.index };
+  return undefined;
+}
+
+/** What the bot knows about an action; `label` is the button's own label, if it had one. */
+export function actionInfo(action: MjAction, label = ''): ActionInfo {
+  return {
+    label: labelOf(action),
+    title: titleOf(action, label),
+    oneShot: action.kind === 'upscale',
+    prompt: promptOf(action),
+    mask: action.kind === 'inpaint',
+    remix: REMIX.has(action.kind),
+    change: changeOf(action),
+    refusedByResellers: RESELLER_REFUSED.has(action.kind),
+    imagineFallback: action.kind === 'describe-prompt' || action.kind === 'shorten-prompt',
+  };
+}
+
+/** `actionInfo(parseAction(customId))`: the usual way in. */
+export const infoFor = (customId: string, label = ''): ActionInfo => actionInfo(parseAction(customId), label);
+
+/**
+ * The customIds the bot draws itself for a server that sends no buttons (the open-source proxy): U/V/reroll of
+ * a grid with its message hash, and the numbered prompts of a describe.
+ */
+export function classicCustomId(action: Extract<MjAction, { kind: 'upscale' | 'variation' | 'reroll' | 'describe-prompt' }>, hash: string): string {
+  switch (action.kind) {
+    case 'upscale':
+      return `MJ::JOB::upsample::${action.index}::${hash}`;
+    case 'variation':
+      return `MJ::JOB::variation::${action.index}::${hash}`;
+    case 'reroll':
+      return `MJ::JOB::reroll::0::${hash}::SOLO`;
+    case 'describe-prompt':
+      return `MJ::Job::PicReader::${action.index}`;
+  }
+}

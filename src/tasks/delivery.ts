@@ -1,0 +1,184 @@
+import type { Logger } from '../logger';
+import type { Downloader } from '../net/downloader';
+import { renderCard, type RenderedCard, type RenderOptions } from '../render/card';
+import type { Store, TrackedTask } from '../store';
+import { saveButtonTargets } from './button-targets';
+import { EditQueue } from './edit-queue';
+import type { Publisher, Upload } from './publisher';
+import { collectResultFiles } from './result-files';
+import { isTerminal } from './view';
+
+export interface DeliveryOptions {
+  maxUploadBytes: number;
+  /** Fetches result files for the final cards (refuses private addresses outside the allowed origins). */
+  downloader: Downloader;
+  /** How long button targets of a final card are kept (RETENTION_DAYS). */
+  retentionMs: number;
+  render?: (task: TrackedTask) => RenderOptions;
+  editConcurrency?: number;
+  editsPerSecond?: number;
+  clock: () => number;
+}
+
+/** What delivery needs from the task state machine (tracker.ts). */
+export interface DeliveryHost {
+  /** The task's current record, while it is tracked. */
+  record(taskId: string): TrackedTask | undefined;
+  /** The card now shows `record`'s state (`final`: its last one). */
+  delivered(record: TrackedTask, final: boolean): Promise<void>;
+  /** The card cannot be shown any more (deleted, or refused for good): tracking ends. */
+  detached(record: TrackedTask, why: string): Promise<void>;
+}
+
+/** Final edits Discord refuses for good are tried this often, then once more without files, then given up. */
+const MAX_REFUSALS = 3;
+/** Transient failures (5xx, network) of one card are retried with backoff this many times (about 15 minutes). */
+const MAX_TRANSIENT = 20;
+
+/**
+ * Card delivery: renders a task's latest state and brings its Discord message up to date, through one edit queue
+ * for every card. On the final state it downloads the results once, saves the button targets before the buttons
+ * appear, and uploads the files; failures are retried a bounded number of times, then the card falls back to
+ * links, then it is given up. Holds nothing of a task once its card is delivered or given up.
+ */
+export class CardDelivery {
+  readonly queue: EditQueue;
+  private readonly uploads = new Map<string, Upload[]>();
+  /** Failed deliveries per task since its last success: bounded retries, never a loop. */
+  private readonly failures = new Map<string, { refused: number; transient: number }>();
+  private readonly retries = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly host: DeliveryHost,
+    private readonly store: Store,
+    private readonly publisher: Publisher,
+    private readonly logger: Logger,
+    private readonly options: DeliveryOptions,
+  ) {
+    this.queue = new EditQueue((taskId) => this.deliver(taskId), {
+      concurrency: options.editConcurrency ?? 32,
+      // Bot-token edits are held to Discord's global limit by the publisher; this bounds interaction edits too.
+      perSecond: options.editsPerSecond ?? 500,
+    });
+  }
+
+  /** Brings the task's card up to date soon; `final` cards go first. */
+  push(taskId: string, final = false): void {
+    this.queue.push(taskId, final);
+  }
+
+  /** Drops what is held for a task that is no longer tracked. */
+  forget(taskId: string): void {
+    this.uploads.delete(taskId);
+    this.failures.delete(taskId);
+  }
+
+  /**
+   * The card of a task as it would be drawn now, without files (links instead), with its button targets saved:
+   * what `/task` shows privately.
+   */
+  async preview(record: TrackedTask): Promise<RenderedCard> {
+    const rendered = renderCard({ ...record, files: [] }, this.options.render?.(record) ?? {});
+    await this.saveButtons(record, rendered);
+    return rendered;
+  }
+
+  private async saveButtons(record: TrackedTask, rendered: RenderedCard): Promise<void> {
+    const { retentionMs, clock } = this.options;
+    await saveButtonTargets(this.store, record, rendered.slots, clock() + retentionMs, retentionMs);
+  }
+
+  /** The edit queue's worker. */
+  private async deliver(taskId: string): Promise<void> {
+    const record = this.host.record(taskId);
+    if (!record) return;
+    const final = isTerminal(record.view.status);
+    try {
+      if (final && !this.uploads.has(taskId)) {
+        const { files, uploads, blocked } = await collectResultFiles(record, this.options.maxUploadBytes, this.options.downloader, this.logger);
+        record.files = files;
+        record.blockedUrls = blocked.length ? blocked : undefined;
+        this.uploads.set(taskId, uploads);
+      }
+      const rendered = renderCard(record, this.options.render?.(record) ?? {});
+      if (rendered.hash === record.renderedHash) return this.host.delivered(record, final);
+      // Button targets are stored before the buttons appear, so an instant click always finds its target.
+      if (final) await this.saveButtons(record, rendered);
+      const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
+      if (result.interactionExpired) record.message.interaction = undefined;
+      if (result.ok) {
+        this.failures.delete(taskId);
+        if (result.messageId !== record.message.messageId) {
+          record.message.messageId = result.messageId;
+          await this.store.messages.set(result.messageId, taskId);
+        }
+        record.renderedHash = rendered.hash;
+        await this.host.delivered(record, final);
+      } else if (result.gone) {
+        await this.host.detached(record, 'card message is gone: tracking ends, the task stays reachable with /task');
+      } else if (result.permanent) {
+        await this.refused(record, final, result.tooLarge);
+      } else {
+        this.retryLater(record, final, result.retryAfterMs);
+      }
+    } catch (error) {
+      this.logger.error({ err: error, taskId }, 'card update failed');
+      this.retryLater(record, final, 2_000);
+    }
+  }
+
+  private failuresOf(taskId: string): { refused: number; transient: number } {
+    let count = this.failures.get(taskId);
+    if (!count) this.failures.set(taskId, (count = { refused: 0, transient: 0 }));
+    return count;
+  }
+
+  private later(taskId: string, final: boolean, delayMs: number): void {
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      this.queue.push(taskId, final);
+    }, delayMs);
+    timer.unref();
+    this.retries.add(timer);
+  }
+
+  /** A transient failure: again after a growing delay, a bounded number of times. */
+  private retryLater(record: TrackedTask, final: boolean, baseMs: number): void {
+    const count = this.failuresOf(record.taskId);
+    count.transient += 1;
+    if (count.transient > MAX_TRANSIENT) {
+      void this.host.detached(record, 'card could not be updated after many tries: tracking ends');
+      return;
+    }
+    this.later(record.taskId, final, Math.min(60_000, baseMs * 2 ** Math.min(5, count.transient - 1)));
+  }
+
+  /**
+   * Discord refused this payload and would refuse it again. A progress edit is skipped (the next state is
+   * another payload). A final edit is tried a few times, then without its files (links instead), then given up.
+   */
+  private async refused(record: TrackedTask, final: boolean, tooLarge: boolean): Promise<void> {
+    if (!final) return;
+    const count = this.failuresOf(record.taskId);
+    count.refused += 1;
+    const hasFiles = (this.uploads.get(record.taskId)?.length ?? 0) > 0;
+    if (hasFiles && (tooLarge || count.refused >= MAX_REFUSALS)) {
+      this.logger.warn({ taskId: record.taskId }, 'Discord refused the result files: the final card links them instead');
+      record.files = [];
+      record.filesRefused = true;
+      this.uploads.set(record.taskId, []);
+    } else if (count.refused >= MAX_REFUSALS) {
+      await this.host.detached(record, 'Discord refused the final card for good: tracking ends');
+      return;
+    }
+    this.later(record.taskId, true, 1_000 * count.refused);
+  }
+
+  /** Waits for edits in progress (at most `timeoutMs`), then takes no more. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    for (const timer of this.retries) clearTimeout(timer);
+    this.retries.clear();
+    await this.queue.idle(timeoutMs);
+    this.queue.stop();
+  }
+}
