@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startSimulator, type MjSimulator } from '../src/simulator';
+import { startTestSimulator, type TestSimulator } from '../test/support/simulator';
 import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from '../test/support/fake-discord';
 import { freePort } from '../test/support/ports';
 import { BotProcess } from '../test/support/process';
@@ -50,13 +50,12 @@ class Rig {
   dir = mkdtempSync(join(tmpdir(), 'mj-bridge-bench-'));
   bot: BotProcess | undefined;
   private constructor(
-    readonly sim: MjSimulator,
+    readonly sim: TestSimulator,
     readonly discord: FakeDiscord,
   ) {}
 
   static async start(listByCondition = true): Promise<Rig> {
-    const sim = await startSimulator({ ...SIM, listByCondition });
-    sim.configure({ requestLogLimit: 0 });
+    const sim = await startTestSimulator({ ...SIM, listByCondition, requestLogLimit: 0 });
     const discord = await startFakeDiscord();
     return new Rig(sim, discord);
   }
@@ -116,7 +115,7 @@ class Rig {
 }
 
 /** Counts poll ticks as the bursts of poll requests the bot sends (requests less than 200 ms apart belong to one tick). */
-function pollTicks(sim: MjSimulator): number {
+function pollTicks(sim: TestSimulator): number {
   const times = sim.requests.filter((r) => r.path.includes('/mj/task/')).map((r) => r.at).sort((a, b) => a - b);
   let ticks = 0;
   let last = -Infinity;

@@ -14,7 +14,7 @@ import { PROVIDERS, providerRejects, type ProviderPreset } from './mj/providers'
 import { ipLiteral } from './net/addresses';
 import { Downloader } from './net/downloader';
 import { Quotas } from './limits/quota';
-import { startSimulator, type MjSimulator, type SimulatorOptions } from './simulator';
+import type { MjSimulator, SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
 import { Tracker, type TrackerOptions } from './tasks/tracker';
 
@@ -43,7 +43,7 @@ export interface App {
 }
 
 /** Provider preset with the explicit MJ_* variables laid over it. */
-export function resolveProvider(config: Config): ProviderPreset {
+function resolveProvider(config: Config): ProviderPreset {
   const preset = PROVIDERS[config.MJ_PROVIDER];
   return {
     ...preset,
@@ -78,6 +78,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   let baseUrl = config.MJ_API_URL;
   if (!baseUrl) {
     const simLog = logger.child({ component: 'simulator' });
+    // Loaded only as the demo API: a bot with MJ_API_URL never loads the simulator.
+    const { startSimulator } = await import('./simulator');
     simulator = await startSimulator({
       runMs: config.SIMULATOR_RUN_MS,
       log: (msg, data) => simLog.debug(data ?? {}, msg),

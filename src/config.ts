@@ -53,7 +53,7 @@ const integer = (min: number, max: number) =>
 
 export const MODES = ['fast', 'relax', 'turbo'] as const;
 export type Mode = (typeof MODES)[number];
-export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const discordShape = {
   DISCORD_TOKEN: z.string({ message: 'is required' }).min(1, 'is required'),
@@ -98,7 +98,7 @@ const discordSchema = z.object(discordShape);
 const botSchema = z.object(botShape);
 
 export type DiscordConfig = z.infer<typeof discordSchema>;
-export type RawConfig = z.infer<typeof botSchema>;
+type RawConfig = z.infer<typeof botSchema>;
 export interface Config extends RawConfig {
   MJ_PROVIDER: ProviderName;
 }

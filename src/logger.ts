@@ -43,7 +43,7 @@ const SECRET_IN_TEXT: Array<[RegExp, string]> = [
   [/(data:[\w/+.-]+;base64,)[A-Za-z0-9+/=]{64,}/g, '$1…'],
 ];
 
-export function scrubText(text: string): string {
+function scrubText(text: string): string {
   return SECRET_IN_TEXT.reduce((out, [pattern, replacement]) => out.replace(pattern, replacement), text);
 }
 
@@ -53,7 +53,7 @@ const SAFE_ERROR_FIELDS = ['code', 'status', 'method', 'kind', 'httpStatus', 'er
  * Errors are logged by a whitelist, not as they are: discord.js errors hold the request URL (with the
  * interaction token), the request body and its files; undici errors may hold headers. Text is scrubbed.
  */
-export function serializeError(error: unknown, depth = 0): Record<string, unknown> {
+function serializeError(error: unknown, depth = 0): Record<string, unknown> {
   if (!(error instanceof Error)) return { message: scrubText(String(error)).slice(0, 2000) };
   const out: Record<string, unknown> = { type: error.name, message: scrubText(error.message).slice(0, 2000) };
   if (error.stack) out.stack = scrubText(error.stack).slice(0, 4000);

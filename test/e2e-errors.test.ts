@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FaultReply } from '../src/simulator';
+import type { FaultReply } from './support/simulator';
 import type { FakeInteraction } from './support/fake-discord';
 import { TestWorld } from './support/harness';
 import { buttonId, image, isDone } from './support/surface';

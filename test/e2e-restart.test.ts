@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startSimulator, type MjSimulator } from '../src/simulator';
+import { startTestSimulator as startSimulator, type TestSimulator as MjSimulator } from './support/simulator';
 import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from './support/fake-discord';
 import { buttonsOf, embedText, isFinished } from './support/harness';
 import { BotProcess, botEnv } from './support/process';

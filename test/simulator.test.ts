@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
-import { startSimulator, type SimulatorOptions } from '../src/simulator';
+import { startTestSimulator as startSimulator, type TestSimulatorOptions as SimulatorOptions } from './support/simulator';
 
 /** Real HTTP against the running simulator. */
 
@@ -365,10 +365,9 @@ describe('simulator: queries, modes, queue codes, faults', () => {
     assert.equal(t.simulator.tasks.size, before + 1, 'the task exists although the answer was lost');
     t.simulator.setDown(true);
     assert.equal((await t.get(`/mj/task/${id}/fetch`)).status, 503);
-    t.simulator.configure({ downMode: 'reset' });
+    t.simulator.setDown(true, 'reset');
     await assert.rejects(t.get(`/mj/task/${id}/fetch`));
     t.simulator.setDown(false);
-    t.simulator.configure({ downMode: 'status' });
     assert.equal((await t.get(`/mj/task/${id}/fetch`)).status, 200);
     assert.ok(t.simulator.requestCount('/fetch') >= 4);
     const last = t.simulator.requests.at(-1)!;

@@ -10,7 +10,7 @@ import { errorFromAnswer } from '../src/mj/client';
 import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX } from '../src/render/buttons';
 import { botButtons, offersSeed, renderCard } from '../src/render/card';
 import { parseTextResult } from '../src/render/text';
-import { startSimulator } from '../src/simulator';
+import { startTestSimulator as startSimulator } from './support/simulator';
 import { taskSchema, type MjButton } from '../src/mj/schemas';
 import type { TrackedTask } from '../src/store';
 import { emptyView, viewFromTask } from '../src/tasks/view';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { MjSimulator } from '../../src/simulator';
+import type { TestSimulator as MjSimulator } from '../../test/support/simulator';
 import type { FakeDiscord, RecordedCall } from '../../test/support/fake-discord';
 
 export const percentile = (values: number[], p: number): number => {

@@ -27,7 +27,7 @@ export function imageCap(maxUploadBytes: number): number {
 }
 
 /** Checks what can be checked without downloading: throws a UserError naming the fix. */
-export function checkAttachmentSize(attachment: Attachment, what: string, maxBytes = MAX_IMAGE_BYTES): void {
+function checkAttachmentSize(attachment: Attachment, what: string, maxBytes = MAX_IMAGE_BYTES): void {
   if (attachment.size > maxBytes) {
     throw new UserError(
       `${what} is ${formatBytes(attachment.size)}; the limit is ${formatBytes(maxBytes)}. Please attach a smaller image.`,

@@ -45,7 +45,7 @@ export function checkBlendCount(count: number): void {
   if (count > 5) throw new UserError('Blend takes at most five images.');
 }
 
-export const BLEND_DIMENSIONS = { portrait: 'PORTRAIT', square: 'SQUARE', landscape: 'LANDSCAPE' } as const;
+const BLEND_DIMENSIONS = { portrait: 'PORTRAIT', square: 'SQUARE', landscape: 'LANDSCAPE' } as const;
 export type BlendDimensions = (typeof BLEND_DIMENSIONS)[keyof typeof BLEND_DIMENSIONS];
 
 /** `portrait|square|landscape` → the API's spelling; undefined = the API's default (square). */

@@ -31,8 +31,8 @@ import { checkBannedWords, startTask, stateFor } from './start-task';
  * - `mjeditm:<task id>`: the "Edit prompt" button of a task the API unexpectedly holds in MODAL (remix mode)
  *   → `/mj/submit/modal {taskId, prompt}`; the task's card follows it as before.
  */
-export const MODAL_PREFIX = 'mjmodal:';
-export const EDIT_MODAL_PREFIX = 'mjeditm:';
+const MODAL_PREFIX = 'mjmodal:';
+const EDIT_MODAL_PREFIX = 'mjeditm:';
 export const PROMPT_FIELD = 'prompt';
 /** Discord's limits: modal title 45, text input label 45, value 4000. */
 const MAX_INPUT = 4000;
@@ -112,7 +112,7 @@ export async function openEditPromptModal(interaction: ButtonInteraction, ctx: B
  * `/mj/submit/action`, then `/mj/submit/modal` on the task the action left in MODAL. Behind new-api a 21 comes
  * back as 1, so a 1 is checked by fetching; a task that is not MODAL was confirmed by the provider itself.
  */
-export async function actionThenModal(
+async function actionThenModal(
   ctx: BotContext,
   target: Pick<ButtonTarget, 'taskId' | 'customId'>,
   prompt: string,

@@ -15,7 +15,7 @@ const NOT_IN_THIS_GUILD = 'This task was not started by this bot in this server.
 const CANNOT_SEE = "You can't see the channel this task was started in, so you can't view it.";
 
 /** What a click on a card older than RETENTION_DAYS (or from another server) is told. */
-export const CARD_EXPIRED = 'This card has expired. Run `/task` with the id in its footer, or start again.';
+const CARD_EXPIRED = 'This card has expired. Run `/task` with the id in its footer, or start again.';
 
 /** The target of a button (or of the form it opened): stored, not expired, and from this server. */
 export async function liveButtonTarget(interaction: BaseInteraction, ctx: BotContext, key: string): Promise<ButtonTarget> {
@@ -56,7 +56,7 @@ async function canViewChannel(interaction: BaseInteraction, channelId: string): 
 }
 
 /** Manage Server (or Administrator, which includes it) in the channel the member acts in. */
-export function isAdmin(interaction: BaseInteraction): boolean {
+function isAdmin(interaction: BaseInteraction): boolean {
   return interaction.memberPermissions?.has(PermissionFlagsBits.ManageGuild) ?? false;
 }
 

@@ -1,24 +1,11 @@
-import { DiscordAPIError, HTTPError, Routes, type REST, type RawFile } from 'discord.js';
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, type REST, type RawFile } from 'discord.js';
 import type { Logger } from '../logger';
 import type { CardPayload } from '../render/card';
 import type { MessageRef } from '../store/types';
 import type { Publisher, PublishResult, Upload } from '../tasks/publisher';
-import { RateGate } from './rate-gate';
+import { RateGate } from '../tasks/rate-gate';
 
-/** Discord error codes this bot reacts to (discord-constraints.md). */
-export const DiscordCodes = {
-  UnknownChannel: 10003,
-  UnknownMessage: 10008,
-  UnknownWebhook: 10015,
-  UnknownInteraction: 10062,
-  MissingAccess: 50001,
-  InvalidWebhookToken: 50027,
-  MaxEditsOnOldMessage: 30046,
-  AlreadyAcknowledged: 40060,
-  RequestEntityTooLarge: 40005,
-} as const;
-
-const GONE = new Set<number>([DiscordCodes.UnknownMessage, DiscordCodes.UnknownChannel, DiscordCodes.MissingAccess]);
+const GONE = new Set<number>([RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.UnknownChannel, RESTJSONErrorCodes.MissingAccess]);
 /** Refresh the token this long before Discord's 15 minutes run out. */
 const TOKEN_MARGIN_MS = 60_000;
 
@@ -53,11 +40,11 @@ export class RestPublisher implements Publisher {
         return { ok: true, messageId: message.id, interactionExpired };
       } catch (error) {
         const code = codeOf(error);
-        if (code === DiscordCodes.InvalidWebhookToken || code === DiscordCodes.UnknownWebhook || statusOf(error) === 401) {
+        if (code === RESTJSONErrorCodes.InvalidWebhookToken || code === RESTJSONErrorCodes.UnknownWebhook || statusOf(error) === 401) {
           interactionExpired = true;
         } else if (code !== undefined && GONE.has(code)) {
           return { ok: false, gone: true, interactionExpired };
-        } else if (code !== DiscordCodes.MaxEditsOnOldMessage) {
+        } else if (code !== RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached) {
           return this.failed(error, interactionExpired);
         }
       }
@@ -72,7 +59,7 @@ export class RestPublisher implements Publisher {
     } catch (error) {
       const code = codeOf(error);
       if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };
-      if (code === DiscordCodes.MaxEditsOnOldMessage) return this.replace(ref, payload, files, interactionExpired);
+      if (code === RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached) return this.replace(ref, payload, files, interactionExpired);
       return this.failed(error, interactionExpired);
     }
   }
@@ -97,7 +84,7 @@ export class RestPublisher implements Publisher {
     const code = codeOf(error);
     // discord.js already waited out 429s; any other 4xx is Discord refusing this very payload.
     const permanent = status !== undefined && status >= 400 && status < 500 && status !== 429;
-    const tooLarge = status === 413 || code === DiscordCodes.RequestEntityTooLarge;
+    const tooLarge = status === 413 || code === RESTJSONErrorCodes.RequestEntityTooLarge;
     this.logger.warn({ err: error, status, code }, permanent ? 'Discord refused the card edit' : 'card edit failed; will retry');
     return { ok: false, gone: false, permanent, tooLarge, retryAfterMs: status && status >= 500 ? 5_000 : 3_000, interactionExpired };
   }

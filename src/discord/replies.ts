@@ -1,14 +1,13 @@
-import { DiscordAPIError, MessageFlags, type RepliableInteraction } from 'discord.js';
+import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type RepliableInteraction } from 'discord.js';
 import { GENERIC_FAILURE, UserError } from '../errors';
 import type { Logger } from '../logger';
 import { isMjApiError } from '../mj/errors';
-import { DiscordCodes } from './publisher';
 
 /**
  * Tells the member, privately, what went wrong. A public placeholder left by a defer is removed first,
  * so a failed request does not litter the channel. Never throws.
  */
-export async function replyPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
+async function replyPrivately(interaction: RepliableInteraction, content: string): Promise<void> {
   const body = { content: content.slice(0, 2000), flags: MessageFlags.Ephemeral as const, allowedMentions: { parse: [] } };
   try {
     if (!interaction.deferred && !interaction.replied) {
@@ -45,7 +44,7 @@ export async function reportError(interaction: RepliableInteraction, error: unkn
     );
     return replyPrivately(interaction, error.userMessage);
   }
-  if (error instanceof DiscordAPIError && Number(error.code) === DiscordCodes.UnknownInteraction) {
+  if (error instanceof DiscordAPIError && Number(error.code) === RESTJSONErrorCodes.UnknownInteraction) {
     logger.warn({ ...where }, 'interaction expired before we answered');
     return;
   }

@@ -11,7 +11,7 @@ import type { BotContext } from './context';
 import { inAllowedChannel, memberOf } from './preconditions';
 
 /** Discord lets an interaction token edit its messages for 15 minutes. */
-export const INTERACTION_TOKEN_MS = 15 * 60_000;
+const INTERACTION_TOKEN_MS = 15 * 60_000;
 
 export interface TaskSpec {
   title: string;

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger';
 
 /** Largest notifyHook body accepted: a task JSON is a few KB; base64 masks are stripped by sane servers. */
-export const MAX_NOTIFY_BYTES = 512 * 1024;
-export const NOTIFY_PATH = '/mj/notify/';
+const MAX_NOTIFY_BYTES = 512 * 1024;
+const NOTIFY_PATH = '/mj/notify/';
 
-export interface Health {
+interface Health {
   ok: boolean;
   [key: string]: unknown;
 }

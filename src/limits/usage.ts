@@ -1,7 +1,7 @@
 import type { UsageRow } from '../store';
 
 /** `usage.csv`: one row per task, in the columns admins asked for. */
-export const CSV_COLUMNS = ['time', 'member_id', 'member_name', 'channel_id', 'kind', 'mode', 'task_id', 'status'] as const;
+const CSV_COLUMNS = ['time', 'member_id', 'member_name', 'channel_id', 'kind', 'mode', 'task_id', 'status'] as const;
 
 /** A CSV field: quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
 function field(value: string): string {

@@ -6,7 +6,7 @@
  * plain /imagine all derive from that action. A new Midjourney button is one row in CATALOGUE.
  */
 
-export type Motion = 'high' | 'low';
+type Motion = 'high' | 'low';
 
 export type MjAction =
   | { kind: 'upscale'; index: number }
@@ -29,7 +29,7 @@ export type MjAction =
   | { kind: 'shorten-details' }
   | { kind: 'other'; name: string };
 
-export type ActionKind = MjAction['kind'];
+type ActionKind = MjAction['kind'];
 
 /** What a click on the action asks of the member before anything is sent. */
 export type PromptNeed = { form: 'zoom' } | { form: 'describe' | 'shorten'; index: number };

@@ -85,7 +85,7 @@ export class CircuitBreaker {
 }
 
 /** An API answer above this is garbage: the largest real one (100 tasks of list-by-condition) is well under 1 MB. */
-export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
+const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
@@ -94,7 +94,7 @@ function networkCode(error: unknown): string {
   return err.cause?.code ?? err.code ?? '';
 }
 
-export function backoffMs(attempt: number, baseMs = 250, capMs = 4000): number {
+function backoffMs(attempt: number, baseMs = 250, capMs = 4000): number {
   const exp = Math.min(capMs, baseMs * 2 ** attempt);
   return exp / 2 + Math.random() * (exp / 2);
 }

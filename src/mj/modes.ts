@@ -7,7 +7,7 @@ import type { Mode } from '../config';
 const SPEED_FLAG = /(^|\s)(?:--|[—–])(fast|relax|turbo)(?=\s|$)/gi;
 
 /** Slowest first: a cap at `fast` turns `turbo` into `fast` and keeps `relax`. */
-export const MODE_ORDER: readonly Mode[] = ['relax', 'fast', 'turbo'];
+const MODE_ORDER: readonly Mode[] = ['relax', 'fast', 'turbo'];
 
 /** The last speed flag typed in a prompt, if any (the member's choice when they picked no `mode`). */
 export function typedMode(prompt: string): Mode | undefined {

@@ -41,7 +41,7 @@ const urlList = z
       .filter((url) => url.length > 0);
   });
 
-export const buttonSchema = z
+const buttonSchema = z
   .object({
     customId: text,
     emoji: text,
@@ -52,7 +52,7 @@ export const buttonSchema = z
   .loose();
 export type MjButton = Pick<z.infer<typeof buttonSchema>, 'customId' | 'emoji' | 'label' | 'style' | 'type'>;
 
-export const TASK_STATUSES = ['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'MODAL', 'SUCCESS', 'FAILURE', 'CANCEL'] as const;
+const TASK_STATUSES = ['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'MODAL', 'SUCCESS', 'FAILURE', 'CANCEL'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number] | 'UNKNOWN';
 export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCESS', 'FAILURE', 'CANCEL']);
 
@@ -164,7 +164,6 @@ export const submitResultSchema = z
       .transform((value) => value ?? {}),
   })
   .loose();
-export type SubmitResult = z.infer<typeof submitResultSchema>;
 
 /** trueai's second envelope: `{success:false, code:-1, message}`. */
 export const failureEnvelopeSchema = z

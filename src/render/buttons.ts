@@ -4,8 +4,8 @@ import { infoFor } from '../mj/actions';
 import type { MjButton } from '../mj/schemas';
 
 /** Discord's component limits (discord-constraints.md). */
-export const MAX_BUTTONS = 25;
-export const BUTTONS_PER_ROW = 5;
+const MAX_BUTTONS = 25;
+const BUTTONS_PER_ROW = 5;
 const MAX_LABEL = 80;
 export const BUTTON_PREFIX = 'mj:';
 /** The bot's own buttons: `mjseed:<taskId>` (image seed), `mjedit:<taskId>` (prompt for a task in MODAL). */
@@ -41,7 +41,7 @@ export function buttonKey(taskId: string, index: number): string {
   return `${BUTTON_PREFIX}${id}:${index}`;
 }
 
-export const isLinkButton = (button: MjButton) =>
+const isLinkButton = (button: MjButton) =>
   button.style === ButtonStyle.Link || !button.customId || /^https?:\/\//i.test(button.customId);
 
 export interface MappedButtons {

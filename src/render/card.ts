@@ -32,7 +32,7 @@ export interface RenderOptions {
 }
 
 /** An http(s) URL as a link target that cannot break out of `[name](url)`, or undefined when it is not one. */
-export function linkTarget(url: string): string | undefined {
+function linkTarget(url: string): string | undefined {
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) return undefined;
   return new URL(url).href.replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }

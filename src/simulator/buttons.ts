@@ -103,13 +103,6 @@ export type ParsedAction =
   | { kind: 'prompt-analyzer'; index: number }
   | { kind: 'prompt-analyzer-extended' };
 
-const UUID = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
-const HASH_RE = new RegExp(UUID, 'i');
-
-/** The job hash inside a customId, if any. */
-export function hashIn(customId: string): string | undefined {
-  return HASH_RE.exec(customId)?.[0];
-}
 
 /** Parses a customId; undefined = "未知的 Action 类型". */
 export function parseCustomId(customId: string): ParsedAction | undefined {

@@ -2,7 +2,7 @@ import type { Ctx } from './context';
 import { MediaStore } from './media';
 import { Notifier } from './notify';
 import { render } from './queries';
-import { SimServer } from './server';
+import { SimServer, type SimHooks } from './server';
 import { TaskStore } from './tasks';
 import { taskJson } from './dto';
 import { defaultSettings, type Behaviour, type MjSimulator, type SimulatorOptions } from './types';
@@ -13,20 +13,12 @@ import { defaultSettings, type Behaviour, type MjSimulator, type SimulatorOption
  * state lazily from the clock. Used when MJ_API_URL is empty, by the tests and by the benchmark.
  */
 
-export type {
-  Behaviour,
-  FaultMatch,
-  FaultReply,
-  MjSimulator,
-  SimMode,
-  SimRequest,
-  SimTaskRecord,
-  SimulatorFamily,
-  SimulatorOptions,
-} from './types';
-export { encodePng, crc32, PNG_SIGNATURE } from './png';
+export type { Behaviour, MjSimulator, SimMode, SimTaskRecord, SimulatorFamily, SimulatorOptions } from './types';
+export type { SimCall, SimHooks } from './server';
+export type { Reply as SimReply } from './families';
+export { encodePng, PNG_SIGNATURE } from './png';
 
-export async function startSimulator(options: SimulatorOptions = {}): Promise<MjSimulator> {
+export async function startSimulator(options: SimulatorOptions = {}, hooks: SimHooks = {}): Promise<MjSimulator> {
   const settings = defaultSettings(options);
   const store = new TaskStore(settings);
   const media = new MediaStore();
@@ -38,7 +30,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Mj
     watch: (record) => notifier.watch(record),
   };
   const notifier = new Notifier(settings, store, (record, view) => taskJson(record, view, settings, ctx.baseUrl));
-  const server = new SimServer(ctx);
+  const server = new SimServer(ctx, hooks);
   const port = await server.listen(options.port ?? 0);
   const url = `http://127.0.0.1:${port}`;
   ctx.baseUrl = url;
@@ -47,8 +39,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Mj
 
   return {
     url,
-    requests: server.requests,
     tasks: store.tasks,
+    now: () => settings.clock(),
     getTask(id) {
       const record = store.tasks.get(id);
       return record ? render(ctx, record) : undefined;
@@ -62,12 +54,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Mj
       if (log) settings.log = log;
       settings.progressSteps = Math.max(1, Math.floor(settings.progressSteps));
       settings.imageSize = Math.max(16, Math.floor(settings.imageSize));
-    },
-    injectNext(match, reply) {
-      server.injectNext(match, reply);
-    },
-    setDown(down) {
-      server.down = down;
     },
     stall(taskId, stalled) {
       const record = store.tasks.get(taskId);
@@ -90,15 +76,6 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Mj
         body: JSON.stringify({ ...render(ctx, record), ...patch }),
       });
       return { status: response.status, body: await response.text() };
-    },
-    requestCount(pathIncludes) {
-      if (!pathIncludes) return server.requests.length;
-      let count = 0;
-      for (const request of server.requests) if (request.path.includes(pathIncludes)) count++;
-      return count;
-    },
-    resetRequests() {
-      server.resetRequests();
     },
     close() {
       closed ??= (async () => {

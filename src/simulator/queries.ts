@@ -46,7 +46,7 @@ export function listQueue(ctx: Ctx): Reply {
   return json(out);
 }
 
-export function seedOf(record: SimTaskRecord): string {
+function seedOf(record: SimTaskRecord): string {
   return String(sha256(`seed:${record.messageHash}`).readUInt32BE(0));
 }
 

@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { Ctx } from './context';
 import { badBody, type Reply } from './families';
 import { route } from './routes';
-import type { FaultMatch, FaultReply, SimRequest } from './types';
 
 /**
  * The HTTP side: reads and records every request, applies down mode and injected faults, routes, answers.
@@ -10,25 +9,24 @@ import type { FaultMatch, FaultReply, SimRequest } from './types';
  */
 
 const MAX_BODY = 64 * 1024 * 1024;
-const IMAGE_KEY = /base64|image|mask|source|target/i;
-/** Approximate memory budget of the request log. */
-const LOG_BYTES = 32 * 1024 * 1024;
 
-/** Copy of a body for the request log with long image payloads cut to 100 characters; `size` tallies its bytes. */
-function forLog(value: unknown, size: { bytes: number }, key = ''): unknown {
-  size.bytes += 16;
-  if (typeof value === 'string') {
-    const kept = value.length > 100 && IMAGE_KEY.test(key) ? value.slice(0, 100) : value;
-    size.bytes += kept.length * 2;
-    return kept;
-  }
-  if (Array.isArray(value)) return value.map((item) => forLog(item, size, key));
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = forLog(v, size, k);
-    return out;
-  }
-  return value;
+/** One request as the simulator read it. */
+export interface SimCall {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  /** Parsed JSON; undefined when empty, 'invalid' when it did not parse. */
+  body: unknown;
+  raw: Buffer | undefined;
+}
+
+/**
+ * Test tooling hooks in here (test/support/simulator.ts: request log, injected faults, down mode): `around` sees
+ * every request and answers it, usually by calling `normal`; 'destroy' drops the connection.
+ */
+export interface SimHooks {
+  around?(call: SimCall, normal: () => Promise<Reply>): Promise<Reply | 'destroy'>;
 }
 
 function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
@@ -38,15 +36,12 @@ function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> 
 }
 
 export class SimServer {
-  readonly requests: SimRequest[] = [];
   readonly server: http.Server;
-  down = false;
-  private readonly faults: Array<{ match: FaultMatch; reply: FaultReply }> = [];
-  private readonly timers = new Set<NodeJS.Timeout>();
-  private readonly sizes = new WeakMap<SimRequest, number>();
-  private logBytes = 0;
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(
+    private readonly ctx: Ctx,
+    private readonly hooks: SimHooks = {},
+  ) {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
         ctx.s.log('simulator: handler error', { error: String(error) });
@@ -55,20 +50,6 @@ export class SimServer {
       });
     });
     this.server.keepAliveTimeout = 5000;
-  }
-
-  injectNext(match: FaultMatch, reply: FaultReply): void {
-    this.faults.push({ match, reply });
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve();
-      }, ms);
-      this.timers.add(timer);
-    });
   }
 
   private readBody(req: http.IncomingMessage): Promise<Buffer | undefined> {
@@ -103,78 +84,21 @@ export class SimServer {
         body = 'invalid';
       }
     }
-    const size = { bytes: 0 };
-    const entry: SimRequest = {
-      method,
-      path: url.pathname,
-      query: url.search.replace(/^\?/, ''),
-      headers,
-      body: body === 'invalid' ? forLog(raw?.toString('utf8').slice(0, 1000), size) : forLog(body, size),
-      at: s.clock(),
-      status: 0,
+    const normal = async (): Promise<Reply> => {
+      if (raw === undefined) return { status: 413, raw: 'Payload Too Large' };
+      return route(this.ctx, { method, path: url.pathname, headers, body }, () => badBody(s, url.pathname, s.clock()));
     };
-    this.record(entry, size.bytes);
-    if (raw === undefined) return this.send(res, { status: 413, raw: 'Payload Too Large' }, entry);
-    if (this.down) {
-      if (s.downMode === 'reset') {
-        req.socket.destroy();
-        return;
-      }
-      return this.send(res, { status: 503, raw: 'Service Unavailable', contentType: 'text/plain; charset=utf-8' }, entry);
+    const call: SimCall = { method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body, raw };
+    const reply = this.hooks.around ? await this.hooks.around(call, normal) : await normal();
+    if (reply === 'destroy') {
+      req.socket.destroy();
+      return;
     }
-    const fault = this.takeFault(method, url.pathname);
-    const normal = () => route(this.ctx, { method, path: url.pathname, headers, body }, () => badBody(s, url.pathname, s.clock()));
-    if (fault) {
-      if (fault.delayMs) await this.sleep(fault.delayMs);
-      const processed = fault.process || fault.status === undefined ? await normal() : undefined;
-      if (fault.destroySocket) {
-        req.socket.destroy();
-        return;
-      }
-      if (fault.status !== undefined) {
-        const rawBody = fault.rawBody ?? (fault.body === undefined ? '' : undefined);
-        return this.send(res, { status: fault.status, body: fault.body, raw: rawBody }, entry);
-      }
-      return this.send(res, processed!, entry);
-    }
-    this.send(res, await normal(), entry);
+    this.send(res, reply);
+    s.log('simulator: request', { method, path: url.pathname, status: reply.status });
   }
 
-  /** Appends to the log; drops the oldest entries beyond requestLogLimit entries or ~32 MB of bodies. */
-  private record(entry: SimRequest, bodyBytes: number): void {
-    const entryBytes = 600 + bodyBytes;
-    this.sizes.set(entry, entryBytes);
-    this.requests.push(entry);
-    this.logBytes += entryBytes;
-    const limit = this.ctx.s.requestLogLimit;
-    const overCount = limit > 0 && this.requests.length > limit * 1.1;
-    if (!overCount && this.logBytes <= LOG_BYTES) return;
-    const target = overCount ? this.requests.length - limit : 0;
-    let drop = 0;
-    let bytes = this.logBytes;
-    while (drop < this.requests.length - 1 && (drop < target || bytes > LOG_BYTES * 0.9)) {
-      bytes -= this.sizes.get(this.requests[drop]!) ?? 300;
-      drop++;
-    }
-    this.requests.splice(0, drop);
-    this.logBytes = bytes;
-  }
-
-  resetRequests(): void {
-    this.requests.length = 0;
-    this.logBytes = 0;
-  }
-
-  private takeFault(method: string, path: string): FaultReply | undefined {
-    const index = this.faults.findIndex(
-      ({ match }) =>
-        (!match.method || match.method.toUpperCase() === method) && (!match.pathIncludes || path.includes(match.pathIncludes)),
-    );
-    if (index < 0) return undefined;
-    return this.faults.splice(index, 1)[0]!.reply;
-  }
-
-  private send(res: http.ServerResponse, reply: Reply, entry?: SimRequest): void {
+  private send(res: http.ServerResponse, reply: Reply): void {
     if (res.destroyed) return;
     let payload: Buffer | undefined;
     let contentType = reply.contentType;
@@ -190,10 +114,6 @@ export class SimServer {
     if (reply.location) headers.location = reply.location;
     res.writeHead(reply.status, headers);
     res.end(payload);
-    if (entry) {
-      entry.status = reply.status;
-      this.ctx.s.log('simulator: request', { method: entry.method, path: entry.path, status: reply.status });
-    }
   }
 
   listen(port: number): Promise<number> {
@@ -208,8 +128,6 @@ export class SimServer {
   }
 
   close(): Promise<void> {
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

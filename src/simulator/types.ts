@@ -33,8 +33,6 @@ export interface SimulatorOptions {
 
 /** Extra switches, settable through configure() at run time. */
 export interface Behaviour {
-  /** While down (setDown): 'status' (default) answers 503, 'reset' destroys the connection. */
-  downMode: 'status' | 'reset';
   /** Extra delay (ms) before each notifyHook delivery (default 0). */
   notifyDelayMs: number;
   /** Deliver every notifyHook callback twice (default false). */
@@ -79,35 +77,6 @@ export interface Behaviour {
   videoFetchOnly: boolean;
   /** Size in bytes of each served .mp4 (default 4096). */
   videoBytes: number;
-  /** At most this many requests are kept in `requests` (also at most ~32 MB of bodies); the oldest are dropped
-   *  (default 20000; 0 = no count limit). */
-  requestLogLimit: number;
-}
-
-export interface SimRequest {
-  method: string;
-  path: string;
-  query: string;
-  headers: Record<string, string>;
-  body: unknown;
-  at: number;
-  /** HTTP status sent; 0 while pending or when the connection was destroyed. */
-  status: number;
-}
-
-export interface FaultMatch {
-  method?: string;
-  pathIncludes?: string;
-}
-export interface FaultReply {
-  /** Status to answer with; omitted: the normal answer (after delayMs). */
-  status?: number;
-  body?: unknown;
-  rawBody?: string;
-  delayMs?: number;
-  destroySocket?: boolean;
-  /** Handle the request normally first (e.g. the task IS created), then answer with the fault instead. */
-  process?: boolean;
 }
 
 /** Numeric description of one generated picture tile (see pictures.ts). */
@@ -190,7 +159,7 @@ export interface SimTaskRecord {
 }
 
 /** Result URLs of a finished task, as a test wants the API to report them. */
-export interface ResultOverride {
+interface ResultOverride {
   imageUrl?: string;
   imageUrls?: string[];
   videoUrls?: string[];
@@ -199,14 +168,10 @@ export interface ResultOverride {
 export interface MjSimulator {
   /** 'http://127.0.0.1:<port>' (no trailing slash, no /mj). */
   readonly url: string;
-  /** Every request, in order (base64 payloads truncated to 100 chars). */
-  readonly requests: SimRequest[];
   readonly tasks: Map<string, SimTaskRecord>;
   /** The task JSON exactly as a fetch would return it now (undefined if unknown). */
   getTask(id: string): unknown;
   configure(patch: Partial<SimulatorOptions & Behaviour>): void;
-  injectNext(match: FaultMatch, reply: FaultReply): void;
-  setDown(down: boolean): void;
   stall(taskId: string, stalled: boolean): void;
   failTask(taskId: string, reason: string): void;
   /** Makes a task report these result URLs once it succeeds (e.g. an internal address, or `${url}/redirect?to=…`). */
@@ -216,8 +181,8 @@ export interface MjSimulator {
    * (a forged or early report). Resolves to the HTTP status the hook answered.
    */
   sendCallback(taskId: string, patch?: Record<string, unknown>): Promise<{ status: number; body: string }>;
-  requestCount(pathIncludes?: string): number;
-  resetRequests(): void;
+  /** The simulator's clock. */
+  now(): number;
   close(): Promise<void>;
 }
 
@@ -247,7 +212,6 @@ export function defaultSettings(options: SimulatorOptions): Settings {
     remix: options.remix ?? false,
     clock: options.clock ?? Date.now,
     log: options.log ?? (() => {}),
-    downMode: 'status',
     notifyDelayMs: 0,
     notifyDuplicate: false,
     notifyShuffle: false,
@@ -267,6 +231,5 @@ export function defaultSettings(options: SimulatorOptions): Settings {
     seedDelayMs: 0,
     videoFetchOnly: false,
     videoBytes: 4096,
-    requestLogLimit: 20_000,
   };
 }

@@ -32,7 +32,6 @@ export interface Store {
   usage: Keyv<UsageRow>;
   /** `guild:day:member` and `guild:day` → tasks counted that day (quotas and budget). */
   counters: Keyv<DayCounter>;
-  readonly kind: string;
   ping(): Promise<boolean>;
   /** Deletes what outlived its retention (see sweep below); resolves to the number of records deleted. */
   sweep(now: number, retentionMs: number): Promise<number>;
@@ -146,7 +145,6 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
   };
   return {
     ...store,
-    kind: storeUrl.slice(0, storeUrl.indexOf(':')),
     /** A read: health probes must not write to the store. */
     async ping() {
       try {

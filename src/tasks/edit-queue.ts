@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { RateGate } from './rate-gate';
 
 export interface EditQueueOptions {
   /** Edits in flight at once. */
@@ -17,7 +18,7 @@ export class EditQueue {
   private readonly normal = new Set<string>();
   private readonly running = new Set<string>();
   private readonly again = new Map<string, boolean>();
-  private readonly started: number[] = [];
+  private readonly gate: RateGate;
   private idleWaiters: Array<() => void> = [];
   private pumping = false;
   private stopped = false;
@@ -25,7 +26,9 @@ export class EditQueue {
   constructor(
     private readonly worker: (taskId: string) => Promise<void>,
     private readonly options: EditQueueOptions,
-  ) {}
+  ) {
+    this.gate = new RateGate(options.perSecond);
+  }
 
   push(taskId: string, final = false): void {
     if (this.stopped) return;
@@ -56,19 +59,6 @@ export class EditQueue {
     return undefined;
   }
 
-  /** Waits until starting another edit keeps us under `perSecond`. */
-  private async throttle(): Promise<void> {
-    for (let guard = 0; guard < 1000; guard += 1) {
-      const now = Date.now();
-      while (this.started.length && now - (this.started[0] ?? 0) >= 1000) this.started.shift();
-      if (this.started.length < this.options.perSecond) {
-        this.started.push(now);
-        return;
-      }
-      await sleep(Math.max(5, 1000 - (now - (this.started[0] ?? now))));
-    }
-  }
-
   private async pump(): Promise<void> {
     if (this.pumping) return;
     this.pumping = true;
@@ -76,7 +66,7 @@ export class EditQueue {
       while (!this.stopped && this.running.size < this.options.concurrency) {
         const taskId = this.next();
         if (!taskId) break;
-        await this.throttle();
+        await this.gate.take();
         this.running.add(taskId);
         void this.run(taskId);
       }

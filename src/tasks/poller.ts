@@ -41,10 +41,6 @@ export class TaskPoller {
     this.metaKey = `list-by-condition:${mj.options.baseUrl}`;
   }
 
-  get usesBatch(): boolean {
-    return this.batchSupported !== false;
-  }
-
   async load(): Promise<void> {
     const known = await this.store.meta.get(this.metaKey);
     if (typeof known === 'boolean') this.batchSupported = known;

@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { startSimulator, type MjSimulator, type SimulatorOptions } from '../../src/simulator';
+import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';
 import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type FakeInteraction, type FakeMessage } from './fake-discord';
 
 /** A clock tests can move forward (Discord's 15-minute token, stall watchdogs) without waiting. */
@@ -37,7 +37,7 @@ export class LogSink extends Writable {
 
 export interface WorldOptions {
   env?: Record<string, string>;
-  simulator?: SimulatorOptions;
+  simulator?: TestSimulatorOptions;
   discord?: FakeDiscordOptions;
   app?: Omit<AppOptions, 'logger' | 'clock'>;
   /** `sqlite` (a file in a fresh temp dir, default) or `memory`. */
@@ -56,14 +56,14 @@ export class TestWorld {
   private stopped = false;
 
   private constructor(
-    readonly sim: MjSimulator,
+    readonly sim: TestSimulator,
     readonly discord: FakeDiscord,
     private readonly options: WorldOptions,
   ) {}
 
   static async start(options: WorldOptions = {}): Promise<TestWorld> {
     const clock = new TestClock();
-    const sim = await startSimulator({ queueMs: 150, runMs: 900, progressSteps: 3, imageSize: 64, ...options.simulator });
+    const sim = await startTestSimulator({ queueMs: 150, runMs: 900, progressSteps: 3, imageSize: 64, ...options.simulator });
     const discord = await startFakeDiscord({ clock: clock.now, ...options.discord });
     const world = new TestWorld(sim, discord, options);
     Object.assign(world, { clock });

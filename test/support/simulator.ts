@@ -1,0 +1,171 @@
+import { startSimulator, type MjSimulator, type SimCall, type SimReply, type SimulatorOptions } from '../../src/simulator';
+
+/**
+ * Test tooling around the built-in simulator (which itself only serves the API): a log of every request, faults
+ * injected into the next matching request, and a "down" switch. The product never loads this file.
+ */
+
+export interface SimRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: unknown;
+  at: number;
+  /** HTTP status sent; 0 while pending or when the connection was destroyed. */
+  status: number;
+}
+
+export interface FaultMatch {
+  method?: string;
+  pathIncludes?: string;
+}
+
+export interface FaultReply {
+  /** Status to answer with; omitted: the normal answer (after delayMs). */
+  status?: number;
+  body?: unknown;
+  rawBody?: string;
+  delayMs?: number;
+  destroySocket?: boolean;
+  /** Handle the request normally first (e.g. the task IS created), then answer with the fault instead. */
+  process?: boolean;
+}
+
+export interface TestSimulatorOptions extends SimulatorOptions {
+  /** At most this many requests are kept in `requests` (and about 32 MB of bodies); 0 = no count limit. */
+  requestLogLimit?: number;
+}
+
+export interface TestSimulator extends MjSimulator {
+  /** Every request, in order (image payloads cut to 100 characters). */
+  readonly requests: SimRequest[];
+  injectNext(match: FaultMatch, reply: FaultReply): void;
+  /** While down: 'status' answers 503, 'reset' destroys the connection. */
+  setDown(down: boolean, mode?: 'status' | 'reset'): void;
+  requestCount(pathIncludes?: string): number;
+  resetRequests(): void;
+  setRequestLogLimit(limit: number): void;
+}
+
+const IMAGE_KEY = /base64|image|mask|source|target/i;
+/** Approximate memory budget of the request log. */
+const LOG_BYTES = 32 * 1024 * 1024;
+
+/** Copy of a body for the request log with long image payloads cut to 100 characters; `size` tallies its bytes. */
+function forLog(value: unknown, size: { bytes: number }, key = ''): unknown {
+  size.bytes += 16;
+  if (typeof value === 'string') {
+    const kept = value.length > 100 && IMAGE_KEY.test(key) ? value.slice(0, 100) : value;
+    size.bytes += kept.length * 2;
+    return kept;
+  }
+  if (Array.isArray(value)) return value.map((item) => forLog(item, size, key));
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = forLog(v, size, k);
+    return out;
+  }
+  return value;
+}
+
+class RequestLog {
+  readonly requests: SimRequest[] = [];
+  private readonly sizes = new WeakMap<SimRequest, number>();
+  private bytes = 0;
+  constructor(public limit: number) {}
+
+  /** Appends; drops the oldest entries beyond `limit` entries or ~32 MB of bodies. */
+  add(entry: SimRequest, bodyBytes: number): void {
+    const entryBytes = 600 + bodyBytes;
+    this.sizes.set(entry, entryBytes);
+    this.requests.push(entry);
+    this.bytes += entryBytes;
+    const overCount = this.limit > 0 && this.requests.length > this.limit * 1.1;
+    if (!overCount && this.bytes <= LOG_BYTES) return;
+    const target = overCount ? this.requests.length - this.limit : 0;
+    let drop = 0;
+    let bytes = this.bytes;
+    while (drop < this.requests.length - 1 && (drop < target || bytes > LOG_BYTES * 0.9)) {
+      bytes -= this.sizes.get(this.requests[drop]!) ?? 300;
+      drop++;
+    }
+    this.requests.splice(0, drop);
+    this.bytes = bytes;
+  }
+
+  clear(): void {
+    this.requests.length = 0;
+    this.bytes = 0;
+  }
+}
+
+/** The simulator with a request log, injected faults and a down switch. */
+export async function startTestSimulator(options: TestSimulatorOptions = {}): Promise<TestSimulator> {
+  const { requestLogLimit = 20_000, ...simOptions } = options;
+  const log = new RequestLog(requestLogLimit);
+  const faults: Array<{ match: FaultMatch; reply: FaultReply }> = [];
+  let down: 'status' | 'reset' | undefined;
+  const timers = new Set<NodeJS.Timeout>();
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        resolve();
+      }, ms);
+      timers.add(timer);
+    });
+  const takeFault = (method: string, path: string) => {
+    const index = faults.findIndex(({ match }) => (!match.method || match.method.toUpperCase() === method) && (!match.pathIncludes || path.includes(match.pathIncludes)));
+    return index < 0 ? undefined : faults.splice(index, 1)[0]!.reply;
+  };
+
+  const around = async (call: SimCall, normal: () => Promise<SimReply>): Promise<SimReply | 'destroy'> => {
+    const size = { bytes: 0 };
+    const entry: SimRequest = {
+      method: call.method,
+      path: call.path,
+      query: call.query,
+      headers: call.headers,
+      body: call.body === 'invalid' ? forLog(call.raw?.toString('utf8').slice(0, 1000), size) : forLog(call.body, size),
+      at: sim.now(),
+      status: 0,
+    };
+    log.add(entry, size.bytes);
+    const answer = async (): Promise<SimReply | 'destroy'> => {
+      if (down === 'reset') return 'destroy';
+      if (down === 'status') return { status: 503, raw: 'Service Unavailable', contentType: 'text/plain; charset=utf-8' };
+      const fault = takeFault(call.method, call.path);
+      if (!fault) return normal();
+      if (fault.delayMs) await sleep(fault.delayMs);
+      const processed = fault.process || fault.status === undefined ? await normal() : undefined;
+      if (fault.destroySocket) return 'destroy';
+      if (fault.status !== undefined) return { status: fault.status, body: fault.body, raw: fault.rawBody ?? (fault.body === undefined ? '' : undefined) };
+      return processed!;
+    };
+    const reply = await answer();
+    if (reply !== 'destroy') entry.status = reply.status;
+    return reply;
+  };
+
+  const sim = await startSimulator(simOptions, { around });
+  const close = sim.close.bind(sim);
+  return Object.assign(sim, {
+    requests: log.requests,
+    injectNext: (match: FaultMatch, reply: FaultReply) => void faults.push({ match, reply }),
+    setDown: (isDown: boolean, mode: 'status' | 'reset' = 'status') => void (down = isDown ? mode : undefined),
+    requestCount(pathIncludes?: string) {
+      if (!pathIncludes) return log.requests.length;
+      let count = 0;
+      for (const request of log.requests) if (request.path.includes(pathIncludes)) count++;
+      return count;
+    },
+    resetRequests: () => log.clear(),
+    setRequestLogLimit: (limit: number) => void (log.limit = limit),
+    close: async () => {
+      for (const timer of timers) clearTimeout(timer);
+      timers.clear();
+      await close();
+    },
+  });
+}
