@@ -100,12 +100,13 @@ describe('/imagine end to end (real Client, fake Discord, simulator)', () => {
     const second = world.discord.click(grid.id, customId);
     await world.discord.answered(first);
     await world.discord.answered(second);
-    await world.discord.waitFor(() => world.sim.requestCount('/submit/action') > before, 'the variation submit');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    assert.equal(world.sim.requestCount('/submit/action'), before + 1, 'exactly one action posted');
     const refused = [first, second].find((i) => i.callback.type === 4);
     assert.ok(refused, 'one of the two clicks is told the variation is on its way');
     assert.match(String(refused.callback.data.content), /already on its way/);
+    // The refused click was answered without a submit; the other one's card exists once its submit was answered.
+    const started = refused === first ? second : first;
+    await world.untilOriginal(started, (m) => /Task \d+/.test(embedText(m)), 'the variation card');
+    assert.equal(world.sim.requestCount('/submit/action'), before + 1, 'exactly one action posted');
   });
 
   test('the store maps each message to its task and each short button key to the MJ customId', async () => {
@@ -152,7 +153,7 @@ describe('/imagine failures', () => {
   test('a queue-full answer (code 23) says the service is busy', async () => {
     world.sim.injectNext({ pathIncludes: '/submit/imagine' }, { status: 200, body: { code: 23, description: '队列已满，请稍后尝试', result: null } });
     const interaction = await world.command('imagine', { prompt: 'a cat' });
-    assert.match(await world.privateAnswer(interaction), /queue|busy|try again/i);
+    assert.match(await world.privateAnswer(interaction), /The Midjourney queue is full right now/);
   });
 
   test('a 401 from the API tells the member the bot is misconfigured and logs a hint, without the key', async () => {
@@ -176,8 +177,11 @@ describe('/imagine failures', () => {
   test('submit code 22 shows the queue position', async () => {
     world.sim.configure({ queueFullAfter: 0, queueSize: 10 });
     try {
-      const interaction = await world.command('imagine', { prompt: 'a queued cat' });
-      await world.untilOriginal(interaction, (m) => /queue|position|#\d/i.test(embedText(m)), 'the queue position');
+      // The first waits with whatever is in flight ahead of it; the second has at least the first ahead.
+      await world.command('imagine', { prompt: 'a cat ahead' });
+      const interaction = await world.command('imagine', { prompt: 'a cat behind' });
+      const card = await world.untilOriginal(interaction, (m) => /Status: ⏳ Queued, position [1-9]\d*/.test(embedText(m)), 'the queue position on the status line');
+      assert.doesNotMatch(embedText(card), /Waiting to start/);
     } finally {
       world.sim.configure({ queueFullAfter: Infinity, queueSize: Infinity });
     }

@@ -503,7 +503,8 @@ describe('simulator: notifyHook and shutdown', () => {
       await waitFor('IN_PROGRESS');
       t.advance(1000);
       await waitFor('SUCCESS');
-      await sleep(50);
+      // Both copies of the final callback (notifyDuplicate), waited for rather than slept on.
+      for (const deadline = Date.now() + 3000; received.filter((x) => x.status === 'SUCCESS').length < 2 && Date.now() < deadline; await sleep(10));
       const statuses = received.map((x) => x.status);
       assert.ok(statuses.includes('SUBMITTED') && statuses.includes('IN_PROGRESS') && statuses.includes('SUCCESS'), statuses.join());
       assert.ok(received.every((x) => x.id === id));

@@ -59,7 +59,7 @@ function statusLine(task: TrackedTask, state: CardState): string {
     case 'running':
       return `🎨 ${progressBar(view.progress)}`;
     case 'queued':
-      return `⏳ Queued, position ${view.queuePosition}`;
+      return view.queuePosition ? `⏳ Queued, position ${view.queuePosition}` : '⏳ Queued, next in line';
     case 'waiting':
       return '⏳ Waiting to start';
   }

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { RateGate } from './rate-gate';
 
 export interface EditQueueOptions {
@@ -66,8 +65,9 @@ export class EditQueue {
       while (!this.stopped && this.running.size < this.options.concurrency) {
         const taskId = this.next();
         if (!taskId) break;
-        await this.gate.take();
+        // Counted as running while it waits for the gate, so idle() never misses an edit about to start.
         this.running.add(taskId);
+        await this.gate.take();
         void this.run(taskId);
       }
     } finally {
@@ -101,7 +101,12 @@ export class EditQueue {
   /** Resolves when nothing is queued or running (or after `timeoutMs`). */
   async idle(timeoutMs = 10_000): Promise<void> {
     if (this.size === 0) return;
-    await Promise.race([new Promise<void>((resolve) => this.idleWaiters.push(resolve)), sleep(timeoutMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    await new Promise<void>((resolve) => {
+      this.idleWaiters.push(resolve);
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    clearTimeout(timer);
   }
 
   stop(): void {

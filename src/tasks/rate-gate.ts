@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 
 /** At most `limit` starts per `windowMs` (a sliding window), shared by every caller. */
 export class RateGate {
@@ -25,7 +24,8 @@ export class RateGate {
         this.starts.push(now);
         return;
       }
-      await sleep(Math.max(1, this.windowMs - (now - (this.starts[0] ?? now)) + 1));
+      const wait = Math.max(1, this.windowMs - (now - (this.starts[0] ?? now)) + 1);
+      await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 }

@@ -7,6 +7,7 @@ import type { Store, TrackedTask } from '../store';
 import { formatDuration } from '../render/text';
 import { CardDelivery, type DeliveryHost } from './delivery';
 import { TaskPoller } from './poller';
+import { PollSchedule } from './schedule';
 import type { Publisher } from './publisher';
 import { isTerminal, rank, viewChanged, viewFromTask } from './view';
 
@@ -30,13 +31,6 @@ export interface TrackerOptions {
   clock?: () => number;
 }
 
-interface Schedule {
-  nextPollAt: number;
-  misses: number;
-  /** The API calls back for this task: polling is only a safety net. */
-  hooked: boolean;
-}
-
 /** Callbacks this close together are answered by one batched poll. */
 const HINT_BATCH_MS = 20;
 
@@ -48,7 +42,7 @@ const HINT_BATCH_MS = 20;
  */
 export class Tracker {
   readonly active = new Map<string, TrackedTask>();
-  private readonly schedule = new Map<string, Schedule>();
+  private readonly schedule: PollSchedule;
   readonly delivery: CardDelivery;
   readonly poller: TaskPoller;
   private timer: NodeJS.Timeout | undefined;
@@ -68,6 +62,7 @@ export class Tracker {
   ) {
     this.clock = options.clock ?? Date.now;
     this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100);
+    this.schedule = new PollSchedule(options.pollIntervalMs);
     const host: DeliveryHost = {
       record: (taskId) => this.active.get(taskId),
       delivered: (record, final) => this.delivered(record, final),
@@ -88,7 +83,7 @@ export class Tracker {
     for (const record of records) {
       if (!record || record.phase === 'done' || record.phase === 'detached') continue;
       this.active.set(record.taskId, record);
-      this.schedule.set(record.taskId, { nextPollAt: now, misses: 0, hooked: false });
+      this.schedule.add(record.taskId, now);
       if (isTerminal(record.view.status)) {
         this.delivery.push(record.taskId, true);
         await this.ended(record);
@@ -119,7 +114,7 @@ export class Tracker {
   /** Starts following a freshly submitted task; its card is drawn at once. */
   async track(record: TrackedTask): Promise<void> {
     this.active.set(record.taskId, record);
-    this.schedule.set(record.taskId, { nextPollAt: this.clock() + this.options.pollIntervalMs, misses: 0, hooked: false });
+    this.schedule.add(record.taskId, this.clock() + this.options.pollIntervalMs);
     await this.store.tasks.set(record.taskId, record);
     await this.saveIndex();
     this.delivery.push(record.taskId, isTerminal(record.view.status));
@@ -140,10 +135,7 @@ export class Tracker {
    * card shows. The callback's body is never trusted (anyone who learns the hook URL can send one).
    */
   hint(taskId: string): void {
-    const sched = this.schedule.get(taskId);
-    if (!sched) return;
-    sched.hooked = true;
-    sched.nextPollAt = 0;
+    if (!this.schedule.hint(taskId)) return;
     if (this.ticking) this.hintedDuringTick = true;
     else this.pollSoon();
   }
@@ -161,8 +153,6 @@ export class Tracker {
   async ingest(task: MjTask): Promise<boolean> {
     const record = this.active.get(task.id);
     if (!record || isTerminal(record.view.status)) return false;
-    const sched = this.schedule.get(task.id);
-    if (sched) sched.misses = 0;
     if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return false;
     const view = viewFromTask(task, record.view);
     const now = this.clock();
@@ -175,21 +165,13 @@ export class Tracker {
       record.lastChangeAt = now;
       if (record.phase === 'stalled') record.phase = 'active';
     }
-    if (sched) sched.nextPollAt = now + this.pollDelay(record, sched);
+    this.schedule.answered(task.id, now, { status: view.status, stalled: record.phase === 'stalled' });
     if (changed || isTerminal(view.status)) {
       await this.store.tasks.set(record.taskId, record);
       this.delivery.push(record.taskId, isTerminal(view.status));
     }
     if (isTerminal(view.status)) await this.ended(record);
     return changed;
-  }
-
-  /** Poll less often while queued, stalled or called back; on the period while a task makes progress. */
-  private pollDelay(record: TrackedTask, sched: Schedule): number {
-    const base = this.options.pollIntervalMs;
-    if (record.phase === 'stalled' || sched.hooked) return base * 4;
-    if (record.view.status === 'IN_PROGRESS') return base;
-    return Math.round(base * 1.5);
   }
 
   async tick(): Promise<void> {
@@ -200,12 +182,8 @@ export class Tracker {
       await this.watchdog(now);
       // Tasks due before the next tick join this one: fewer, fuller batches at no cost in lag.
       const horizon = now + this.tickMs / 2;
-      const due = [...this.schedule.entries()].filter(([, s]) => s.nextPollAt <= horizon).map(([id]) => id);
+      const due = this.schedule.takeDue(now, horizon);
       if (due.length === 0) return;
-      for (const id of due) {
-        const sched = this.schedule.get(id);
-        if (sched) sched.nextPollAt = now + this.options.pollIntervalMs;
-      }
       const { found, missing, failed } = await this.poller.poll(due);
       await Promise.all([...found.values()].map((task) => this.ingest(task)));
       for (const id of missing) await this.missed(id);
@@ -233,11 +211,9 @@ export class Tracker {
   }
 
   private async missed(taskId: string): Promise<void> {
-    const sched = this.schedule.get(taskId);
     const record = this.active.get(taskId);
-    if (!sched || !record) return;
-    sched.misses += 1;
-    if (sched.misses >= (this.options.maxMisses ?? 5)) {
+    if (!record) return;
+    if (this.schedule.missed(taskId) >= (this.options.maxMisses ?? 5)) {
       await this.end(record, 'The Midjourney service no longer knows this task.');
     }
   }

@@ -82,7 +82,8 @@ export function cardState(task: Pick<TrackedTask, 'view' | 'phase' | 'apiTrouble
   if (task.phase === 'stalled') return 'stalled';
   if (task.apiTrouble) return 'api-trouble';
   if (status === 'IN_PROGRESS') return 'running';
-  return queuePosition ? 'queued' : 'waiting';
+  // A queue answer (code 22) with no one ahead is still queued: next in line.
+  return queuePosition !== undefined ? 'queued' : 'waiting';
 }
 
 /** The card shows its task's final state. */

@@ -1,0 +1,154 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it, mock } from 'node:test';
+import { CircuitBreaker } from '../src/mj/http';
+import { EditQueue } from '../src/tasks/edit-queue';
+import { RateGate } from '../src/tasks/rate-gate';
+import { PollSchedule } from '../src/tasks/schedule';
+
+/** Lets promise callbacks that are ready run (mocked timers do not advance on their own). */
+const settle = async (rounds = 200) => {
+  for (let i = 0; i < rounds; i += 1) await Promise.resolve();
+};
+
+describe('time-driven parts, with node:test mock timers', () => {
+  beforeEach(() => mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 }));
+  afterEach(() => mock.timers.reset());
+
+  describe('the circuit breaker', () => {
+    it('opens after the threshold, lets one probe through after the cooldown, doubles it up to 60 s, and closes on success', () => {
+      const circuit = new CircuitBreaker(3, 10_000, Date.now);
+      for (let i = 0; i < 2; i += 1) circuit.failure();
+      assert.equal(circuit.state, 'closed');
+      circuit.failure();
+      assert.equal(circuit.state, 'open');
+      assert.equal(circuit.allow(), false);
+      mock.timers.tick(9_999);
+      assert.equal(circuit.allow(), false, 'still cooling down');
+      mock.timers.tick(1);
+      assert.equal(circuit.allow(), true, 'one probe');
+      assert.equal(circuit.allow(), false, 'only one');
+      circuit.failure();
+      assert.equal(circuit.state, 'open');
+      mock.timers.tick(10_000);
+      assert.equal(circuit.allow(), false, 'the cooldown doubled to 20 s');
+      mock.timers.tick(10_000);
+      assert.equal(circuit.allow(), true);
+      for (let i = 0; i < 5; i += 1) {
+        circuit.failure();
+        mock.timers.tick(60_000);
+        assert.equal(circuit.allow(), true, 'never more than 60 s');
+      }
+      circuit.success();
+      assert.equal(circuit.state, 'closed');
+      assert.equal(circuit.allow(), true);
+    });
+  });
+
+  describe('the sliding-window gate', () => {
+    it('lets `limit` starts through per window and the next one as soon as the oldest leaves it', async () => {
+      const gate = new RateGate(3, 1_000);
+      const started: number[] = [];
+      for (let i = 0; i < 5; i += 1) void gate.take().then(() => started.push(Date.now()));
+      await settle();
+      assert.equal(started.length, 3);
+      mock.timers.tick(999);
+      await settle();
+      assert.equal(started.length, 3, 'not before the window has passed');
+      mock.timers.tick(2);
+      await settle();
+      assert.equal(started.length, 5);
+      assert.ok(started.slice(3).every((at) => at >= 1_001_000));
+    });
+  });
+
+  describe('the edit queue', () => {
+    it('coalesces repeated pushes, serves finals first, runs one edit per task at a time, and re-runs a task pushed while running', async () => {
+      const runs: string[] = [];
+      const gates = new Map<string, () => void>();
+      const queue = new EditQueue(
+        (taskId) => {
+          runs.push(taskId);
+          return new Promise<void>((resolve) => gates.set(taskId, resolve));
+        },
+        { concurrency: 1, perSecond: 1_000 },
+      );
+      queue.push('a');
+      queue.push('b');
+      queue.push('b');
+      queue.push('c', true);
+      await settle();
+      assert.deepEqual(runs, ['a'], 'one at a time');
+      queue.push('a');
+      gates.get('a')!();
+      await settle();
+      assert.deepEqual(runs, ['a', 'c'], 'the final state first');
+      gates.get('c')!();
+      await settle();
+      gates.get('b')!();
+      await settle();
+      gates.get('a')!();
+      await settle();
+      assert.deepEqual(runs, ['a', 'c', 'b', 'a'], 'b once (coalesced); a again (pushed while it ran)');
+      await queue.idle();
+      assert.equal(queue.size, 0);
+    });
+
+    it('keeps to its edits per second', async () => {
+      const runs: number[] = [];
+      const queue = new EditQueue(async () => void runs.push(Date.now()), { concurrency: 10, perSecond: 2 });
+      for (const id of ['a', 'b', 'c', 'd']) queue.push(id);
+      await settle();
+      assert.equal(runs.length, 2);
+      mock.timers.tick(1_001);
+      await settle();
+      assert.equal(runs.length, 4);
+    });
+
+    it('idle() gives up after its timeout', async () => {
+      const queue = new EditQueue(() => new Promise<void>(() => undefined), { concurrency: 1, perSecond: 10 });
+      queue.push('stuck');
+      let idle = false;
+      void queue.idle(5_000).then(() => (idle = true));
+      mock.timers.tick(4_999);
+      await settle();
+      assert.equal(idle, false);
+      mock.timers.tick(1);
+      await settle();
+      assert.equal(idle, true);
+      queue.stop();
+    });
+  });
+
+  describe('the poll schedule', () => {
+    it('polls running tasks on the period, queued ones at 1.5×, stalled and called-back ones at 4×', () => {
+      const schedule = new PollSchedule(1_000);
+      const now = () => Date.now();
+      for (const id of ['running', 'queued', 'stalled', 'hooked']) schedule.add(id, now());
+      assert.deepEqual(schedule.takeDue(now(), now()).sort(), ['hooked', 'queued', 'running', 'stalled']);
+      assert.equal(schedule.hint('hooked'), true);
+      assert.deepEqual(schedule.takeDue(now(), now()), ['hooked'], 'a callback makes its task due at once');
+      schedule.answered('running', now(), { status: 'IN_PROGRESS', stalled: false });
+      schedule.answered('queued', now(), { status: 'SUBMITTED', stalled: false });
+      schedule.answered('stalled', now(), { status: 'IN_PROGRESS', stalled: true });
+      schedule.answered('hooked', now(), { status: 'IN_PROGRESS', stalled: false });
+      const dueAt: Record<string, number> = {};
+      for (let t = 0; t <= 4_000; t += 100) {
+        for (const id of schedule.takeDue(now(), now())) dueAt[id] ??= t;
+        mock.timers.tick(100);
+      }
+      assert.deepEqual(dueAt, { running: 1_000, queued: 1_500, stalled: 4_000, hooked: 4_000 });
+    });
+
+    it('counts misses until an answer, and forgets deleted tasks', () => {
+      const schedule = new PollSchedule(1_000);
+      schedule.add('x', Date.now());
+      assert.equal(schedule.missed('x'), 1);
+      assert.equal(schedule.missed('x'), 2);
+      schedule.answered('x', Date.now(), { status: 'IN_PROGRESS', stalled: false });
+      assert.equal(schedule.missed('x'), 1);
+      schedule.delete('x');
+      assert.equal(schedule.hint('x'), false);
+      assert.deepEqual(schedule.takeDue(Date.now() + 10_000, Date.now() + 10_000), []);
+    });
+  });
+});
