@@ -157,9 +157,11 @@ describe('/admin and /quota: who spends the plan', () => {
     const zoom = world.discord.click(upscale.id, buttonId(upscale, 'Custom Zoom'), { user: bob });
     const opened = await world.discord.answered(zoom);
     modalInput(opened);
-    world.discord.submitModal(zoom, { prompt: 'a zoomed hill –turbo --zoom 1.5' }, { user: bob });
+    const form = world.discord.submitModal(zoom, { prompt: 'a zoomed hill –turbo --zoom 1.5' }, { user: bob });
     const [modal] = await untilRequests(world, '/submit/modal', 1);
     assert.deepEqual(String(modal!.prompt).match(/(--|—|–)(fast|relax|turbo)\b/g), ['--relax'], String(modal!.prompt));
+    // Ends once the zoom is tracked and counted, so nothing is counted after this test.
+    await world.untilOriginal(form, (m) => /Task \d+/.test(embedText(m)), 'the zoom card');
   });
 
   test('server budget: spent for members, not for admins', async () => {
@@ -205,6 +207,8 @@ describe('/admin and /quota: who spends the plan', () => {
       return texts.filter(Boolean).length === 1 ? texts : undefined;
     }, 'one refusal');
     await world.discord.waitFor(() => bodiesTo(world, '/submit/imagine').length > before, 'one submit');
+    const accepted = refused[0] ? b : a;
+    await world.untilOriginal(accepted, (m) => /Task \d+/.test(embedText(m)), 'the accepted card');
     assert.match(String(refused.find(Boolean)), /used your 1 tasks/);
     assert.equal(bodiesTo(world, '/submit/imagine').length - before, 1);
   });
