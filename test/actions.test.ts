@@ -9,7 +9,7 @@ const ID = '1748339029401828';
 type Expect = Partial<ActionInfo> & { action: MjAction };
 const none = { oneShot: false, prompt: undefined, mask: false, remix: false, change: undefined, refusedByResellers: false, imagineFallback: false };
 
-/** Every customId of the API digest's catalogue (../shared/api/midjourney-proxy-api.md §4) and what it means. */
+/** Every customId of the midjourney-proxy button catalogue and what it means. */
 const TABLE: Array<[string, Expect]> = [
   ...[1, 2, 3, 4].map((i): [string, Expect] => [`MJ::JOB::upsample::${i}::${H}`, { action: { kind: 'upscale', index: i }, label: `U${i}`, title: `Upscale U${i}`, oneShot: true, change: { action: 'UPSCALE', index: i } }]),
   [`MJ::JOB::reroll::0::${H}::SOLO`, { action: { kind: 'reroll' }, label: 'Reroll', title: 'Reroll', remix: true, change: { action: 'REROLL' } }],

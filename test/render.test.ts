@@ -13,7 +13,7 @@ const docs = JSON.parse(readFileSync(new URL('./fixtures/provider-docs.json', im
 const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
 const b = (customId: string, label = '', emoji = '', style = 2): MjButton => ({ customId, label, emoji, style, type: 2 });
 
-/** Every customId of the digest's catalogue (§4), as the servers send them. */
+/** Every customId of the midjourney-proxy button catalogue, as the servers send them. */
 const CATALOGUE: MjButton[] = [
   ...[1, 2, 3, 4].map((i) => b(`MJ::JOB::upsample::${i}::${H}`, `U${i}`)),
   b(`MJ::JOB::reroll::0::${H}::SOLO`, '', '🔄'),

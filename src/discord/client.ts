@@ -10,7 +10,7 @@ export function createDiscordClient(options: { apiUrl: string | undefined; logge
     // global limit by the publisher's own gate instead. Per-route buckets are still honoured by discord.js.
     rest: { ...(options.apiUrl ? { api: options.apiUrl } : {}), timeout: 15_000, retries: 3, globalRequestsPerSecond: 10_000 },
   });
-  // Without an error listener a rejected async listener would end the process (ecosystem.md 2.3.11).
+  // Without an error listener a rejected async listener would end the process.
   client.on(Events.Error, (err) => options.logger.error({ err }, 'discord client error'));
   client.on(Events.Warn, (message) => options.logger.warn({ message }, 'discord client warning'));
   client.rest.on('rateLimited', (info) =>

@@ -39,7 +39,7 @@ export function readMode(interaction: ChatInputCommandInteraction, provider: Pro
   return mode;
 }
 
-/** Blend takes 2 to 5 images (digest §1.2). */
+/** Blend takes 2 to 5 images. */
 export function checkBlendCount(count: number): void {
   if (count < 2) throw new UserError('Blend needs at least two images: attach one to `image1` and one to `image2`.');
   if (count > 5) throw new UserError('Blend takes at most five images.');
@@ -64,7 +64,7 @@ export function checkOneSource(hasImage: boolean, link: string | null): 'image' 
   return hasImage ? 'image' : 'link';
 }
 
-/** Custom Zoom needs `--zoom X` with X between 1 and 2 in its prompt (digest §5). */
+/** Custom Zoom needs `--zoom X` with X between 1 and 2 in its prompt. */
 export function checkZoomPrompt(prompt: string): string {
   const flags = [...prompt.matchAll(/(?:^|\s)--zoom(?:\s+(\S+))?/gi)];
   const last = flags.at(-1);

@@ -18,7 +18,7 @@ import { parseTextResult } from '../render/text';
 import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
-import { actionOf, liveButtonTarget, requireOwner } from './preconditions';
+import { actionOf, liveButtonTarget, requireOwner, sameGuild } from './preconditions';
 import { precheckTask } from './limits';
 import { checkBannedWords, startTask, stateFor } from './start-task';
 
@@ -89,10 +89,8 @@ export async function openButtonModal(interaction: ButtonInteraction, ctx: BotCo
 
 /** A task the bot tracks, if it belongs to this server and this member may act on it. */
 async function ownTask(interaction: ButtonInteraction | ModalSubmitInteraction, ctx: BotContext, taskId: string): Promise<TrackedTask> {
-  const record = ctx.tracker.active.get(taskId) ?? (await ctx.store.tasks.get(taskId));
-  if (!record || record.message.guildId !== interaction.guildId) {
-    throw new UserError('This task is no longer available. Run the command again.');
-  }
+  const record: TrackedTask | undefined = ctx.tracker.active.get(taskId) ?? (await ctx.store.tasks.get(taskId));
+  sameGuild(interaction, record, 'This task is no longer available. Run the command again.');
   requireOwner(interaction, record.requesterId, 'started this task, can edit its prompt.');
   if (record.view.status !== 'MODAL') throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
   return record;

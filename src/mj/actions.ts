@@ -1,6 +1,6 @@
 /**
  * The Midjourney action catalogue: the one place that knows the formats of Midjourney's button `customId`s
- * (../shared/api/midjourney-proxy-api.md §4). A `customId` is parsed once into a typed action; its label, the
+ * (the button catalogue of the midjourney-proxy API family). A `customId` is parsed once into a typed action; its label, the
  * title of the card it starts, whether it needs a prompt or a mask, whether remix mode holds it for a prompt,
  * the open-source proxy's `/submit/change` body, whether resellers refuse it and whether it can fall back to a
  * plain /imagine all derive from that action. A new Midjourney button is one row in CATALOGUE.
@@ -64,7 +64,7 @@ interface Row {
   parse(match: RegExpExecArray): MjAction;
 }
 
-/** customId formats, most specific first (digest §4). */
+/** customId formats, most specific first. */
 const CATALOGUE: Row[] = [
   { pattern: /^MJ::JOB::upsample::([1-4])::/i, parse: (m) => ({ kind: 'upscale', index: Number(m[1]) }) },
   { pattern: /^MJ::JOB::variation::([1-4])::/i, parse: (m) => ({ kind: 'variation', index: Number(m[1]) }) },

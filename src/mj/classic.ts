@@ -3,7 +3,7 @@ import type { MjButton, MjTask } from './schemas';
 
 /**
  * The open-source midjourney-proxy (novicezk) sends no `buttons`: its grids are driven by `/mj/submit/change`
- * {taskId, action: UPSCALE | VARIATION | REROLL, index} (digest §1.2). For those tasks the bot draws the buttons
+ * {taskId, action: UPSCALE | VARIATION | REROLL, index}. For those tasks the bot draws the buttons
  * Midjourney shows under a grid, with Midjourney's own customIds, and posts a change when one is clicked.
  */
 const GRID_ACTIONS = /^(IMAGINE|BLEND|VARIATION|REROLL)$/;

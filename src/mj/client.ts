@@ -29,7 +29,7 @@ export interface MjClientOptions {
   clock?: () => number;
 }
 
-/** Fields every submit accepts (digest §1.4 BaseSubmitDTO). */
+/** Fields every submit accepts. */
 export interface SubmitCommon {
   notifyHook?: string;
   state?: string;
@@ -156,7 +156,7 @@ export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
 }
 
 
-/** One typed function per endpoint of the API family (digest §1). */
+/** One typed function per endpoint of the API family. */
 export class MjClient {
   readonly http: MjHttp;
 

@@ -2,7 +2,7 @@ import { infoFor } from './actions';
 
 /**
  * What differs between the servers that speak the midjourney-proxy API
- * (see ../shared/api/midjourney-proxy-api.md §1, §2, §4, §7). Explicit MJ_* variables override a preset.
+ * (self-hosted servers and new-api based resellers). Explicit MJ_* variables override a preset.
  */
 export const PROVIDER_NAMES = ['custom', 'midjourney-proxy', 'trueai', 'new-api', 'yescale', 'maxapi', 'openai-hk'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];

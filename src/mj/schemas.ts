@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * Response shapes of the whole API family, parsed leniently: every server and reseller
- * spells the same task a little differently (digest §1–§3, the providers' docs).
+ * spells the same task a little differently.
  */
 
 const idLike = z.union([z.string(), z.number()]).transform((value) => String(value));

@@ -3,7 +3,7 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import { infoFor } from '../mj/actions';
 import type { MjButton } from '../mj/schemas';
 
-/** Discord's component limits (discord-constraints.md). */
+/** Discord's component limits. */
 const MAX_BUTTONS = 25;
 const BUTTONS_PER_ROW = 5;
 const MAX_LABEL = 80;

@@ -1,7 +1,7 @@
 import type { APIEmbed } from 'discord.js';
 import { truncate, truncateEscaped } from './text';
 
-/** Discord refuses a message whose embeds hold more than this many characters in all (discord-constraints.md). */
+/** Discord refuses a message whose embeds hold more than this many characters in all. */
 export const EMBED_TOTAL = 6000;
 const FIELD_NAME = 256;
 const FIELD_VALUE = 1024;

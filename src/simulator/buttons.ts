@@ -1,6 +1,6 @@
 import type { ButtonSet } from './types';
 
-/** Button catalogue of the digest (§4) and the parsing of a pressed customId. */
+/** The button catalogue and the parsing of a pressed customId. */
 
 export interface SimButton {
   customId: string;
@@ -133,7 +133,7 @@ export function parseCustomId(customId: string): ParsedAction | undefined {
   return undefined;
 }
 
-/** Actions a new-api reseller refuses with `unknown_action:<customId>` (digest §4 NA restriction). */
+/** Actions a new-api reseller refuses with `unknown_action:<customId>`. */
 export function resellerRejects(action: ParsedAction): boolean {
   return [
     'pic-reader',

@@ -1,6 +1,6 @@
 import type { Settings } from './types';
 
-/** How the three server families answer: auth, envelopes, error shapes (digest §1.2–1.5, §2, §7, §8). */
+/** How the three server families answer: auth, envelopes, error shapes. */
 
 export interface Reply {
   status: number;

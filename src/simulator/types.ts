@@ -1,9 +1,9 @@
 /**
  * Public and internal types of the built-in midjourney-proxy simulator
- * (see ../../../shared/api/midjourney-proxy-api.md for the API family it imitates).
+ * (the midjourney-proxy API family it imitates: open-source, trueai-org, new-api resellers).
  */
 
-/** Which kind of server the simulator imitates (digest §1.2–1.5, §2, §5, §8). */
+/** Which kind of server the simulator imitates. */
 export type SimulatorFamily = 'open-source' | 'trueai' | 'reseller';
 export type SimMode = 'FAST' | 'RELAX' | 'TURBO';
 

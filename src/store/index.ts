@@ -12,7 +12,7 @@ export function unexpired<T>(value: T | undefined, now: number): T | undefined {
   return expiresAt === undefined || expiresAt > now ? value : undefined;
 }
 
-/** One Keyv per namespace, each on its own adapter (a shared adapter breaks clear(): ecosystem.md 2.3.4). */
+/** One Keyv per namespace, each on its own adapter (Keyv writes its namespace onto the adapter, so a shared one breaks clear()). */
 export interface Store {
   /** taskId → everything needed to drive that task's message to its final state. */
   tasks: Keyv<TrackedTask>;
