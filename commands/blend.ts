@@ -1,17 +1,12 @@
-import { ApplicationCommandOptionType, InteractionContextType, type APIApplicationCommandOption } from 'discord.js';
+import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { withImages } from '../src/discord/attachments';
-import { blendDimensions, checkBlendCount, modeOption, readMode } from '../src/discord/input';
+import { blendDimensions, checkBlendCount, choiceOption, imageOption, modeOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
 const IMAGE_OPTIONS = ['image1', 'image2', 'image3', 'image4', 'image5'] as const;
 
-const imageOption = (name: string, index: number): APIApplicationCommandOption => ({
-  type: ApplicationCommandOptionType.Attachment,
-  name,
-  description: index < 2 ? `Image ${index + 1} to blend` : `Image ${index + 1} to blend (optional)`,
-  required: index < 2,
-});
+const blendImage = (name: string, index: number) => imageOption(name, index < 2 ? `Image ${index + 1} to blend` : `Image ${index + 1} to blend (optional)`, index < 2);
 
 export default {
   startsTask: true,
@@ -20,18 +15,12 @@ export default {
     description: 'Blend two to five images into a new one with Midjourney',
     contexts: [InteractionContextType.Guild],
     options: [
-      ...IMAGE_OPTIONS.map(imageOption),
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'dimensions',
-        description: 'Shape of the result (default: square)',
-        required: false,
-        choices: [
-          { name: 'portrait (2:3)', value: 'portrait' },
-          { name: 'square (1:1)', value: 'square' },
-          { name: 'landscape (3:2)', value: 'landscape' },
-        ],
-      },
+      ...IMAGE_OPTIONS.map(blendImage),
+      choiceOption('dimensions', 'Shape of the result (default: square)', [
+        ['portrait (2:3)', 'portrait'],
+        ['square (1:1)', 'square'],
+        ['landscape (3:2)', 'landscape'],
+      ]),
       modeOption,
     ],
   },

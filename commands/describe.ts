@@ -1,7 +1,7 @@
-import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
+import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { checkLink, withImages } from '../src/discord/attachments';
-import { checkOneSource, modeOption, readMode } from '../src/discord/input';
+import { checkOneSource, imageOption, linkOption, modeOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 import { UserError } from '../src/errors';
 import { isMjApiError } from '../src/mj/errors';
@@ -13,8 +13,8 @@ export default {
     description: 'Get four Midjourney prompts that describe an image',
     contexts: [InteractionContextType.Guild],
     options: [
-      { type: ApplicationCommandOptionType.Attachment, name: 'image', description: 'The image to describe (or give a link)', required: false },
-      { type: ApplicationCommandOptionType.String, name: 'link', description: 'A web link to the image (or attach it)', required: false, max_length: 2000 },
+      imageOption('image', 'The image to describe (or give a link)'),
+      linkOption('A web link to the image (or attach it)'),
       modeOption,
     ],
   },

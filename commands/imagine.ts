@@ -1,7 +1,7 @@
-import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
+import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { withImages } from '../src/discord/attachments';
-import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
+import { checkPrompt, imageOption, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
 export default {
@@ -12,7 +12,7 @@ export default {
     contexts: [InteractionContextType.Guild],
     options: [
       promptOption('What to draw, with any Midjourney parameters (--ar 3:2, --v 7, …)'),
-      { type: ApplicationCommandOptionType.Attachment, name: 'image', description: 'A reference image (image prompt)', required: false },
+      imageOption('image', 'A reference image (image prompt)'),
       modeOption,
     ],
   },

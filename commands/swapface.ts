@@ -1,6 +1,7 @@
-import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
+import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { withImages } from '../src/discord/attachments';
+import { imageOption } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
 export default {
@@ -10,8 +11,8 @@ export default {
     description: 'Put the face from one picture onto the person in another (InsightFace)',
     contexts: [InteractionContextType.Guild],
     options: [
-      { type: ApplicationCommandOptionType.Attachment, name: 'source', description: 'The picture with the face to use', required: true },
-      { type: ApplicationCommandOptionType.Attachment, name: 'target', description: 'The picture whose face is replaced', required: true },
+      imageOption('source', 'The picture with the face to use', true),
+      imageOption('target', 'The picture whose face is replaced', true),
     ],
   },
   async execute(interaction, ctx) {

@@ -2,7 +2,7 @@ import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js
 import type { Command } from '../src/discord/context';
 import { UserError } from '../src/errors';
 import { checkLink, withImages } from '../src/discord/attachments';
-import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
+import { checkPrompt, choiceOption, imageOption, linkOption, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
 
 export default {
@@ -13,18 +13,12 @@ export default {
     contexts: [InteractionContextType.Guild],
     options: [
       promptOption('What happens in the video'),
-      { type: ApplicationCommandOptionType.Attachment, name: 'image', description: 'The first frame (or give a link)', required: false },
-      { type: ApplicationCommandOptionType.String, name: 'link', description: 'A web link to the first frame (or attach it)', required: false, max_length: 2000 },
-      {
-        type: ApplicationCommandOptionType.String,
-        name: 'motion',
-        description: 'How much movement (default: low)',
-        required: false,
-        choices: [
-          { name: 'low', value: 'low' },
-          { name: 'high', value: 'high' },
-        ],
-      },
+      imageOption('image', 'The first frame (or give a link)'),
+      linkOption('A web link to the first frame (or attach it)'),
+      choiceOption('motion', 'How much movement (default: low)', [
+        ['low', 'low'],
+        ['high', 'high'],
+      ]),
       { type: ApplicationCommandOptionType.Boolean, name: 'hd', description: 'Render in 720p instead of 480p', required: false },
       modeOption,
     ],

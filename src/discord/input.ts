@@ -12,6 +12,21 @@ export const modeOption: APIApplicationCommandOption = {
   choices: MODES.map((mode) => ({ name: mode, value: mode })),
 };
 
+/** An image option (an attachment Discord uploads for the member). */
+export function imageOption(name: string, description: string, required = false): APIApplicationCommandOption {
+  return { type: ApplicationCommandOptionType.Attachment, name, description, required };
+}
+
+/** A web link option, as an alternative to an image option. */
+export function linkOption(description: string): APIApplicationCommandOption {
+  return { type: ApplicationCommandOptionType.String, name: 'link', description, required: false, max_length: 2000 };
+}
+
+/** An optional choice among fixed values: `[shown name, value]` pairs. */
+export function choiceOption(name: string, description: string, choices: ReadonlyArray<readonly [string, string]>): APIApplicationCommandOption {
+  return { type: ApplicationCommandOptionType.String, name, description, required: false, choices: choices.map(([shown, value]) => ({ name: shown, value })) };
+}
+
 export function promptOption(description: string, maxLength = 4000): APIApplicationCommandOption {
   return { type: ApplicationCommandOptionType.String, name: 'prompt', description, required: true, min_length: 1, max_length: maxLength };
 }
