@@ -1,6 +1,6 @@
 import { Events, Status, type Client, type Guild } from 'discord.js';
 import { commands as defaultCommands } from '../commands';
-import { retentionOf, type Config } from './config';
+import { retentionOf, shardsOf, type Config } from './config';
 import type { BotContext, Command } from './discord/context';
 import { UploadBudget } from './discord/attachments';
 import { createDiscordClient } from './discord/client';
@@ -102,7 +102,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     clock,
   });
-  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger });
+  const shards = shardsOf(config);
+  const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger, shards, shardCount: config.SHARD_COUNT });
   // Results may come from the API's own origin (a self-hosted proxy on a LAN) and the admin's RESULT_ORIGINS;
   // anything else must be a public address. Members' attachments come from Discord's CDN.
   const resultDownloads = new Downloader({ trustedOrigins: [baseUrl, ...config.RESULT_ORIGINS] });
@@ -114,7 +115,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     timeZone: config.QUOTA_TIMEZONE,
     defaults: { daily: config.DEFAULT_DAILY_TASKS, concurrent: config.DEFAULT_CONCURRENT_TASKS },
-    inFlight: (guildId, userId) => tracker.inFlight(guildId, userId),
+    inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
   });
   const tracker = new Tracker(mj, store, new RestPublisher(client.rest, logger, clock), logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
@@ -125,6 +126,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     downloader: resultDownloads,
     retentionMs: retentionOf(config),
     onEnded: (record) => quotas.taskEnded(record),
+    leaseMs: config.LEASE_MS,
+    shards,
     clock,
     ...options.tracker,
   });
@@ -145,13 +148,19 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     once: new OnceGuard(store, config, clock),
     clock,
   };
+  // The fleet's view for /healthz: every process's heartbeat (one process alone: itself).
+  const fleetOf = async () => {
+    const processes = await store.coordinator.fleet().catch(() => []);
+    return { processes: processes.length, tasksInFlight: processes.reduce((sum, p) => sum + p.owned, 0) };
+  };
   const http = createHttpServer({
     port: config.HTTP_PORT,
     host: config.HTTP_HOST,
     notifySecrets: secrets,
     logger,
     clock,
-    onNotify: (taskId) => tracker.hint(taskId),
+    // To whichever process owns the task (through Redis in a fleet).
+    onNotify: (taskId) => void store.coordinator.hint(taskId).catch((err: unknown) => logger.warn({ err }, 'could not pass on a callback')),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';
       const storeOk = await store.ping();
@@ -161,6 +170,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         store: storeOk ? 'ok' : 'failing',
         api: mj.circuitState === 'closed' ? 'ok' : `circuit ${mj.circuitState}`,
         tasksInFlight: tracker.active.size,
+        process: store.coordinator.processId,
+        shards,
+        fleet: await fleetOf(),
         checkedAt: new Date(clock()).toISOString(),
       };
     },

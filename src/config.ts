@@ -86,6 +86,14 @@ const botShape = {
   DEFAULT_CONCURRENT_TASKS: withDefault(integer(1, 100), 2),
   ALLOWED_GUILD_IDS: withDefault(snowflakeList, [] as never),
   QUOTA_TIMEZONE: withDefault(timeZone, 'UTC'),
+  SHARD_COUNT: withDefault(integer(1, 1024), 1),
+  SHARD_IDS: optional(
+    z
+      .string()
+      .regex(/^\d+(\s*,\s*\d+)*$/, 'must be shard numbers separated by commas, e.g. 0 or 0,1')
+      .transform((value) => value.split(',').map((n) => Number(n.trim()))),
+  ),
+  LEASE_MS: withDefault(integer(1_000, 600_000), 15_000),
   PUBLIC_URL: optional(httpUrl),
   POLL_INTERVAL_MS: withDefault(integer(250, 600_000), 3000),
   STALL_AFTER_MS: withDefault(integer(10_000, 86_400_000), 180_000),
@@ -95,7 +103,11 @@ const botShape = {
 };
 
 const discordSchema = z.object(discordShape);
-const botSchema = z.object(botShape);
+const botSchema = z.object(botShape).superRefine((config, ctx) => {
+  if (config.SHARD_IDS?.some((id) => id >= config.SHARD_COUNT)) {
+    ctx.addIssue({ code: 'custom', path: ['SHARD_IDS'], message: 'must list shards below SHARD_COUNT (0 to SHARD_COUNT - 1)' });
+  }
+});
 
 export type DiscordConfig = z.infer<typeof discordSchema>;
 type RawConfig = z.infer<typeof botSchema>;
@@ -133,6 +145,10 @@ export function readEnvironment(
   const fromFile = existsSync(envFile) ? parseEnv(readFileSync(envFile, 'utf8')) : {};
   return { ...fromFile, ...env };
 }
+
+/** The Discord shards this process serves: SHARD_IDS, or every shard of SHARD_COUNT. */
+export const shardsOf = (config: Pick<Config, 'SHARD_COUNT' | 'SHARD_IDS'>): number[] =>
+  config.SHARD_IDS ?? Array.from({ length: config.SHARD_COUNT }, (_, i) => i);
 
 /** How long finished tasks, their buttons and one-shot click records are kept (RETENTION_DAYS). */
 export const retentionOf = (config: Pick<Config, 'RETENTION_DAYS'>): number => config.RETENTION_DAYS * 86_400_000;

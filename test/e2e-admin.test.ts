@@ -49,7 +49,10 @@ describe('/admin and /quota: who spends the plan', () => {
   afterEach(async () => {
     // Every test starts with no task in flight (so none is counted late), from a server with nothing set.
     const { guildId, alice } = world.discord;
-    await world.discord.waitFor(() => [alice, bob, carol].every((member) => world.app.tracker.inFlight(guildId, member.id) === 0), 'tasks to end', 15_000);
+    await world.until(async () => {
+      const counts = await Promise.all([alice, bob, carol].map((member) => world.app.store.coordinator.memberTaskCount(guildId, member.id)));
+      return counts.every((n) => n === 0);
+    }, 'tasks to end', 15_000);
     await world.app.store.settings.delete(guildId);
     await world.app.store.counters.clear();
     world.discord.world.memberRoles.clear();

@@ -120,35 +120,54 @@ describe('time-driven parts, with node:test mock timers', () => {
   });
 
   describe('the poll schedule', () => {
-    it('polls running tasks on the period, queued ones at 1.5×, stalled and called-back ones at 4×', () => {
+    it('asks about every due task together at the start of each period, on the same boundaries in every process', () => {
+      mock.timers.tick(250);
+      const one = new PollSchedule(1_000);
+      const two = new PollSchedule(1_000);
+      one.add('a', Date.now());
+      mock.timers.tick(300);
+      one.add('b', Date.now());
+      two.add('c', Date.now());
+      assert.deepEqual(one.takeDue(Date.now()), [], 'just submitted: from the next period');
+      mock.timers.tick(449);
+      assert.deepEqual(one.takeDue(Date.now()), []);
+      mock.timers.tick(1);
+      assert.deepEqual(one.takeDue(Date.now()), ['a', 'b'], 'together, in one batch');
+      assert.deepEqual(two.takeDue(Date.now()), ['c'], 'another process polls at the same moment');
+      assert.deepEqual(one.takeDue(Date.now()), [], 'once a period');
+    });
+
+    it('running and queued tasks every period, stalled and called-back ones every 4th; a callback makes its task due at once', () => {
       const schedule = new PollSchedule(1_000);
       const now = () => Date.now();
-      for (const id of ['running', 'queued', 'stalled', 'hooked']) schedule.add(id, now());
-      assert.deepEqual(schedule.takeDue(now(), now()).sort(), ['hooked', 'queued', 'running', 'stalled']);
+      for (const id of ['running', 'queued', 'stalled', 'hooked']) schedule.add(id, now(), true);
+      assert.deepEqual(schedule.takeDue(now()).sort(), ['hooked', 'queued', 'running', 'stalled'], 'resumed tasks: at once');
       assert.equal(schedule.hint('hooked'), true);
-      assert.deepEqual(schedule.takeDue(now(), now()), ['hooked'], 'a callback makes its task due at once');
+      assert.deepEqual(schedule.takeDue(now()), ['hooked'], 'a callback makes its task due at once');
       schedule.answered('running', now(), { status: 'IN_PROGRESS', stalled: false });
       schedule.answered('queued', now(), { status: 'SUBMITTED', stalled: false });
       schedule.answered('stalled', now(), { status: 'IN_PROGRESS', stalled: true });
       schedule.answered('hooked', now(), { status: 'IN_PROGRESS', stalled: false });
-      const dueAt: Record<string, number> = {};
-      for (let t = 0; t <= 4_000; t += 100) {
-        for (const id of schedule.takeDue(now(), now())) dueAt[id] ??= t;
+      const polls: Record<string, number[]> = {};
+      for (let t = 100; t <= 8_000; t += 100) {
         mock.timers.tick(100);
+        for (const id of schedule.takeDue(now())) (polls[id] ??= []).push(t);
       }
-      assert.deepEqual(dueAt, { running: 1_000, queued: 1_500, stalled: 4_000, hooked: 4_000 });
+      assert.deepEqual(polls.running, [1_000, 2_000, 3_000, 4_000, 5_000, 6_000, 7_000, 8_000]);
+      assert.deepEqual(polls.queued, polls.running);
+      assert.deepEqual(polls.stalled, [4_000, 5_000, 6_000, 7_000, 8_000], 'every 4th period until answered again');
     });
 
     it('counts misses until an answer, and forgets deleted tasks', () => {
       const schedule = new PollSchedule(1_000);
-      schedule.add('x', Date.now());
+      schedule.add('x', Date.now(), true);
       assert.equal(schedule.missed('x'), 1);
       assert.equal(schedule.missed('x'), 2);
       schedule.answered('x', Date.now(), { status: 'IN_PROGRESS', stalled: false });
       assert.equal(schedule.missed('x'), 1);
       schedule.delete('x');
       assert.equal(schedule.hint('x'), false);
-      assert.deepEqual(schedule.takeDue(Date.now() + 10_000, Date.now() + 10_000), []);
+      assert.deepEqual(schedule.takeDue(Date.now() + 10_000), []);
     });
   });
 });

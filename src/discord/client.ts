@@ -2,9 +2,12 @@ import { Client, Events, GatewayIntentBits } from 'discord.js';
 import type { Logger } from '../logger';
 
 /** The discord.js client: guilds intent only (slash commands need no message content). */
-export function createDiscordClient(options: { apiUrl: string | undefined; logger: Logger }): Client {
+export function createDiscordClient(options: { apiUrl: string | undefined; logger: Logger; shards: number[]; shardCount: number }): Client {
   const client = new Client({
     intents: [GatewayIntentBits.Guilds],
+    // Several processes share the guilds by shard (SHARD_COUNT, SHARD_IDS); a guild's interactions reach the one holding it.
+    shards: options.shards,
+    shardCount: options.shardCount,
     // discord.js would hold every request, interaction callbacks included, to 50/s. Discord exempts interaction
     // routes, which are nearly all this bot sends; the few bot-token routes (channel edits) are held to the
     // global limit by the publisher's own gate instead. Per-route buckets are still honoured by discord.js.

@@ -6,6 +6,8 @@ import { unexpired, type ClickRecord, type Store } from '../store';
 
 /** A repeat of the same request within this window is a double click (or a double submit), not a new request. */
 const DOUBLE_CLICK_MS = 30_000;
+/** Longest a request may take between its click and its card (a submit may wait for the API's answer). */
+const CLAIM_MS = 120_000;
 
 export interface OnceRequest {
   /** What makes two requests the same (a button key, a form and its prompt). */
@@ -24,8 +26,6 @@ export interface OnceRequest {
  * link to the card the first one started. Owned by the app: its in-flight set ends with it.
  */
 export class OnceGuard {
-  private readonly inFlight = new Set<string>();
-
   constructor(
     private readonly store: Store,
     private readonly config: Pick<Config, 'RETENTION_DAYS'>,
@@ -34,8 +34,9 @@ export class OnceGuard {
 
   async run(interaction: RepliableInteraction, request: OnceRequest, start: () => Promise<Submitted>): Promise<void> {
     const refusal = request.refusal ?? `${request.what} is already on its way.`;
-    if (this.inFlight.has(request.key)) throw new UserError(refusal);
-    this.inFlight.add(request.key);
+    // Atomic across the fleet: of two clicks at once, exactly one gets on.
+    const claim = `once:${request.key}`;
+    if (!(await this.store.coordinator.claim(claim, CLAIM_MS))) throw new UserError(refusal);
     try {
       const now = this.clock();
       const previous = unexpired<ClickRecord>(await this.store.clicks.get(request.key), now);
@@ -50,7 +51,7 @@ export class OnceGuard {
       const keepMs = request.oneShot ? retentionOf(this.config) : DOUBLE_CLICK_MS;
       await this.store.clicks.set(request.key, { startedTaskId: submitted.taskId, at: now, messageUrl: reply?.url, expiresAt: now + keepMs }, keepMs);
     } finally {
-      this.inFlight.delete(request.key);
+      await this.store.coordinator.unclaim(claim);
     }
   }
 }

@@ -27,8 +27,8 @@ export interface QuotaOptions {
   clock: () => number;
   timeZone: string;
   defaults: { daily: number; concurrent: number };
-  /** Tasks of this member in this server the tracker follows and that have not ended. */
-  inFlight(guildId: string, userId: string): number;
+  /** Tasks of this member in this server that have not ended, fleet-wide. */
+  inFlight(guildId: string, userId: string): Promise<number>;
 }
 
 /** What a member may do, from the most generous of their roles (and @everyone, the server's default). */
@@ -70,27 +70,19 @@ export function limitsFor(settings: GuildSettings, member: Pick<Member, 'guildId
 }
 
 /**
- * Quotas, server budgets and usage. Every check-and-count runs under one lock per server, so two commands in
- * the same millisecond cannot both take the last task of a quota. Slots taken but not yet committed are held
- * in this process; with several processes on one store this lock must become the store's (issue: scale-out).
+ * Quotas, server budgets and usage. Every check-and-count runs under one lock per server (fleet-wide on Redis), so
+ * two commands in the same millisecond cannot both take the last task of a quota. Slots taken but not yet
+ * committed are held by the process that took them: a server's interactions all reach one process (its shard).
  */
 export class Quotas {
-  private readonly locks = new Map<string, Promise<unknown>>();
   /** `guild:member` and `guild` → tasks reserved for submits still on their way. */
   private readonly pending = new Map<string, number>();
 
   constructor(private readonly options: QuotaOptions) {}
 
-  /** Runs `work` alone among everything else touching this server's counters and settings. */
+  /** Runs `work` alone among everything else touching this server's counters and settings, fleet-wide. */
   private locked<T>(guildId: string, work: () => Promise<T>): Promise<T> {
-    const previous = this.locks.get(guildId) ?? Promise.resolve();
-    const next = previous.then(work, work);
-    const tail = next.catch(() => undefined);
-    this.locks.set(guildId, tail);
-    void tail.then(() => {
-      if (this.locks.get(guildId) === tail) this.locks.delete(guildId);
-    });
-    return next;
+    return this.options.store.coordinator.locked(`quota:${guildId}`, work);
   }
 
   async settings(guildId: string): Promise<GuildSettings> {
@@ -133,7 +125,7 @@ export class Quotas {
       ...limitsFor(settings, member, this.options.defaults),
       admin: member.admin,
       usedToday: await this.count(`${member.guildId}:${day}:${member.userId}`),
-      inFlight: this.options.inFlight(member.guildId, member.userId),
+      inFlight: await this.options.inFlight(member.guildId, member.userId),
       budget: settings.budget,
       budgetUsed: await this.count(`${member.guildId}:${day}`),
       resetsAt: nextDayStart(now, this.options.timeZone),
@@ -176,7 +168,7 @@ export class Quotas {
             'daily quota',
           );
         }
-        const running = this.options.inFlight(member.guildId, member.userId) + this.pendingOf(memberKey);
+        const running = (await this.options.inFlight(member.guildId, member.userId)) + this.pendingOf(memberKey);
         if (running + cost > limits.concurrent) {
           throw new UserError(
             cost > 1

@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
+import { LocalCoordinator, type Coordinator } from './coordinator';
+import { RedisCoordinator } from './redis-coordinator';
 import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, TrackedTask, UsageRow } from './types';
 
 export type * from './types';
@@ -32,6 +34,8 @@ export interface Store {
   usage: Keyv<UsageRow>;
   /** `guild:day:member` and `guild:day` → tasks counted that day (quotas and budget). */
   counters: Keyv<DayCounter>;
+  /** What several processes on one store agree on (one process alone: a local stand-in). */
+  coordinator: Coordinator;
   ping(): Promise<boolean>;
   /** Deletes what outlived its retention (see sweep below); resolves to the number of records deleted. */
   sweep(now: number, retentionMs: number): Promise<number>;
@@ -55,6 +59,8 @@ async function importOptional(name: string): Promise<{ default: new (...args: un
   }
 }
 
+const isRedis = (storeUrl: string) => /^rediss?:\/\//.test(storeUrl);
+
 async function createAdapter(storeUrl: string): Promise<KeyvStoreAdapter | Map<unknown, unknown>> {
   const scheme = storeUrl.slice(0, storeUrl.indexOf(':'));
   switch (scheme) {
@@ -74,8 +80,8 @@ async function createAdapter(storeUrl: string): Promise<KeyvStoreAdapter | Map<u
     }
     case 'redis':
     case 'rediss': {
-      const { default: KeyvRedis } = await importOptional('@keyv/redis');
-      return new KeyvRedis(storeUrl);
+      const { default: KeyvRedis } = await import('@keyv/redis');
+      return new KeyvRedis(storeUrl, { throwOnConnectError: true }) as unknown as KeyvStoreAdapter;
     }
     case 'postgres':
     case 'postgresql': {
@@ -143,8 +149,10 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     usage: await make<UsageRow>('usage'),
     counters: await make<DayCounter>('counters'),
   };
+  const coordinator = isRedis(storeUrl) ? await RedisCoordinator.connect(storeUrl, logger) : new LocalCoordinator(store.inflight);
   return {
     ...store,
+    coordinator,
     /** A read: health probes must not write to the store. */
     async ping() {
       try {
@@ -156,6 +164,7 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     },
     sweep: (now, retentionMs) => sweep(store, now, retentionMs),
     async close() {
+      await coordinator.close();
       await Promise.all(Object.values(store).map((keyv) => keyv.disconnect().catch(() => undefined)));
     },
   };

@@ -7,32 +7,41 @@ export interface PollState {
 }
 
 interface Entry {
-  nextPollAt: number;
+  /** The first phase in which the task is due again. */
+  nextPhase: number;
+  /** A callback named it: due at once, whatever the phase. */
+  hinted: boolean;
   misses: number;
   /** The API calls back for this task: polling is only a safety net. */
   hooked: boolean;
 }
 
+/** Phases a stalled or called-back task waits between polls. */
+const SLOW_PHASES = 4;
+
 /**
- * When each task in flight is polled next. On the period while a task makes progress, 1.5× while it is queued,
- * 4× while it is stalled or the API calls back for it (callbacks then make it due at once: `hint`).
+ * When each task in flight is polled. Polls are aligned on a shared phase: time is cut into periods of
+ * POLL_INTERVAL_MS (from the epoch, so every process of a fleet cuts it the same way), and every task due in a
+ * period is asked about at its start, together: N tasks cost ⌈N/100⌉ list-by-condition requests a period, at any
+ * load. A task is due every period while it runs or waits, every 4th while it is stalled or the API calls back for
+ * it; a callback makes its task due at once (`hint`).
  */
 export class PollSchedule {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly periodMs: number) {}
 
-  /** Follows a task, first polled at `at`. */
-  add(taskId: string, at: number): void {
-    this.entries.set(taskId, { nextPollAt: at, misses: 0, hooked: false });
+  phaseOf(at: number): number {
+    return Math.floor(at / this.periodMs);
+  }
+
+  /** Follows a task; `now`: due in the current period (a resumed task), else from the next one (just submitted). */
+  add(taskId: string, at: number, now = false): void {
+    this.entries.set(taskId, { nextPhase: this.phaseOf(at) + (now ? 0 : 1), hinted: false, misses: 0, hooked: false });
   }
 
   delete(taskId: string): void {
     this.entries.delete(taskId);
-  }
-
-  has(taskId: string): boolean {
-    return this.entries.has(taskId);
   }
 
   /** A callback named the task: due now, and from then on polled as a safety net only. */
@@ -40,27 +49,29 @@ export class PollSchedule {
     const entry = this.entries.get(taskId);
     if (!entry) return false;
     entry.hooked = true;
-    entry.nextPollAt = 0;
+    entry.hinted = true;
     return true;
   }
 
-  /** The tasks due by `horizon`; they are not due again before `now` + one period (their answer reschedules them). */
-  takeDue(now: number, horizon: number): string[] {
+  /** The tasks due at `now`; each is due again from the next period until its answer says otherwise. */
+  takeDue(now: number): string[] {
+    const phase = this.phaseOf(now);
     const due: string[] = [];
     for (const [taskId, entry] of this.entries) {
-      if (entry.nextPollAt > horizon) continue;
+      if (!entry.hinted && entry.nextPhase > phase) continue;
       due.push(taskId);
-      entry.nextPollAt = now + this.periodMs;
+      entry.hinted = false;
+      entry.nextPhase = phase + 1;
     }
     return due;
   }
 
-  /** The API answered for the task: next poll by how it is doing. */
+  /** The API answered for the task: its next period by how it is doing. */
   answered(taskId: string, now: number, state: PollState): void {
     const entry = this.entries.get(taskId);
     if (!entry) return;
     entry.misses = 0;
-    entry.nextPollAt = now + this.delay(entry, state);
+    entry.nextPhase = this.phaseOf(now) + (state.stalled || entry.hooked ? SLOW_PHASES : 1);
   }
 
   /** The API said it does not know the task; resolves to how many times in a row. */
@@ -69,11 +80,5 @@ export class PollSchedule {
     if (!entry) return 0;
     entry.misses += 1;
     return entry.misses;
-  }
-
-  private delay(entry: Entry, state: PollState): number {
-    if (state.stalled || entry.hooked) return this.periodMs * 4;
-    if (state.status === 'IN_PROGRESS') return this.periodMs;
-    return Math.round(this.periodMs * 1.5);
   }
 }

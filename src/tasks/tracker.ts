@@ -27,18 +27,25 @@ export interface TrackerOptions {
   retentionMs: number;
   /** A task reached its final status (quotas refund failures); may be told again after a restart. */
   onEnded?: (record: TrackedTask) => Promise<void>;
+  /** How long this process's ownership of a task lasts unless renewed (LEASE_MS): another process takes over after. */
+  leaseMs?: number;
+  /** The Discord shards this process serves (for the fleet's view in /healthz). */
+  shards?: number[];
   render?: (task: TrackedTask) => RenderOptions;
   clock?: () => number;
 }
 
 /** Callbacks this close together are answered by one batched poll. */
 const HINT_BATCH_MS = 20;
+/** How often this process tells the fleet it lives (its heartbeat lives twice as long). */
+const BEAT_MS = 5_000;
 
 /**
- * The task state machine: follows every task in flight with one scheduler. Batched polls (which notifyHook
- * callbacks only hasten) update each task's state, which is written to the store at every change; the stall and
- * timeout watchdog ends what hangs; card delivery (delivery.ts) brings each card up to date. Only the tracker
- * changes its records.
+ * The task state machine: follows every task in flight this process owns, with one scheduler. Batched polls
+ * (which notifyHook callbacks only hasten) update each task's state, which is written to the store at every change;
+ * the stall and timeout watchdog ends what hangs; card delivery (delivery.ts) brings each card up to date. Only the
+ * tracker changes its records. With several processes on one store each task has one owner (a lease renewed
+ * every tick, see src/store/coordinator.ts); a process that dies has its tasks taken over by the others.
  */
 export class Tracker {
   readonly active = new Map<string, TrackedTask>();
@@ -52,6 +59,7 @@ export class Tracker {
   /** A hint arrived while a tick ran: tick again as soon as it ends. */
   private hintedDuringTick = false;
   private readonly clock: () => number;
+  private lastBeat = 0;
 
   constructor(
     mj: MjClient,
@@ -72,25 +80,47 @@ export class Tracker {
       },
     };
     this.delivery = new CardDelivery(host, store, publisher, logger, { ...options, clock: this.clock });
+    store.coordinator.onHint((taskId) => this.hint(taskId));
   }
 
-  /** Loads every unfinished task from the store and drives it on, as if the bot had never stopped. */
+  private get coordinator() {
+    return this.store.coordinator;
+  }
+
+  private get leaseMs(): number {
+    return this.options.leaseMs ?? 15_000;
+  }
+
+  /**
+   * Loads every unfinished task this process may own and drives it on, as if the bot had never stopped: alone,
+   * every task in flight; in a fleet, those whose owner is gone (the others are taken over as their leases end).
+   */
   async resume(): Promise<number> {
     await this.poller.load();
-    const ids = (await this.store.inflight.get('ids')) ?? [];
-    const records = await Promise.all(ids.map((id) => this.store.tasks.get(id)));
+    // Alone: every task in flight. In a fleet: those without a live owner (the rest are taken as their leases end).
+    await this.adopt([...(await this.coordinator.hold(await this.coordinator.inFlight(), this.leaseMs))]);
+    return this.active.size;
+  }
+
+  /** Takes up tasks from the store: after a restart, or from a process of the fleet that died. */
+  private async adopt(ids: readonly string[]): Promise<void> {
+    const records = await Promise.all(ids.filter((id) => !this.active.has(id)).map((id) => this.store.tasks.get(id)));
     const now = this.clock();
     for (const record of records) {
-      if (!record || record.phase === 'done' || record.phase === 'detached') continue;
+      if (!record) continue;
+      if (record.phase === 'done' || record.phase === 'detached') {
+        await this.forgetInFlight(record);
+        continue;
+      }
       this.active.set(record.taskId, record);
-      this.schedule.add(record.taskId, now);
+      this.schedule.add(record.taskId, now, true);
       if (isTerminal(record.view.status)) {
         this.delivery.push(record.taskId, true);
         await this.ended(record);
+      } else {
+        await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, true);
       }
     }
-    await this.saveIndex();
-    return this.active.size;
   }
 
   /** Fine enough that a task is polled close to its period, coarse enough to batch many tasks per tick. */
@@ -111,12 +141,14 @@ export class Tracker {
     await this.delivery.stop();
   }
 
-  /** Starts following a freshly submitted task; its card is drawn at once. */
+  /** Starts following a freshly submitted task (this process owns it); its card is drawn at once. */
   async track(record: TrackedTask): Promise<void> {
     this.active.set(record.taskId, record);
-    this.schedule.add(record.taskId, this.clock() + this.options.pollIntervalMs);
+    this.schedule.add(record.taskId, this.clock());
     await this.store.tasks.set(record.taskId, record);
-    await this.saveIndex();
+    await this.coordinator.hold([record.taskId], this.leaseMs);
+    await this.coordinator.addInFlight(record.taskId);
+    await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, true);
     this.delivery.push(record.taskId, isTerminal(record.view.status));
   }
 
@@ -178,11 +210,10 @@ export class Tracker {
     if (this.ticking) return;
     this.ticking = true;
     try {
+      await this.keepOwnership();
       const now = this.clock();
       await this.watchdog(now);
-      // Tasks due before the next tick join this one: fewer, fuller batches at no cost in lag.
-      const horizon = now + this.tickMs / 2;
-      const due = this.schedule.takeDue(now, horizon);
+      const due = this.schedule.takeDue(now);
       if (due.length === 0) return;
       const { found, missing, failed } = await this.poller.poll(due);
       await Promise.all([...found.values()].map((task) => this.ingest(task)));
@@ -196,6 +227,32 @@ export class Tracker {
         this.hintedDuringTick = false;
         this.pollSoon();
       }
+    }
+  }
+
+  /**
+   * Renews this process's leases (a task another process took is dropped: it edits the card now), takes the
+   * tasks of processes that died, and tells the fleet this one lives.
+   */
+  private async keepOwnership(): Promise<void> {
+    const mine = [...this.active.keys()];
+    const held = await this.coordinator.hold(mine, this.leaseMs);
+    for (const taskId of mine) {
+      if (held.has(taskId)) continue;
+      this.logger.warn({ taskId }, 'another process owns this task now: it stops here');
+      this.active.delete(taskId);
+      this.schedule.delete(taskId);
+      this.delivery.forget(taskId);
+    }
+    const orphans = await this.coordinator.takeOrphans(this.leaseMs);
+    if (orphans.length) {
+      this.logger.info({ tasks: orphans.length }, 'taking over tasks whose process stopped');
+      await this.adopt(orphans);
+    }
+    const now = Date.now();
+    if (now - this.lastBeat >= BEAT_MS) {
+      this.lastBeat = now;
+      await this.coordinator.beat({ shards: this.options.shards ?? [], owned: this.active.size }, BEAT_MS * 2);
     }
   }
 
@@ -252,19 +309,11 @@ export class Tracker {
 
   private async ended(record: TrackedTask): Promise<void> {
     try {
+      await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, false);
       await this.options.onEnded?.(record);
     } catch (err) {
       this.logger.error({ err, taskId: record.taskId }, 'could not record the end of a task');
     }
-  }
-
-  /** Tasks of a member in a server that have not reached a final status (their concurrency). */
-  inFlight(guildId: string, userId: string): number {
-    let count = 0;
-    for (const record of this.active.values()) {
-      if (record.requesterId === userId && record.message.guildId === guildId && !isTerminal(record.view.status)) count += 1;
-    }
-    return count;
   }
 
   /** Delivery's report: the card shows this state. */
@@ -288,28 +337,12 @@ export class Tracker {
     this.active.delete(record.taskId);
     this.schedule.delete(record.taskId);
     this.delivery.forget(record.taskId);
-    await this.saveIndex();
+    await this.forgetInFlight(record);
   }
 
-  private indexWrite: Promise<void> = Promise.resolve();
-  /** The next index write, queued but not started: every change until it starts is in it. */
-  private indexQueued: Promise<void> | undefined;
-
-  /**
-   * The in-flight index, written in order so a slow write never overwrites a newer one, and coalesced: a
-   * thousand tasks ending together cost two writes, not a thousand (each holding up its card's worker).
-   * Resolves once a write that includes the caller's change is done.
-   */
-  private saveIndex(): Promise<void> {
-    if (this.indexQueued) return this.indexQueued;
-    const write = this.indexWrite.then(async () => {
-      this.indexQueued = undefined;
-      await this.store.inflight.set('ids', [...this.active.keys()]).catch((err: unknown) => {
-        this.logger.error({ err }, 'could not save the in-flight index');
-      });
-    });
-    this.indexQueued = write;
-    this.indexWrite = write;
-    return write;
+  private async forgetInFlight(record: TrackedTask): Promise<void> {
+    await this.coordinator.removeInFlight(record.taskId);
+    await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, false);
+    await this.coordinator.release([record.taskId]);
   }
 }

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { createLogger } from '../src/logger';
+import { openStore, type Store } from '../src/store';
+import { redisMissing, startRedis, type TestRedis } from './support/redis';
+
+const logger = createLogger({ level: 'silent', pretty: false });
+
+describe('the store on Redis (a real redis-server)', { skip: redisMissing }, () => {
+  let redis: TestRedis;
+  let a: Store;
+  let b: Store;
+  before(async () => {
+    redis = await startRedis();
+    a = await openStore(redis.url, logger);
+    b = await openStore(redis.url, logger);
+  });
+  after(async () => {
+    await a?.close();
+    await b?.close();
+    await redis?.stop();
+  });
+
+  it('keeps every namespace apart, shared by every process', async () => {
+    await a.tasks.set('1', { taskId: '1' } as never);
+    await a.buttons.set('1', { taskId: 'x' } as never);
+    assert.equal(((await b.tasks.get('1')) as { taskId: string }).taskId, '1', 'another process reads it');
+    assert.equal(((await b.buttons.get('1')) as { taskId: string }).taskId, 'x');
+    await b.buttons.clear();
+    assert.ok(await a.tasks.get('1'), 'clearing one namespace leaves the others');
+    const keys: string[] = [];
+    for await (const [key] of a.tasks.iterator!(undefined)) keys.push(String(key));
+    assert.deepEqual(keys, ['1'], 'the sweep can iterate a namespace');
+  });
+
+  it('gives every task in flight one owner; a lease that is not renewed is taken over', async () => {
+    const [one, two] = [a.coordinator, b.coordinator];
+    await one.addInFlight('t1');
+    await one.addInFlight('t2');
+    assert.deepEqual([...(await one.hold(['t1', 't2'], 200))].sort(), ['t1', 't2']);
+    assert.deepEqual([...(await two.hold(['t1', 't2'], 200))], [], 'held by the other process');
+    assert.deepEqual(await two.takeOrphans(200), [], 'no orphans while the owner renews');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.deepEqual((await two.takeOrphans(5_000)).sort(), ['t1', 't2'], 'taken once the lease ran out');
+    assert.deepEqual([...(await one.hold(['t1'], 5_000))], [], 'the old owner has lost it');
+    await two.release(['t1']);
+    await one.release(['t2']);
+    assert.deepEqual([...(await two.hold(['t2'], 5_000))], ['t2'], 'only the holder releases a lease');
+    await one.removeInFlight('t1');
+    assert.deepEqual(await two.inFlight(), ['t2']);
+  });
+
+  it('locks, claims and member counts are fleet-wide', async () => {
+    const order: string[] = [];
+    await Promise.all([
+      a.coordinator.locked('k', async () => {
+        order.push('a+');
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        order.push('a-');
+      }),
+      new Promise((resolve) => setTimeout(resolve, 10)).then(() => b.coordinator.locked('k', async () => void order.push('b'))),
+    ]);
+    assert.deepEqual(order, ['a+', 'a-', 'b'], 'one at a time across processes');
+    assert.equal(await a.coordinator.claim('click', 1_000), true);
+    assert.equal(await b.coordinator.claim('click', 1_000), false, 'a double click on another process loses');
+    await a.coordinator.unclaim('click');
+    assert.equal(await b.coordinator.claim('click', 1_000), true);
+    await a.coordinator.memberTask('g', 'u', '1', true);
+    await b.coordinator.memberTask('g', 'u', '2', true);
+    assert.equal(await a.coordinator.memberTaskCount('g', 'u'), 2);
+    await b.coordinator.memberTask('g', 'u', '1', false);
+    assert.equal(await a.coordinator.memberTaskCount('g', 'u'), 1);
+  });
+
+  it('hints reach every process, and heartbeats make the fleet', async () => {
+    const heard: string[] = [];
+    b.coordinator.onHint((id) => heard.push(id));
+    await a.coordinator.hint('42');
+    for (let i = 0; i < 100 && heard.length === 0; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(heard, ['42']);
+    await a.coordinator.beat({ shards: [0], owned: 3 }, 5_000);
+    await b.coordinator.beat({ shards: [1], owned: 4 }, 5_000);
+    const fleet = await a.coordinator.fleet();
+    assert.deepEqual(fleet.map((p) => p.owned).sort(), [3, 4]);
+    assert.notEqual(a.coordinator.processId, b.coordinator.processId);
+  });
+});
