@@ -249,10 +249,11 @@ export class Tracker {
       this.logger.info({ tasks: orphans.length }, 'taking over tasks whose process stopped');
       await this.adopt(orphans);
     }
+    // A heartbeat outlives its process by one lease at most, like its tasks.
     const now = Date.now();
-    if (now - this.lastBeat >= BEAT_MS) {
+    if (now - this.lastBeat >= Math.min(BEAT_MS, this.leaseMs / 3)) {
       this.lastBeat = now;
-      await this.coordinator.beat({ shards: this.options.shards ?? [], owned: this.active.size }, BEAT_MS * 2);
+      await this.coordinator.beat({ shards: this.options.shards ?? [], owned: this.active.size }, this.leaseMs);
     }
   }
 

@@ -4,17 +4,33 @@ import type { Duplex } from 'node:stream';
 import { snowflake } from './snowflake';
 import type { FakeUser } from './types';
 
+interface Session {
+  sequence: number;
+  identified: boolean;
+  shard: [number, number];
+}
+
+const holds = (shard: [number, number], guildId: unknown) =>
+  typeof guildId !== 'string' || Number((BigInt(guildId) >> 22n) % BigInt(shard[1])) === shard[0];
+
 export interface GatewayWorld {
   botUser: FakeUser;
   applicationId: string;
-  guild(): Record<string, unknown>;
+  /** Every guild the bot is in (each session gets those of its shard). */
+  guilds(): Array<Record<string, unknown>>;
   resumeUrl(): string;
 }
 
-/** The gateway: hello, identify → ready + guild create, heartbeat ack, and dispatch to every identified session. */
+/**
+ * The gateway: hello, identify → ready + a GUILD_CREATE per guild of the session's shard, heartbeat ack, and
+ * dispatch of each event to the sessions whose shard holds its guild ((guild_id >> 22) % shard count), as Discord
+ * routes them.
+ */
 export class FakeGateway {
   private readonly wss = new WebSocketServer({ noServer: true });
-  private readonly sessions = new Map<WebSocket, { sequence: number; identified: boolean }>();
+  private readonly sessions = new Map<WebSocket, Session>();
+  /** Shards identified so far, as `[id, count]`, in order. */
+  readonly identified: Array<[number, number]> = [];
   private identifyWaiters: Array<() => void> = [];
   identifyCount = 0;
 
@@ -47,8 +63,9 @@ export class FakeGateway {
 
   dispatch(event: string, data: unknown): number {
     let delivered = 0;
+    const guildId = (data as { guild_id?: unknown } | null)?.guild_id;
     for (const [socket, session] of this.sessions) {
-      if (!session.identified || socket.readyState !== socket.OPEN) continue;
+      if (!session.identified || socket.readyState !== socket.OPEN || !holds(session.shard, guildId)) continue;
       session.sequence += 1;
       socket.send(JSON.stringify({ op: 0, t: event, s: session.sequence, d: data }));
       delivered += 1;
@@ -73,7 +90,7 @@ export class FakeGateway {
       socket.close(4012, 'fake discord speaks json without compression only');
       return;
     }
-    const session = { sequence: 0, identified: false };
+    const session: Session = { sequence: 0, identified: false, shard: [0, 1] };
     this.sessions.set(socket, session);
     socket.on('close', () => this.sessions.delete(socket));
     socket.on('error', () => this.sessions.delete(socket));
@@ -86,14 +103,19 @@ export class FakeGateway {
         return;
       }
       if (packet.op === 1) socket.send(JSON.stringify({ op: 11 }));
-      else if (packet.op === 2 || packet.op === 6) this.identify(socket, session);
+      else if (packet.op === 2 || packet.op === 6) {
+        const shard = packet.d?.shard;
+        if (Array.isArray(shard) && shard.length === 2) session.shard = [Number(shard[0]), Number(shard[1])];
+        this.identify(socket, session);
+      }
     });
     socket.send(JSON.stringify({ op: 10, d: { heartbeat_interval: 41_250 } }));
   }
 
-  private identify(socket: WebSocket, session: { sequence: number; identified: boolean }): void {
+  private identify(socket: WebSocket, session: Session): void {
     session.identified = true;
-    const guild = this.world.guild();
+    this.identified.push(session.shard);
+    const guilds = this.world.guilds().filter((guild) => holds(session.shard, guild.id));
     const send = (t: string, d: unknown) => {
       session.sequence += 1;
       socket.send(JSON.stringify({ op: 0, t, s: session.sequence, d }));
@@ -101,17 +123,17 @@ export class FakeGateway {
     send('READY', {
       v: 10,
       user: { ...this.world.botUser, verified: true, mfa_enabled: false, flags: 0 },
-      guilds: [{ id: guild.id, unavailable: true }],
+      guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
       session_id: snowflake(),
       resume_gateway_url: this.world.resumeUrl(),
-      shard: [0, 1],
+      shard: session.shard,
       application: { id: this.world.applicationId, flags: 0 },
       private_channels: [],
       presences: [],
       relationships: [],
       guild_join_requests: [],
     });
-    send('GUILD_CREATE', guild);
+    for (const guild of guilds) send('GUILD_CREATE', guild);
     this.identifyCount += 1;
     const waiters = this.identifyWaiters;
     this.identifyWaiters = [];

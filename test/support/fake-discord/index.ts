@@ -59,7 +59,7 @@ export class FakeDiscord {
     this.gateway = new FakeGateway({
       botUser: this.world.botUser,
       applicationId: this.world.applicationId,
-      guild: () => this.world.guild(),
+      guilds: () => this.world.guildIds().map((id) => this.world.guild(id)),
       resumeUrl: () => this.url.replace(/^http/, 'ws') + '/gateway',
     });
   }
@@ -197,7 +197,7 @@ export class FakeDiscord {
         id: registered?.id ?? snowflake(),
         name,
         type: 1,
-        guild_id: this.guildId,
+        guild_id: this.world.guildOf(by.channelId ?? this.channelId),
         // A subcommand carries the options, as Discord nests them.
         options: typeof subcommand === 'string' ? [{ name: subcommand, type: 1, options: list }] : list,
         ...(Object.keys(used).length ? { resolved: used } : {}),
@@ -267,6 +267,7 @@ export class FakeDiscord {
     const user = by.user ?? this.alice;
     this.world.users.set(user.id, user);
     const channelId = by.channelId ?? this.channelId;
+    const guildId = this.world.guildOf(channelId);
     const now = Date.now();
     const id = snowflake(now);
     const token = `itoken.${id}.${Math.random().toString(36).slice(2)}`;
@@ -276,8 +277,8 @@ export class FakeDiscord {
       type,
       token,
       version: 1,
-      guild_id: this.guildId,
-      guild: { id: this.guildId, locale: 'en-US', features: [] },
+      guild_id: guildId,
+      guild: { id: guildId, locale: 'en-US', features: [] },
       channel_id: channelId,
       channel: this.world.channel(channelId),
       // What Discord sends: the member's roles and their permissions in this channel, overwrites applied.
@@ -286,7 +287,7 @@ export class FakeDiscord {
       locale: 'en-US',
       guild_locale: 'en-US',
       entitlements: [],
-      authorizing_integration_owners: { '0': this.guildId },
+      authorizing_integration_owners: { '0': guildId },
       context: 0,
       attachment_size_limit: 10 * 1024 * 1024,
       ...fields,
@@ -298,7 +299,7 @@ export class FakeDiscord {
       createdAt: now,
       user,
       channelId,
-      guildId: this.guildId,
+      guildId,
       raw,
       callback: undefined,
       callbackAt: undefined,

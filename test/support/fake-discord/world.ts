@@ -53,6 +53,8 @@ export class World {
   readonly users = new Map<string, FakeUser>();
   /** Guilds the bot left (DELETE /users/@me/guilds/:guild). */
   readonly left = new Set<string>();
+  /** More guilds (one `general` channel each, no custom roles): for shards, a guild whose id lands on each. */
+  readonly extraGuilds: Array<{ id: string; channelId: string }> = [];
   readonly messages = new Map<string, FakeMessage>();
   readonly interactions = new Map<string, FakeInteraction>();
   readonly byToken = new Map<string, FakeInteraction>();
@@ -85,6 +87,8 @@ export class World {
    * overwrite, then the overwrites of the member's roles taken together, then the member's own overwrite.
    */
   permissionsIn(userId: string, channelId: string): bigint {
+    // The extra guilds have no roles or overwrites: @everyone's defaults, the owner everything.
+    if (this.guildOf(channelId) !== this.guildId) return userId === this.ownerId ? ALL_PERMISSIONS : EVERYONE_PERMISSIONS;
     let permissions = this.basePermissions(userId);
     if (permissions === ALL_PERMISSIONS) return permissions;
     const overwrites = this.overwrites.get(channelId) ?? [];
@@ -100,11 +104,31 @@ export class World {
     return permissions;
   }
 
-  guild(): Record<string, unknown> {
+  /** Adds a guild whose id the gateway routes to `shard` of `shardCount` ((id >> 22) % count), and its channel. */
+  addGuild(shard = 0, shardCount = 1): { id: string; channelId: string } {
+    let id = snowflake();
+    for (let ms = Date.now(); (BigInt(id) >> 22n) % BigInt(shardCount) !== BigInt(shard); ms += 1) id = snowflake(ms);
+    const guild = { id, channelId: snowflake() };
+    this.extraGuilds.push(guild);
+    return guild;
+  }
+
+  /** Every guild the bot is in: the main one first. */
+  guildIds(): string[] {
+    return [this.guildId, ...this.extraGuilds.map((g) => g.id)];
+  }
+
+  /** The guild a channel belongs to. */
+  guildOf(channelId: string): string {
+    return this.extraGuilds.find((g) => g.channelId === channelId)?.id ?? this.guildId;
+  }
+
+  guild(guildId = this.guildId): Record<string, unknown> {
+    const extra = this.extraGuilds.find((g) => g.id === guildId);
     const channel = (id: string, name: string, position: number) => ({
       id,
       type: 0,
-      guild_id: this.guildId,
+      guild_id: guildId,
       name,
       position,
       permission_overwrites: this.overwrites.get(id) ?? [],
@@ -116,8 +140,8 @@ export class World {
       flags: 0,
     });
     return {
-      id: this.guildId,
-      name: 'Fake Guild',
+      id: guildId,
+      name: extra ? `Fake Guild ${guildId.slice(-4)}` : 'Fake Guild',
       icon: null,
       splash: null,
       discovery_splash: null,
@@ -127,13 +151,15 @@ export class World {
       verification_level: 0,
       default_message_notifications: 0,
       explicit_content_filter: 0,
-      roles: this.roles.map((role) => this.wireRole(role)),
+      roles: extra
+        ? [this.wireRole({ id: guildId, name: '@everyone', permissions: String(EVERYONE_PERMISSIONS), position: 0 })]
+        : this.roles.map((role) => this.wireRole(role)),
       emojis: [],
       stickers: [],
       features: [],
       mfa_level: 0,
       application_id: null,
-      system_channel_id: this.channelId,
+      system_channel_id: extra?.channelId ?? this.channelId,
       system_channel_flags: 0,
       rules_channel_id: null,
       vanity_url_code: null,
@@ -152,7 +178,9 @@ export class World {
       member_count: 3,
       voice_states: [],
       members: [this.member(this.botUser)],
-      channels: [channel(this.channelId, 'general', 0), channel(this.otherChannelId, 'art', 1), channel(this.secretChannelId, 'secret', 2)],
+      channels: extra
+        ? [channel(extra.channelId, 'general', 0)]
+        : [channel(this.channelId, 'general', 0), channel(this.otherChannelId, 'art', 1), channel(this.secretChannelId, 'secret', 2)],
       threads: [],
       presences: [],
       stage_instances: [],
@@ -182,7 +210,7 @@ export class World {
       user: of,
       nick: null,
       avatar: null,
-      roles: [...(this.memberRoles.get(of.id) ?? [])],
+      roles: channelId && this.guildOf(channelId) !== this.guildId ? [] : [...(this.memberRoles.get(of.id) ?? [])],
       joined_at: new Date().toISOString(),
       premium_since: null,
       deaf: false,
@@ -195,14 +223,14 @@ export class World {
   }
 
   channel(id: string) {
-    return (this.guild().channels as Array<{ id: string }>).find((c) => c.id === id);
+    return (this.guild(this.guildOf(id)).channels as Array<{ id: string }>).find((c) => c.id === id);
   }
 
   createMessage(channelId: string, author: FakeUser, fields: Partial<FakeMessage>): FakeMessage {
     const message: FakeMessage = {
       id: snowflake(),
       channel_id: channelId,
-      guild_id: this.guildId,
+      guild_id: this.guildOf(channelId),
       author,
       content: '',
       embeds: [],
