@@ -5,22 +5,18 @@
  *   per-task  polling on an API without list-by-condition (same load)
  *   notify    notifyHook callbacks (PUBLIC_URL set), polling as a safety net
  *   restart   kill -9 with every task in flight, then a fresh process on the same store
+ *   per period list-by-condition requests per poll period at N = 1, 10, 100 and BENCH_TASKS tasks
+ *   fleet     two processes on one Redis (shards 0 and 1), kill -9 of one: takeover time, every card delivered
  * and prints one table of figures. Not a test: it measures, and says which goals it met.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startTestSimulator, type TestSimulator } from '../test/support/simulator';
-import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from '../test/support/fake-discord';
+import type { TestSimulator } from '../test/support/simulator';
 import { freePort } from '../test/support/ports';
-import { BotProcess } from '../test/support/process';
+import { runFleet } from './bench/fleet';
 import { lagFigures, percentile, ProcessSampler, type LagFigures } from './bench/measure';
+import { requestsPerPeriod } from './bench/per-period';
+import { log, POLL_MS, Rig, SIM, until } from './bench/rig';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
-const POLL_MS = 3000;
-// A fast-mode Midjourney job: a few seconds queued, about 45 s rendering, progress reported in steps.
-const SIM = { queueMs: 5000, runMs: 45_000, progressSteps: 5, imageSize: 256 } as const;
-const PHASE_TIMEOUT_MS = 180_000;
 
 interface PhaseResult {
   name: string;
@@ -33,85 +29,6 @@ interface PhaseResult {
   meanCpuPercent: number;
   finals: number;
   wallSeconds: number;
-}
-
-const log = (text: string) => process.stderr.write(`${text}\n`);
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(check: () => boolean, what: string, timeoutMs = PHASE_TIMEOUT_MS): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
-
-class Rig {
-  dir = mkdtempSync(join(tmpdir(), 'mj-bridge-bench-'));
-  bot: BotProcess | undefined;
-  private constructor(
-    readonly sim: TestSimulator,
-    readonly discord: FakeDiscord,
-  ) {}
-
-  static async start(listByCondition = true): Promise<Rig> {
-    const sim = await startTestSimulator({ ...SIM, listByCondition, requestLogLimit: 0 });
-    const discord = await startFakeDiscord();
-    return new Rig(sim, discord);
-  }
-
-  async spawnBot(extra: Record<string, string> = {}): Promise<BotProcess> {
-    const bot = new BotProcess(
-      'src/index.ts',
-      {
-        DISCORD_TOKEN: this.discord.botToken,
-        DISCORD_APPLICATION_ID: this.discord.applicationId,
-        DISCORD_API_URL: this.discord.apiUrl,
-        MJ_API_URL: this.sim.url,
-        STORE_URL: `sqlite://${join(this.dir, 'bot.sqlite')}`,
-        HTTP_PORT: '0',
-        POLL_INTERVAL_MS: String(POLL_MS),
-        LOG_LEVEL: 'info',
-        ...extra,
-      },
-      this.dir,
-    );
-    this.bot = bot;
-    await bot.waitForOutput(/connected to Discord/, 60_000);
-    return bot;
-  }
-
-  /** 1000 members run /imagine within about five seconds. */
-  async submitAll(): Promise<FakeInteraction[]> {
-    const interactions: FakeInteraction[] = [];
-    for (let i = 0; i < TASKS; i += 1) {
-      // 20 distinct scenes: the simulator encodes each picture once and serves it again, as a CDN would.
-      interactions.push(this.discord.command('imagine', { prompt: `benchmark scene ${i % 20} --ar 3:2` }));
-      if (i % 20 === 19) await sleep(100);
-    }
-    await until(() => interactions.every((i) => i.callback), 'every interaction to be acknowledged', 30_000);
-    const late = interactions.filter((i) => i.callbackAt! - i.createdAt > 3000).length;
-    if (late) log(`  ${late} interactions acknowledged after 3 s`);
-    return interactions;
-  }
-
-  finals(interactions: FakeInteraction[]): number {
-    return interactions.filter((i) => {
-      const message = this.discord.original(i);
-      return message !== undefined && message.attachments.length > 0 && message.components.length > 0;
-    }).length;
-  }
-
-  pollRequests(): number {
-    return this.sim.requests.filter((r) => r.path.includes('/mj/task/')).length;
-  }
-
-  async stop(): Promise<void> {
-    await this.bot?.stop('SIGTERM');
-    await this.discord.close();
-    await this.sim.close();
-    rmSync(this.dir, { recursive: true, force: true });
-  }
 }
 
 /** Counts poll ticks as the bursts of poll requests the bot sends (requests less than 200 ms apart belong to one tick). */
@@ -139,7 +56,7 @@ async function runPhase(name: string, options: { listByCondition?: boolean; noti
     const sampler = new ProcessSampler(bot.child.pid!);
     sampler.start();
     const started = Date.now();
-    const interactions = await rig.submitAll();
+    const interactions = await rig.submitAll(TASKS);
     await until(() => rig.finals(interactions) === TASKS, 'every final card');
     const wallSeconds = (Date.now() - started) / 1000;
     const { peakRssMb, meanCpuPercent } = sampler.stop();
@@ -166,7 +83,7 @@ async function runRestart() {
   const rig = await Rig.start();
   try {
     const first = await rig.spawnBot();
-    const interactions = await rig.submitAll();
+    const interactions = await rig.submitAll(TASKS);
     await until(
       () => interactions.every((i) => /\d+%/.test(JSON.stringify(rig.discord.original(i)?.embeds ?? []))),
       'every task to show progress',
@@ -209,6 +126,9 @@ const batched = await runPhase('batched');
 const perTask = await runPhase('per-task', { listByCondition: false });
 const notify = await runPhase('notify', { notify: true });
 const restart = await runRestart();
+const perPeriod = [];
+for (const n of [1, 10, 100, TASKS]) perPeriod.push(await requestsPerPeriod(n));
+const fleet = await runFleet(TASKS);
 
 const perTickBatched = batched.apiPollRequests / Math.max(1, batched.pollTicks);
 const perTickSingle = perTask.apiPollRequests / Math.max(1, perTask.pollTicks);
@@ -223,7 +143,7 @@ const rows: Array<[string, string, string]> = [
   ['API poll requests, per-task: per tick / total', `${fmt(perTickSingle, 1)} / ${perTask.apiPollRequests} (${perTask.pollTicks} ticks)`, ''],
   ['ratio per-task / batched (total)', `${fmt(ratio, 1)}×`, `≥ 50×: ${ok(ratio >= 50)}`],
   ['lag while running, polling: p50 / p99', `${fmt(percentile(batched.lag.running, 50))} / ${fmt(p99Poll)} ms`, `p99 ≤ ${POLL_MS + 1000} ms: ${ok(p99Poll <= POLL_MS + 1000)}`],
-  ['lag queued→started, polling: p50 / p99', `${fmt(percentile(batched.lag.start, 50))} / ${fmt(percentile(batched.lag.start, 99))} ms`, 'queued tasks are polled at 1.5× the period'],
+  ['lag queued→started, polling: p50 / p99', `${fmt(percentile(batched.lag.start, 50))} / ${fmt(percentile(batched.lag.start, 99))} ms`, 'queued tasks are polled every period too'],
   ['lag while running, notifyHook: p50 / p99', `${fmt(percentile(notify.lag.running, 50))} / ${fmt(p99Notify)} ms`, `p99 ≤ 1000 ms: ${ok(p99Notify <= 1000)}`],
   ['lag queued→started, notifyHook: p50 / p99', `${fmt(percentile(notify.lag.start, 50))} / ${fmt(percentile(notify.lag.start, 99))} ms`, ''],
   ...worst.map((r): [string, string, string] => [`Discord requests per task (${r.name})`, fmt(r.discordRequests / TASKS, 2), '']),
@@ -237,6 +157,18 @@ const rows: Array<[string, string, string]> = [
   ['kill -9: tasks in flight / resumed', `${restart.inFlight} / ${restart.resumed}`, `all: ${ok(restart.resumed === restart.inFlight)}`],
   ['kill -9: time until all tracked again', `${fmt(restart.trackedAgainSeconds, 2)} s (gateway ready after ${fmt(restart.connectedSeconds, 2)} s)`, `≤ 5 s: ${ok(restart.trackedAgainSeconds <= 5)}`],
   ['kill -9: final states delivered', `${restart.finals} / ${TASKS}`, `all: ${ok(restart.finals === TASKS)}`],
+  ...perPeriod.map((r): [string, string, string] => [
+    `list-by-condition per ${POLL_MS / 1000} s period at N = ${r.tasks} (p99 lag)`,
+    `${fmt(r.perPeriod, 1)} (${fmt(r.p99LagMs)} ms)`,
+    `≤ ${r.expected}, p99 ≤ ${POLL_MS + 1000} ms: ${ok(r.perPeriod <= r.expected)}, ${ok(r.p99LagMs <= POLL_MS + 1000)}`,
+  ]),
+  ...(fleet
+    ? ([
+        ['fleet (2 processes, Redis): tasks in flight on the killed one', `${fleet.orphaned} of ${fleet.tasks}`, ''],
+        ['fleet: kill -9 → survivor takes over', `${fmt(fleet.takeoverSeconds, 2)} s (LEASE_MS ${fleet.leaseMs / 1000} s)`, `≤ LEASE_MS + 1 s: ${ok(fleet.takeoverSeconds * 1000 <= fleet.leaseMs + 1000)}`],
+        ['fleet: final cards delivered', `${fleet.finals} / ${fleet.tasks}`, `all: ${ok(fleet.finals === fleet.tasks)}`],
+      ] as Array<[string, string, string]>)
+    : [['fleet phase', 'skipped: redis-server is not installed', ''] as [string, string, string]]),
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));

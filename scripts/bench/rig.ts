@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../test/support/fake-discord';
+import { BotProcess } from '../../test/support/process';
+import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from '../../test/support/simulator';
+
+/** The poll period of every phase. */
+export const POLL_MS = 3000;
+// A fast-mode Midjourney job: a few seconds queued, about 45 s rendering, progress reported in steps.
+export const SIM = { queueMs: 5000, runMs: 45_000, progressSteps: 5, imageSize: 256 } as const;
+const PHASE_TIMEOUT_MS = 180_000;
+
+export const log = (text: string) => process.stderr.write(`${text}\n`);
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function until(check: () => boolean, what: string, timeoutMs = PHASE_TIMEOUT_MS): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** The simulator, the fake Discord and bot processes, on 127.0.0.1. */
+export class Rig {
+  dir = mkdtempSync(join(tmpdir(), 'mj-bridge-bench-'));
+  readonly bots: BotProcess[] = [];
+  private constructor(
+    readonly sim: TestSimulator,
+    readonly discord: FakeDiscord,
+  ) {}
+
+  static async start(listByCondition = true, sim: Partial<TestSimulatorOptions> = {}): Promise<Rig> {
+    const simulator = await startTestSimulator({ ...SIM, ...sim, listByCondition, requestLogLimit: 0 });
+    const discord = await startFakeDiscord();
+    return new Rig(simulator, discord);
+  }
+
+  get bot(): BotProcess | undefined {
+    return this.bots.at(-1);
+  }
+
+  async spawnBot(extra: Record<string, string> = {}): Promise<BotProcess> {
+    const bot = new BotProcess(
+      'src/index.ts',
+      {
+        DISCORD_TOKEN: this.discord.botToken,
+        DISCORD_APPLICATION_ID: this.discord.applicationId,
+        DISCORD_API_URL: this.discord.apiUrl,
+        MJ_API_URL: this.sim.url,
+        STORE_URL: `sqlite://${join(this.dir, 'bot.sqlite')}`,
+        HTTP_PORT: '0',
+        POLL_INTERVAL_MS: String(POLL_MS),
+        LOG_LEVEL: 'info',
+        // For profiling: BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench
+        ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
+        ...extra,
+      },
+      this.dir,
+    );
+    this.bots.push(bot);
+    await bot.waitForOutput(/connected to Discord/, 60_000);
+    return bot;
+  }
+
+  /** `count` members run /imagine within about `count / 200` seconds, in `channels` in turn. */
+  async submitAll(count: number, channels: string[] = [this.discord.channelId]): Promise<FakeInteraction[]> {
+    const interactions: FakeInteraction[] = [];
+    for (let i = 0; i < count; i += 1) {
+      // 20 distinct scenes: the simulator encodes each picture once and serves it again, as a CDN would.
+      interactions.push(this.discord.command('imagine', { prompt: `benchmark scene ${i % 20} --ar 3:2` }, { channelId: channels[i % channels.length]! }));
+      if (i % 20 === 19) await sleep(100);
+    }
+    await until(() => interactions.every((i) => i.callback), 'every interaction to be acknowledged', 30_000);
+    const late = interactions.filter((i) => i.callbackAt! - i.createdAt > 3000).length;
+    if (late) log(`  ${late} interactions acknowledged after 3 s`);
+    return interactions;
+  }
+
+  finals(interactions: FakeInteraction[]): number {
+    return interactions.filter((i) => {
+      const message = this.discord.original(i);
+      return message !== undefined && message.attachments.length > 0 && message.components.length > 0;
+    }).length;
+  }
+
+  pollRequests(): number {
+    return this.sim.requests.filter((r) => r.path.includes('/mj/task/')).length;
+  }
+
+  async stop(): Promise<void> {
+    for (const bot of this.bots) await bot.stop('SIGTERM');
+    await this.discord.close();
+    await this.sim.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
