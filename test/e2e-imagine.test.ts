@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FakeInteraction, FakeMessage } from './support/fake-discord';
+import { findButtonTarget } from '../src/tasks/button-targets';
 import { buttonsOf, embedText, isFinished, TestWorld } from './support/harness';
 
 const percentShown = (m: FakeMessage) => /\b\d{1,3}%/.test(embedText(m));
@@ -111,8 +112,10 @@ describe('/imagine end to end (real Client, fake Discord, simulator)', () => {
 
   test('the store maps each message to its task and each short button key to the MJ customId', async () => {
     const key = buttonLabelled(grid, 'U3');
-    const target = await world.app.store.buttons.get(key);
+    const target = await findButtonTarget(world.app.store, key);
     assert.ok(target);
+    assert.equal(await world.app.store.messages.get(grid.id), target.taskId, 'the message maps to its task');
+    assert.deepEqual(target.action, { kind: 'upscale', index: 3 }, 'the parsed action is kept');
     assert.match(target.customId, /^MJ::JOB::upsample::3::/);
     assert.ok(target.customId.length > key.length);
   });

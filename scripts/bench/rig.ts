@@ -53,11 +53,11 @@ export class Rig {
         HTTP_PORT: '0',
         POLL_INTERVAL_MS: String(POLL_MS),
         LOG_LEVEL: 'info',
-        // For profiling: BENCH_NODE_OPTIONS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench
-        ...(process.env.BENCH_NODE_OPTIONS ? { NODE_OPTIONS: process.env.BENCH_NODE_OPTIONS } : {}),
         ...extra,
       },
       this.dir,
+      // For profiling: BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npm run bench
+      (process.env.BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
     );
     this.bots.push(bot);
     await bot.waitForOutput(/connected to Discord/, 60_000);

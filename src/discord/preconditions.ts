@@ -3,6 +3,7 @@ import { UserError } from '../errors';
 import type { Member } from '../limits/quota';
 import { parseAction, type MjAction } from '../mj/actions';
 import { unexpired, type ButtonTarget, type TrackedTask } from '../store';
+import { findButtonTarget } from '../tasks/button-targets';
 import type { BotContext } from './context';
 
 /**
@@ -19,7 +20,7 @@ const CARD_EXPIRED = 'This card has expired. Run `/task` with the id in its foot
 
 /** The target of a button (or of the form it opened): stored, not expired, and from this server. */
 export async function liveButtonTarget(interaction: BaseInteraction, ctx: BotContext, key: string): Promise<ButtonTarget> {
-  const target = unexpired<ButtonTarget>(await ctx.store.buttons.get(key), ctx.clock());
+  const target = unexpired<ButtonTarget>(await findButtonTarget(ctx.store, key), ctx.clock());
   if (!target || target.guildId !== interaction.guildId) throw new UserError(CARD_EXPIRED);
   return target;
 }

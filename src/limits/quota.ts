@@ -3,7 +3,7 @@ import { UserError } from '../errors';
 import type { Logger } from '../logger';
 import { capMode, fasterMode } from '../mj/modes';
 import type { DayCounter, GuildSettings, Store, TrackedTask, UsageRow } from '../store';
-import { dayOf, lastDays, nextDayStart } from './day';
+import { Calendar } from './day';
 
 /** Usage rows are kept this long (and counters a little past their day). */
 const USAGE_DAYS = 90;
@@ -77,8 +77,11 @@ export function limitsFor(settings: GuildSettings, member: Pick<Member, 'guildId
 export class Quotas {
   /** `guild:member` and `guild` → tasks reserved for submits still on their way. */
   private readonly pending = new Map<string, number>();
+  private readonly calendar: Calendar;
 
-  constructor(private readonly options: QuotaOptions) {}
+  constructor(private readonly options: QuotaOptions) {
+    this.calendar = new Calendar(options.timeZone);
+  }
 
   /** Runs `work` alone among everything else touching this server's counters and settings, fleet-wide. */
   private locked<T>(guildId: string, work: () => Promise<T>): Promise<T> {
@@ -100,7 +103,7 @@ export class Quotas {
   }
 
   private today(): string {
-    return dayOf(this.options.clock(), this.options.timeZone);
+    return this.calendar.dayOf(this.options.clock());
   }
 
   private async count(key: string): Promise<number> {
@@ -128,7 +131,7 @@ export class Quotas {
       inFlight: await this.options.inFlight(member.guildId, member.userId),
       budget: settings.budget,
       budgetUsed: await this.count(`${member.guildId}:${day}`),
-      resetsAt: nextDayStart(now, this.options.timeZone),
+      resetsAt: this.calendar.nextDayStart(now),
     };
   }
 
@@ -151,7 +154,7 @@ export class Quotas {
       if (!member.admin) {
         const settings = await this.settings(member.guildId);
         const limits = limitsFor(settings, member, this.options.defaults);
-        const resets = `<t:${Math.floor(nextDayStart(this.options.clock(), this.options.timeZone) / 1000)}:R>`;
+        const resets = `<t:${Math.floor(this.calendar.nextDayStart(this.options.clock()) / 1000)}:R>`;
         if (settings.budget !== undefined) {
           const used = (await this.count(`${member.guildId}:${day}`)) + this.pendingOf(member.guildId);
           if (used + cost > settings.budget) {
@@ -254,7 +257,7 @@ export class Quotas {
   /** The usage rows of a server over its last `days` days (in QUOTA_TIMEZONE), oldest first. */
   async usage(guildId: string, days: number): Promise<UsageRow[]> {
     const rows: UsageRow[] = [];
-    for (const day of lastDays(this.options.clock(), this.options.timeZone, days).reverse()) {
+    for (const day of this.calendar.lastDays(this.options.clock(), days).reverse()) {
       const counter = await this.options.store.counters.get(`${guildId}:${day}`);
       for (const taskId of counter?.taskIds ?? []) {
         const row = await this.options.store.usage.get(taskId);

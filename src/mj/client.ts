@@ -283,15 +283,19 @@ export class MjClient {
     return answer.status === 200 ? this.parseTask(answer.body) : undefined;
   }
 
-  /** All the given tasks the server knows, in one request. Throws kind 'unsupported' where the endpoint is missing. */
-  async listTasks(ids: string[]): Promise<MjTask[]> {
+  /**
+   * All the given tasks the server knows, in one request. Throws kind 'unsupported' where the endpoint is missing.
+   * `memo` (the poller's) keeps each task's last parse: a task whose raw answer did not change since the last poll
+   * (most of them, most of the time) is not parsed again.
+   */
+  async listTasks(ids: string[], memo?: Map<string, { raw: string; task: MjTask }>): Promise<MjTask[]> {
     const answer = await this.http.send('POST', this.path('/task/list-by-condition'), { ids }, { idempotent: true });
     if (answer.status !== 200) throw errorFromAnswer(answer, 'list-by-condition');
     const list = taskListSchema.safeParse(answer.body);
     if (!list.success) {
       throw new MjApiError({ kind: 'unsupported', message: 'list-by-condition did not answer a list', httpStatus: answer.status });
     }
-    const tasks = list.data.map((item) => this.parseTask(item)).filter((task): task is MjTask => task !== undefined);
+    const tasks = list.data.map((item) => this.parseRemembered(item, memo)).filter((task): task is MjTask => task !== undefined);
     // Polled on every tick: only the rare finished video without links costs another request.
     return tasks.some((task) => this.lacksVideos(task)) ? Promise.all(tasks.map((task) => this.withVideos(task))) : tasks;
   }
@@ -306,6 +310,17 @@ export class MjClient {
       throw errorFromAnswer(answer, 'image-seed');
     }
     return String(parsed.data.result);
+  }
+
+  private parseRemembered(item: unknown, memo: Map<string, { raw: string; task: MjTask }> | undefined): MjTask | undefined {
+    const id = (item as { id?: unknown } | null)?.id;
+    if (!memo || (typeof id !== 'string' && typeof id !== 'number')) return this.parseTask(item);
+    const raw = JSON.stringify(item);
+    const known = memo.get(String(id));
+    if (known?.raw === raw) return known.task;
+    const task = this.parseTask(item);
+    if (task) memo.set(task.id, { raw, task });
+    return task;
   }
 
   private parseTask(body: unknown): MjTask | undefined {

@@ -134,7 +134,8 @@ async function sweep(store: Namespaces, now: number, retentionMs: number): Promi
 
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
   const make = async <T>(namespace: (typeof NAMESPACES)[number]) => {
-    const keyv = new Keyv<T>({ store: await createAdapter(storeUrl), namespace, useKeyPrefix: true });
+    // Plain JSON: every value is JSON-shaped, and Keyv's default serializer (Buffers, BigInts) costs more CPU.
+    const keyv = new Keyv<T>({ store: await createAdapter(storeUrl), namespace, useKeyPrefix: true, serialize: JSON.stringify, deserialize: (data) => (typeof data === 'string' ? JSON.parse(data) : data) });
     keyv.on('error', (err: unknown) => logger.error({ err, namespace }, 'store error'));
     return keyv;
   };

@@ -58,6 +58,8 @@ export interface TrackedTask {
   apiTrouble?: boolean;
   /** Result files attached to the final card. */
   files: Array<{ name: string; sourceUrl: string }>;
+  /** The final card's Midjourney buttons, by index: what `mj:<taskId>:<n>` stands for. */
+  buttonSlots?: Array<{ customId: string; label: string }>;
   /** Result URLs the bot refused to fetch (not public, not an allowed origin): neither attached nor linked. */
   blockedUrls?: string[] | undefined;
   /** Discord refused the result files for good: the final card links them instead. */

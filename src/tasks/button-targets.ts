@@ -1,10 +1,12 @@
 import { parseAction } from '../mj/actions';
-import type { ButtonSlot } from '../render/buttons';
-import type { Store, TrackedTask } from '../store';
+import { buttonKey, type ButtonSlot } from '../render/buttons';
+import type { ButtonTarget, Store, TrackedTask } from '../store';
 
 /**
- * What each button of a card stands for (Discord's custom_id is a short key; Midjourney's customId is longer),
- * kept until `expiresAt`. Saved before the buttons are shown, so an instant click always finds its target.
+ * What each button of a card stands for (Discord's custom_id is a short key, `mj:<taskId>:<n>`; Midjourney's
+ * customId is longer). A final card keeps its buttons in its task's record (one write for all of them); where the
+ * key cannot name the task (ids over 40 characters) or the card is drawn apart (/task), targets are saved one by
+ * one, until `expiresAt`. Saved before the buttons are shown, so an instant click always finds its target.
  */
 export async function saveButtonTargets(store: Store, record: TrackedTask, slots: ButtonSlot[], expiresAt: number, ttlMs: number): Promise<void> {
   await Promise.all(
@@ -12,16 +14,40 @@ export async function saveButtonTargets(store: Store, record: TrackedTask, slots
       store.buttons.set(
         slot.key,
         {
-        taskId: record.taskId,
-        customId: slot.customId,
-        action: parseAction(slot.customId),
-        label: slot.label,
-        ownerId: record.requesterId,
-        guildId: record.message.guildId,
-        expiresAt,
-      },
+          taskId: record.taskId,
+          customId: slot.customId,
+          action: parseAction(slot.customId),
+          label: slot.label,
+          ownerId: record.requesterId,
+          guildId: record.message.guildId,
+          expiresAt,
+        },
         ttlMs,
       ),
     ),
   );
+}
+
+/** Whether a final card's buttons can live in its record: the button keys name the task. */
+export const slotsInRecord = (record: TrackedTask, slots: ButtonSlot[]): boolean =>
+  slots.every((slot, index) => slot.key === buttonKey(record.taskId, index));
+
+/** The target of a button key: saved on its own, or one of the buttons its task's record keeps. */
+export async function findButtonTarget(store: Store, key: string): Promise<ButtonTarget | undefined> {
+  const saved = await store.buttons.get(key);
+  if (saved) return saved;
+  const match = /^mj:(.+):(\d+)$/.exec(key);
+  if (!match) return undefined;
+  const record = await store.tasks.get(match[1]!);
+  const slot = record?.buttonSlots?.[Number(match[2])];
+  if (!record || !slot) return undefined;
+  return {
+    taskId: record.taskId,
+    customId: slot.customId,
+    action: parseAction(slot.customId),
+    label: slot.label,
+    ownerId: record.requesterId,
+    guildId: record.message.guildId,
+    ...(record.expiresAt === undefined ? {} : { expiresAt: record.expiresAt }),
+  };
 }

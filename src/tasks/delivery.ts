@@ -2,7 +2,7 @@ import type { Logger } from '../logger';
 import type { Downloader } from '../net/downloader';
 import { renderCard, type RenderedCard, type RenderOptions } from '../render/card';
 import type { Store, TrackedTask } from '../store';
-import { saveButtonTargets } from './button-targets';
+import { saveButtonTargets, slotsInRecord } from './button-targets';
 import { EditQueue } from './edit-queue';
 import type { Publisher, Upload } from './publisher';
 import { collectResultFiles } from './result-files';
@@ -88,6 +88,13 @@ export class CardDelivery {
     await saveButtonTargets(this.store, record, rendered.slots, clock() + retentionMs, retentionMs);
   }
 
+  /** A final card's buttons go into its record (one write), or one by one where the keys cannot name the task. */
+  private async keepButtons(record: TrackedTask, rendered: RenderedCard): Promise<void> {
+    if (!slotsInRecord(record, rendered.slots)) return this.saveButtons(record, rendered);
+    record.buttonSlots = rendered.slots.map(({ customId, label }) => ({ customId, label }));
+    await this.store.tasks.set(record.taskId, record);
+  }
+
   /** The edit queue's worker. */
   private async deliver(taskId: string): Promise<void> {
     const record = this.host.record(taskId);
@@ -103,16 +110,23 @@ export class CardDelivery {
       const rendered = renderCard(record, this.options.render?.(record) ?? {});
       if (rendered.hash === record.renderedHash) return this.host.delivered(record, final);
       // Button targets are stored before the buttons appear, so an instant click always finds its target.
-      if (final) await this.saveButtons(record, rendered);
+      if (final) await this.keepButtons(record, rendered);
       const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
-      if (result.interactionExpired) record.message.interaction = undefined;
+      // Where the card is, and how it may be edited, is written as soon as it changes (a restart needs it).
+      let moved = false;
+      if (result.interactionExpired && record.message.interaction) {
+        record.message.interaction = undefined;
+        moved = true;
+      }
       if (result.ok) {
         this.failures.delete(taskId);
         if (result.messageId !== record.message.messageId) {
           record.message.messageId = result.messageId;
           await this.store.messages.set(result.messageId, taskId);
+          moved = true;
         }
         record.renderedHash = rendered.hash;
+        if (moved && !final) await this.store.tasks.set(taskId, record);
         await this.host.delivered(record, final);
       } else if (result.gone) {
         await this.host.detached(record, 'card message is gone: tracking ends, the task stays reachable with /task');

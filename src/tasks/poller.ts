@@ -29,6 +29,8 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
  */
 export class TaskPoller {
   private batchSupported: boolean | undefined;
+  /** The last parse of each task polled, by id: unchanged answers are not parsed again (client.ts, listTasks). */
+  private readonly memo = new Map<string, { raw: string; task: MjTask }>();
   private readonly metaKey: string;
 
   constructor(
@@ -55,7 +57,7 @@ export class TaskPoller {
       for (let i = 0; i < ids.length; i += this.batchSize) chunks.push(ids.slice(i, i + this.batchSize));
       await inParallel(chunks, 4, async (chunk) => {
         try {
-          const tasks = await this.mj.listTasks(chunk);
+          const tasks = await this.mj.listTasks(chunk, this.memo);
           for (const task of tasks) result.found.set(task.id, task);
           // Unknown ids are omitted from a batch; some resellers list only some tasks: ask those one by one.
           single.push(...chunk.filter((id) => !result.found.has(id)));
@@ -84,6 +86,8 @@ export class TaskPoller {
         this.logger.debug({ err: error, taskId: id }, 'fetch failed');
       }
     });
+    // Only tasks still polled are remembered.
+    if (this.memo.size > ids.length * 2) for (const id of this.memo.keys()) if (!result.found.has(id)) this.memo.delete(id);
     return result;
   }
 

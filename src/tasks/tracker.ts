@@ -191,6 +191,7 @@ export class Tracker {
     // Once its prompt is sent, a task that waited in MODAL starts over: the timeout counts from here.
     if (record.view.status === 'MODAL' && view.status !== 'MODAL') record.submittedAt = now;
     const changed = viewChanged(record.view, view) || Boolean(record.apiTrouble);
+    const statusChanged = view.status !== record.view.status;
     record.apiTrouble = undefined;
     record.view = view;
     if (changed) {
@@ -199,7 +200,9 @@ export class Tracker {
     }
     this.schedule.answered(task.id, now, { status: view.status, stalled: record.phase === 'stalled' });
     if (changed || isTerminal(view.status)) {
-      await this.store.tasks.set(record.taskId, record);
+      // A new status is written now; a new percentage with the card edit that shows it (delivered()), so a
+      // progress step costs one write, not two. After a crash the next poll brings the percentage back anyway.
+      if (statusChanged || isTerminal(view.status)) await this.store.tasks.set(record.taskId, record);
       this.delivery.push(record.taskId, isTerminal(view.status));
     }
     if (isTerminal(view.status)) await this.ended(record);
@@ -317,13 +320,12 @@ export class Tracker {
     }
   }
 
-  /** Delivery's report: the card shows this state. */
+  /**
+   * Delivery's report: the card shows this state. A progress edit is not written (statuses are, in ingest):
+   * after a restart the next poll brings the percentage back, at the cost of one edit at most.
+   */
   private async delivered(record: TrackedTask, final: boolean): Promise<void> {
-    if (!final) {
-      await this.store.tasks.set(record.taskId, record);
-      return;
-    }
-    await this.release(record, 'done');
+    if (final) await this.release(record, 'done');
   }
 
   /**
