@@ -13,6 +13,8 @@ import { MjClient } from './mj/client';
 import { PROVIDERS, providerRejects, type ProviderPreset } from './mj/providers';
 import { ipLiteral } from './net/addresses';
 import { Downloader } from './net/downloader';
+import { EditorRoutes } from './editor/routes';
+import { EditorSessions } from './editor/sessions';
 import { Quotas } from './limits/quota';
 import type { MjSimulator, SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
@@ -136,6 +138,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const hookUrl = config.PUBLIC_URL && provider.callsNotifyHook ? notifyUrl(config.PUBLIC_URL, secrets[0]!) : undefined;
   const ctx: BotContext = {
     config,
+    rest: client.rest,
     logger,
     mj,
     store,
@@ -146,8 +149,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     downloads: attachmentDownloads,
     quotas,
     once: new OnceGuard(store, config, clock),
+    editor: new EditorSessions(store, clock),
     clock,
   };
+  const editor = new EditorRoutes(ctx, ctx.editor, resultDownloads);
   // The fleet's view for /healthz: every process's heartbeat (one process alone: itself).
   const fleetOf = async () => {
     const processes = await store.coordinator.fleet().catch(() => []);
@@ -160,6 +165,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     clock,
     // To whichever process owns the task (through Redis in a fleet).
+    routes: (req, res, path) => editor.handle(req, res, path),
     onNotify: (taskId) => void store.coordinator.hint(taskId).catch((err: unknown) => logger.warn({ err }, 'could not pass on a callback')),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';

@@ -83,14 +83,14 @@ describe('/imagine end to end (real Client, fake Discord, simulator)', () => {
     assert.ok(labels.every((l) => l && !/upscale_1|^$/.test(l)), `every button readable: ${labels}`);
   });
 
-  test('Vary (Region) explains privately that it needs a mask, and posts nothing', async () => {
+  test('Vary (Region) without PUBLIC_URL explains privately that an admin has to set it, and posts nothing', async () => {
     const upscale = world.discord.messagesIn().find((m) => /Upscale U2/.test(embedText(m)) && isFinished(m));
     assert.ok(upscale);
     const region = buttonsOf(upscale).find((b) => /Vary \(Region\)/.test(b.label ?? ''));
     assert.ok(region?.custom_id, 'the upscale has a Vary (Region) button');
     const before = world.sim.requestCount('/submit/action');
     const click = world.discord.click(upscale.id, region.custom_id);
-    assert.match(await world.privateAnswer(click), /needs a mask/);
+    assert.match(await world.privateAnswer(click), /has not set PUBLIC_URL: ask an admin to set it/);
     assert.equal(world.sim.requestCount('/submit/action'), before);
   });
 

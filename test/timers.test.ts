@@ -158,6 +158,18 @@ describe('time-driven parts, with node:test mock timers', () => {
       assert.deepEqual(polls.stalled, [4_000, 5_000, 6_000, 7_000, 8_000], 'every 4th period until answered again');
     });
 
+    it('spreads a period’s groups of tasks evenly over it: one request per group, no burst at its start', () => {
+      const schedule = new PollSchedule(1_000);
+      for (const id of ['a', 'b', 'c', 'd', 'e']) schedule.add(id, Date.now(), true);
+      const polls: Array<[number, string[]]> = [];
+      for (let t = 0; t < 1_000; t += 50) {
+        const due = schedule.takeDue(Date.now(), 2);
+        if (due.length) polls.push([t, due]);
+        mock.timers.tick(50);
+      }
+      assert.deepEqual(polls, [[0, ['a', 'b']], [350, ['c', 'd']], [700, ['e']]], 'three groups of at most 2, at 0, 1/3 and 2/3 of the period');
+    });
+
     it('counts misses until an answer, and forgets deleted tasks', () => {
       const schedule = new PollSchedule(1_000);
       schedule.add('x', Date.now(), true);

@@ -8,6 +8,7 @@ import { parseTextResult } from '../render/text';
 import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
 import { openButtonModal } from './modals';
+import { openRegionEditor } from './region';
 import { actionOf, liveButtonTarget, requireOwner } from './preconditions';
 import { startTask } from './start-task';
 
@@ -22,11 +23,6 @@ export const remixSensitive = (customId: string): boolean => infoFor(customId).r
 async function checkedTarget(interaction: ButtonInteraction, ctx: BotContext): Promise<ButtonTarget> {
   const target = await liveButtonTarget(interaction, ctx, interaction.customId);
   requireOwner(interaction, target.ownerId, 'asked for this image, can use its buttons. Try /imagine to make your own.');
-  if (actionOf(target).kind === 'inpaint') {
-    throw new UserError(
-      'Vary (Region) needs a mask painted on the image, which Discord cannot do yet. Try Vary (Subtle) or Vary (Strong), or Zoom/Pan, instead.',
-    );
-  }
   if (providerRejects(ctx.provider, target.customId)) {
     throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
   }
@@ -40,6 +36,7 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   const info = actionInfo(action, target.label);
   // A modal must be the first answer to the click: no defer before it.
   if (info.prompt) return openButtonModal(interaction, ctx, key, target, info.prompt);
+  if (info.mask) return openRegionEditor(interaction, ctx, target);
 
   await ctx.once.run(interaction, { key, what: `“${target.label}”`, oneShot: info.oneShot }, async () => {
     await interaction.deferReply();

@@ -1,5 +1,6 @@
-import type { ChatInputCommandInteraction, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { ChatInputCommandInteraction, REST, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Config } from '../config';
+import type { EditorSessions } from '../editor/sessions';
 import type { Quotas } from '../limits/quota';
 import type { Downloader } from '../net/downloader';
 import type { UploadBudget } from './attachments';
@@ -13,6 +14,8 @@ import type { Tracker } from '../tasks/tracker';
 /** What commands and handlers may use: built once by the app, passed explicitly (no globals). */
 export interface BotContext {
   config: Config;
+  /** discord.js's REST client (the region editor posts its card with the click's token). */
+  rest: REST;
   logger: Logger;
   mj: MjClient;
   store: Store;
@@ -24,6 +27,8 @@ export interface BotContext {
   uploads: UploadBudget;
   /** Downloads members' attachments from Discord's CDN. */
   downloads: Downloader;
+  /** Region editor links (Vary (Region)). */
+  editor: EditorSessions;
   /** The double-click guard of buttons and forms. */
   once: OnceGuard;
   /** Quotas, budgets, mode caps, channels, banned words and usage, per server (/admin). */

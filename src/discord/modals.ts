@@ -110,12 +110,13 @@ export async function openEditPromptModal(interaction: ButtonInteraction, ctx: B
  * `/mj/submit/action`, then `/mj/submit/modal` on the task the action left in MODAL. Behind new-api a 21 comes
  * back as 1, so a 1 is checked by fetching; a task that is not MODAL was confirmed by the provider itself.
  */
-async function actionThenModal(
+export async function actionThenModal(
   ctx: BotContext,
   target: Pick<ButtonTarget, 'taskId' | 'customId'>,
   prompt: string,
   common: SubmitCommon,
   mode: Mode | undefined,
+  mask?: string,
 ): Promise<Submitted> {
   const opened = await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, mode);
   if (opened.code !== 21) {
@@ -126,11 +127,11 @@ async function actionThenModal(
     }
   }
   try {
-    const confirmed = await ctx.mj.submitModal({ taskId: opened.taskId, prompt, ...common }, mode);
+    const confirmed = await ctx.mj.submitModal({ taskId: opened.taskId, prompt, ...(mask ? { maskBase64: mask } : {}), ...common }, mode);
     return { ...confirmed, taskId: confirmed.taskId || opened.taskId };
   } catch (error) {
     // The task exists and waits for its prompt: rather than lose it, its card offers "Edit prompt" to send it again.
-    if (!isMjApiError(error) || !error.transient) throw error;
+    if (!isMjApiError(error) || !error.transient || mask) throw error;
     ctx.logger.warn({ err: error, taskId: opened.taskId }, 'modal submit failed; the card offers Edit prompt');
     return { ...opened, code: 21 };
   }

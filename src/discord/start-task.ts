@@ -11,7 +11,7 @@ import type { BotContext } from './context';
 import { inAllowedChannel, memberOf } from './preconditions';
 
 /** Discord lets an interaction token edit its messages for 15 minutes. */
-const INTERACTION_TOKEN_MS = 15 * 60_000;
+export const INTERACTION_TOKEN_MS = 15 * 60_000;
 
 export interface TaskSpec {
   title: string;
@@ -36,11 +36,29 @@ export interface TaskSpec {
 
 /** `state` the API stores with the task: who asked where, so an admin can trace a task (≤255 chars). */
 export function stateFor(interaction: RepliableInteraction): string {
-  return `discord:${interaction.guildId ?? 'dm'}:${interaction.channelId ?? ''}:${interaction.user.id}`.slice(0, 255);
+  return stateOf(interaction.guildId ?? 'dm', interaction.channelId ?? '', interaction.user.id);
 }
 
-function recordFor(
-  interaction: RepliableInteraction & { guildId: string; channelId: string },
+export const stateOf = (guildId: string, channelId: string, userId: string): string => `discord:${guildId}:${channelId}:${userId}`.slice(0, 255);
+
+/** Where a task was asked for, and the interaction whose token edits its card (for 15 minutes). */
+export interface Origin {
+  guildId: string;
+  channelId: string;
+  userId: string;
+  interaction: { applicationId: string; token: string; expiresAt: number };
+}
+
+const originOf = (interaction: RepliableInteraction & { guildId: string; channelId: string }): Origin => ({
+  guildId: interaction.guildId,
+  channelId: interaction.channelId,
+  userId: interaction.user.id,
+  interaction: { applicationId: interaction.applicationId, token: interaction.token, expiresAt: interaction.createdTimestamp + INTERACTION_TOKEN_MS },
+});
+
+/** The tracker's record of a task just submitted; `messageId` when its card was posted apart (a followup). */
+export function newRecord(
+  origin: Origin,
   ctx: BotContext,
   spec: { title: string; prompt: string; mode: Mode | undefined; cappedFrom?: Mode | undefined; parentTaskId?: string | undefined; action?: MjAction | undefined },
   taskId: string,
@@ -52,21 +70,12 @@ function recordFor(
     taskId,
     title: spec.title,
     prompt: stripSpeedFlags(spec.prompt),
-    requesterId: interaction.user.id,
+    requesterId: origin.userId,
     mode: spec.mode,
     ...(spec.cappedFrom ? { cappedFrom: spec.cappedFrom } : {}),
     ...(spec.action ? { action: spec.action } : {}),
     parentTaskId: spec.parentTaskId,
-    message: {
-      guildId: interaction.guildId,
-      channelId: interaction.channelId,
-      messageId,
-      interaction: {
-        applicationId: interaction.applicationId,
-        token: interaction.token,
-        expiresAt: interaction.createdTimestamp + INTERACTION_TOKEN_MS,
-      },
-    },
+    message: { guildId: origin.guildId, channelId: origin.channelId, messageId, interaction: { ...origin.interaction } },
     submittedAt: now,
     lastChangeAt: now,
     view: emptyView(submitted.code === 21 ? 'MODAL' : 'SUBMITTED', submitted.queuePosition),
@@ -109,7 +118,7 @@ export async function startTask(interaction: RepliableInteraction, ctx: BotConte
     throw error;
   }
   const kind = spec.kind ?? (interaction.isChatInputCommand() ? `/${interaction.commandName}` : spec.title);
-  const record = recordFor(where, ctx, { ...spec, mode, cappedFrom }, submitted.taskId, submitted, undefined);
+  const record = newRecord(originOf(where), ctx, { ...spec, mode, cappedFrom }, submitted.taskId, submitted, undefined);
   ctx.logger.info({ taskId: record.taskId, title: spec.title, user: interaction.user.id, code: submitted.code }, 'task submitted');
   await ctx.tracker.track(record);
   for (const [i, taskId] of submitted.taskIds.slice(1).entries()) {
@@ -117,7 +126,7 @@ export async function startTask(interaction: RepliableInteraction, ctx: BotConte
     try {
       // A placeholder the tracker then edits through the same interaction token, like the first card.
       const message = await interaction.followUp({ embeds: [{ title: extra.title.slice(0, 256), description: '⏳ Starting…' }], allowedMentions: { parse: [] } });
-      await ctx.tracker.track(recordFor(where, ctx, { ...spec, ...extra, mode, cappedFrom }, taskId, submitted, message.id));
+      await ctx.tracker.track(newRecord(originOf(where), ctx, { ...spec, ...extra, mode, cappedFrom }, taskId, submitted, message.id));
     } catch (error) {
       ctx.logger.warn({ err: error, taskId }, 'could not post the card of an extra task; it runs without one');
     }

@@ -21,6 +21,8 @@ export interface HttpServerOptions {
   health(): Promise<Health>;
   /** A notifyHook callback named this task id: a hint to poll it now, nothing more. */
   onNotify(taskId: string): void;
+  /** More pages (the region editor): true when it answered the request. */
+  routes?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
   clock?: () => number;
 }
 
@@ -47,13 +49,13 @@ export function notifyUrl(publicUrl: string, secret: string): string {
   return `${publicUrl.replace(/\/+$/, '')}${NOTIFY_PATH}${secret}`;
 }
 
-function send(res: ServerResponse, status: number, body: unknown): void {
+export function send(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
   res.end(text);
 }
 
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
   return new Promise((resolve, reject) => {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limit) {
@@ -113,6 +115,7 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
         // The same answer whatever the body said: a caller learns nothing about which ids exist.
         return send(res, 200, {});
       }
+      if (options.routes && (await options.routes(req, res, path))) return;
       return send(res, 404, { error: 'not found' });
     })().catch((err: unknown) => {
       logger.error({ err }, 'http request failed');

@@ -53,15 +53,35 @@ export class PollSchedule {
     return true;
   }
 
-  /** The tasks due at `now`; each is due again from the next period until its answer says otherwise. */
-  takeDue(now: number): string[] {
+  /**
+   * The tasks due at `now`. A period's tasks are polled in groups of `batch` (one request each), spread evenly over
+   * the period (group k at k/groups of it): ⌈N/batch⌉ requests a period, with no burst of answers and edits at its
+   * start. Each is due again from the next period until its answer says otherwise.
+   */
+  takeDue(now: number, batch = 100): string[] {
     const phase = this.phaseOf(now);
+    const into = (now - phase * this.periodMs) / this.periodMs;
+    const groups = Math.max(1, Math.ceil(this.entries.size / batch));
     const due: string[] = [];
+    let rank = 0;
     for (const [taskId, entry] of this.entries) {
-      if (!entry.hinted && entry.nextPhase > phase) continue;
+      const group = Math.floor(rank / batch);
+      rank += 1;
+      if (!entry.hinted && (entry.nextPhase > phase || (entry.nextPhase === phase && into < group / groups))) continue;
       due.push(taskId);
       entry.hinted = false;
       entry.nextPhase = phase + 1;
+    }
+    return due;
+  }
+
+  /** Only the tasks a callback named (polled at once, apart from the period's groups). */
+  takeHinted(): string[] {
+    const due: string[] = [];
+    for (const [taskId, entry] of this.entries) {
+      if (!entry.hinted) continue;
+      due.push(taskId);
+      entry.hinted = false;
     }
     return due;
   }

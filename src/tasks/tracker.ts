@@ -56,8 +56,9 @@ export class Tracker {
   private ticking = false;
   /** A poll soon for tasks a callback named: hints arriving within HINT_BATCH_MS share one poll. */
   private hintTimer: NodeJS.Timeout | undefined;
-  /** A hint arrived while a tick ran: tick again as soon as it ends. */
-  private hintedDuringTick = false;
+  private hintPolling = false;
+  /** A hint arrived while hinted tasks were being polled: poll again as soon as that ends. */
+  private hintedAgain = false;
   private readonly clock: () => number;
   private lastBeat = 0;
 
@@ -168,17 +169,40 @@ export class Tracker {
    */
   hint(taskId: string): void {
     if (!this.schedule.hint(taskId)) return;
-    if (this.ticking) this.hintedDuringTick = true;
+    if (this.hintPolling) this.hintedAgain = true;
     else this.pollSoon();
   }
 
-  /** One tick within HINT_BATCH_MS (while the tracker runs), instead of waiting for the next period's. */
+  /** The hinted tasks polled within HINT_BATCH_MS (while the tracker runs), apart from the periodic polls. */
   private pollSoon(): void {
     if (!this.timer) return;
     this.hintTimer ??= setTimeout(() => {
       this.hintTimer = undefined;
-      void this.tick();
+      void this.pollHinted();
     }, HINT_BATCH_MS);
+  }
+
+  private async pollHinted(): Promise<void> {
+    this.hintPolling = true;
+    try {
+      const due = this.schedule.takeHinted();
+      if (due.length) await this.pollAndIngest(due);
+    } catch (error) {
+      this.logger.error({ err: error }, 'hinted poll failed');
+    } finally {
+      this.hintPolling = false;
+      if (this.hintedAgain) {
+        this.hintedAgain = false;
+        this.pollSoon();
+      }
+    }
+  }
+
+  private async pollAndIngest(due: string[]): Promise<void> {
+    const { found, missing, failed } = await this.poller.poll(due);
+    await Promise.all([...found.values()].map((task) => this.ingest(task)));
+    for (const id of missing) await this.missed(id);
+    await this.troubled(failed);
   }
 
   /** A task report from a poll. Unknown ids are ignored; stale reports too. */
@@ -216,20 +240,12 @@ export class Tracker {
       await this.keepOwnership();
       const now = this.clock();
       await this.watchdog(now);
-      const due = this.schedule.takeDue(now);
-      if (due.length === 0) return;
-      const { found, missing, failed } = await this.poller.poll(due);
-      await Promise.all([...found.values()].map((task) => this.ingest(task)));
-      for (const id of missing) await this.missed(id);
-      await this.troubled(failed);
+      const due = this.schedule.takeDue(now, this.options.batchSize ?? 100);
+      if (due.length) await this.pollAndIngest(due);
     } catch (error) {
       this.logger.error({ err: error }, 'poll tick failed');
     } finally {
       this.ticking = false;
-      if (this.hintedDuringTick) {
-        this.hintedDuringTick = false;
-        this.pollSoon();
-      }
     }
   }
 

@@ -35,11 +35,15 @@ export interface FaultReply {
 export interface TestSimulatorOptions extends SimulatorOptions {
   /** At most this many requests are kept in `requests` (and about 32 MB of bodies); 0 = no count limit. */
   requestLogLimit?: number;
+  /** Requests to paths matching this keep their whole body (images included) in `fullBodies`. */
+  keepFullBodies?: RegExp;
 }
 
 export interface TestSimulator extends MjSimulator {
   /** Every request, in order (image payloads cut to 100 characters). */
   readonly requests: SimRequest[];
+  /** Whole bodies of the requests that `keepFullBodies` matched, in order. */
+  readonly fullBodies: Array<{ path: string; body: unknown }>;
   injectNext(match: FaultMatch, reply: FaultReply): void;
   /** While down: 'status' answers 503, 'reset' destroys the connection. */
   setDown(down: boolean, mode?: 'status' | 'reset'): void;
@@ -102,7 +106,8 @@ class RequestLog {
 
 /** The simulator with a request log, injected faults and a down switch. */
 export async function startTestSimulator(options: TestSimulatorOptions = {}): Promise<TestSimulator> {
-  const { requestLogLimit = 20_000, ...simOptions } = options;
+  const { requestLogLimit = 20_000, keepFullBodies, ...simOptions } = options;
+  const fullBodies: Array<{ path: string; body: unknown }> = [];
   const log = new RequestLog(requestLogLimit);
   const faults: Array<{ match: FaultMatch; reply: FaultReply }> = [];
   let down: 'status' | 'reset' | undefined;
@@ -132,6 +137,7 @@ export async function startTestSimulator(options: TestSimulatorOptions = {}): Pr
       status: 0,
     };
     log.add(entry, size.bytes);
+    if (keepFullBodies?.test(call.path)) fullBodies.push({ path: call.path, body: call.body });
     const answer = async (): Promise<SimReply | 'destroy'> => {
       if (down === 'reset') return 'destroy';
       if (down === 'status') return { status: 503, raw: 'Service Unavailable', contentType: 'text/plain; charset=utf-8' };
@@ -152,6 +158,7 @@ export async function startTestSimulator(options: TestSimulatorOptions = {}): Pr
   const close = sim.close.bind(sim);
   return Object.assign(sim, {
     requests: log.requests,
+    fullBodies,
     injectNext: (match: FaultMatch, reply: FaultReply) => void faults.push({ match, reply }),
     setDown: (isDown: boolean, mode: 'status' | 'reset' = 'status') => void (down = isDown ? mode : undefined),
     requestCount(pathIncludes?: string) {
