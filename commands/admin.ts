@@ -4,12 +4,15 @@ import {
   InteractionContextType,
   MessageFlags,
   PermissionFlagsBits,
+  type APIApplicationCommandOption,
   type ChatInputCommandInteraction,
 } from 'discord.js';
 import { MODES, type Mode } from '../src/config';
 import type { BotContext, Command } from '../src/discord/context';
+import { discordServerLocale, memberMessages } from '../src/discord/locale';
 import { requireAdmin } from '../src/discord/preconditions';
 import { UserError } from '../src/errors';
+import { choiceOf, described, languageChoice, LOCALES, type Locale, type Messages } from '../src/i18n';
 import { limitsFor } from '../src/limits/quota';
 import { usageCsv, usageSummary } from '../src/limits/usage';
 import { normaliseWord } from '../src/limits/words';
@@ -18,87 +21,101 @@ import type { GuildSettings } from '../src/store';
 /** Discord refuses uploads over its limit; a usage export this large is cut to its newest rows. */
 const MAX_CSV_BYTES = 8 * 1024 * 1024;
 
-const role = (description: string) => ({ type: ApplicationCommandOptionType.Role, name: 'role', description, required: true }) as const;
-const choices = (values: readonly string[]) => values.map((value) => ({ name: value, value }));
+type Says = (t: Messages) => string;
+/** Admin option names stay English (they match this README's examples); what they do is localized. */
+const option = <T extends object>(name: string, says: Says, rest: T) => ({ name, ...described(says), ...rest });
+const subcommand = (name: string, says: Says, options: APIApplicationCommandOption[] = []) =>
+  option(name, says, { type: ApplicationCommandOptionType.Subcommand, options }) as APIApplicationCommandOption;
+const role = option('role', (t) => t.commands.admin.role, { type: ApplicationCommandOptionType.Role, required: true }) as APIApplicationCommandOption;
 
 const roleName = (guildId: string, roleId: string) => (roleId === guildId ? '@everyone' : `<@&${roleId}>`);
 
 /** Every setting of a server, as `/admin show` prints it. */
-function describeSettings(guildId: string, settings: GuildSettings, defaults: { daily: number; concurrent: number }): string {
+function describeSettings(t: Messages, guildId: string, settings: GuildSettings, defaults: { daily: number; concurrent: number }, language: string): string {
   const everyone = limitsFor(settings, { guildId, roleIds: [] }, defaults);
-  const limits = Object.entries(settings.limits).map(([id, l]) => `${roleName(guildId, id)}: ${l.daily}/day, ${l.concurrent} at a time`);
-  const modes = Object.entries(settings.modes).map(([id, mode]) => `${roleName(guildId, id)}: up to ${mode}`);
+  const limits = Object.entries(settings.limits).map(([id, l]) => t.admin.roleLimit(roleName(guildId, id), l.daily, l.concurrent));
+  const modes = Object.entries(settings.modes).map(([id, mode]) => t.admin.roleMode(roleName(guildId, id), mode));
   return [
-    '**Midjourney settings of this server**',
-    `Default (@everyone): ${everyone.daily} tasks a day, ${everyone.concurrent} at a time${settings.limits[guildId] ? '' : ' (the bot\'s default)'}`,
-    `Limits by role: ${limits.length ? limits.join(' · ') : 'none'}`,
-    `Fastest mode by role: ${modes.length ? modes.join(' · ') : 'none (any mode)'}`,
-    `Server budget: ${settings.budget === undefined ? 'none' : `${settings.budget} tasks a day`}`,
-    `Channels: ${settings.channels.length ? settings.channels.map((id) => `<#${id}>`).join(', ') : 'any'}`,
-    `Banned words: ${settings.words.length ? settings.words.map((w) => `\`${w}\``).join(', ') : 'none'}`,
-    'Members who can manage the server have no limits; their tasks still count in `/admin usage`.',
+    t.admin.heading,
+    t.admin.defaultLimits(everyone.daily, everyone.concurrent, !settings.limits[guildId]),
+    t.admin.limitsByRole(limits.length ? limits.join(' · ') : t.admin.none),
+    t.admin.modesByRole(modes.length ? modes.join(' · ') : t.admin.anyMode),
+    t.admin.budget(settings.budget),
+    t.admin.channels(settings.channels.length ? settings.channels.map((id) => `<#${id}>`).join(', ') : t.admin.any),
+    t.admin.words(settings.words.length ? settings.words.map((w) => `\`${w}\``).join(', ') : t.admin.none),
+    t.admin.language(language),
+    t.admin.adminsFree,
   ].join('\n');
 }
 
-type Handler = (interaction: ChatInputCommandInteraction<'cached' | 'raw'>, ctx: BotContext) => Promise<string>;
+type Interaction = ChatInputCommandInteraction<'cached' | 'raw'>;
+type Handler = (interaction: Interaction, ctx: BotContext, t: Messages) => Promise<string>;
+
+/** The language cards use when no admin chose one (src/discord/locale.ts, serverLocale), named for the reader. */
+const automatic = (interaction: Interaction, ctx: BotContext, t: Messages) =>
+  t.languages[discordServerLocale(interaction) ?? ctx.config.DEFAULT_LOCALE];
 
 const handlers: Record<string, Handler> = {
-  async limit(interaction, ctx) {
+  async limit(interaction, ctx, t) {
     const target = interaction.options.getRole('role', true);
     const daily = interaction.options.getInteger('daily', true);
     const concurrent = interaction.options.getInteger('concurrent', true);
     await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.limits[target.id] = { daily, concurrent }));
     const who = roleName(interaction.guildId, target.id);
-    return daily === 0
-      ? `${who} may not use the bot (0 tasks a day), unless another role of the member allows more.`
-      : `${who}: ${daily} task${daily === 1 ? '' : 's'} per member per day, ${concurrent} at a time. A member with several roles gets the most generous.`;
+    return daily === 0 ? t.admin.limitZero(who) : t.admin.limitSet(who, daily, concurrent);
   },
-  async mode(interaction, ctx) {
+  async mode(interaction, ctx, t) {
     const target = interaction.options.getRole('role', true);
     const fastest = interaction.options.getString('fastest', true) as Mode;
-    if (!MODES.includes(fastest)) throw new UserError(`Choose one of ${MODES.join(', ')}.`);
+    if (!MODES.includes(fastest)) throw new UserError((t) => t.admin.chooseMode([...MODES]));
     await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.modes[target.id] = fastest));
-    return `${roleName(interaction.guildId, target.id)}: fastest mode ${fastest}. Faster requests run at ${fastest}, and the card says so.`;
+    return t.admin.modeSet(roleName(interaction.guildId, target.id), fastest);
   },
-  async budget(interaction, ctx) {
+  async budget(interaction, ctx, t) {
     const daily = interaction.options.getInteger('daily');
     await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.budget = daily ?? undefined));
-    return daily === null ? 'No server budget: only the members\' own limits apply.' : `Server budget: ${daily} tasks a day for everyone together (admins not limited).`;
+    return daily === null ? t.admin.budgetOff : t.admin.budgetSet(daily);
   },
-  async channels(interaction, ctx) {
+  async channels(interaction, ctx, t) {
     const action = interaction.options.getString('action', true);
     const channel = interaction.options.getChannel('channel');
-    if (action !== 'clear' && !channel) throw new UserError(`\`/admin channels action:${action}\` needs a \`channel\`.`);
+    if (action !== 'clear' && !channel) throw new UserError((t) => t.admin.needsChannel(action));
     const settings = await ctx.quotas.updateSettings(interaction.guildId, (s) => {
       if (action === 'clear') s.channels = [];
       else if (action === 'allow' && !s.channels.includes(channel!.id)) s.channels.push(channel!.id);
       else if (action === 'remove') s.channels = s.channels.filter((id) => id !== channel!.id);
     });
-    return settings.channels.length
-      ? `Commands that start tasks work only in ${settings.channels.map((id) => `<#${id}>`).join(', ')}.`
-      : 'Commands work in every channel.';
+    return settings.channels.length ? t.admin.channelsOnly(settings.channels.map((id) => `<#${id}>`).join(', ')) : t.admin.channelsAll;
   },
-  async words(interaction, ctx) {
+  async words(interaction, ctx, t) {
     const action = interaction.options.getString('action', true);
     const word = normaliseWord(interaction.options.getString('word') ?? '');
-    if (action !== 'list' && !word) throw new UserError(`\`/admin words action:${action}\` needs a \`word\`.`);
+    if (action !== 'list' && !word) throw new UserError((t) => t.admin.needsWord(action));
     const settings = await ctx.quotas.updateSettings(interaction.guildId, (s) => {
       if (action === 'add' && !s.words.includes(word)) s.words.push(word);
       if (action === 'remove') s.words = s.words.filter((w) => w !== word);
     });
-    const list = settings.words.length ? settings.words.map((w) => `\`${w}\``).join(', ') : 'none';
-    if (action === 'add') return `Added \`${word}\`. Banned words: ${list}`;
-    if (action === 'remove') return `Removed \`${word}\`. Banned words: ${list}`;
-    return `Banned words: ${list}`;
+    const list = settings.words.length ? settings.words.map((w) => `\`${w}\``).join(', ') : t.admin.none;
+    if (action === 'add') return t.admin.wordAdded(word, list);
+    if (action === 'remove') return t.admin.wordRemoved(word, list);
+    return t.admin.words(list);
   },
-  async show(interaction, ctx) {
+  async language(interaction, ctx, t) {
+    const value = interaction.options.getString('value', true);
+    const language = (LOCALES as readonly string[]).includes(value) ? (value as Locale) : undefined;
+    await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.language = language));
+    return language ? t.admin.languageSet(t.languages[language]) : t.admin.languageAuto(automatic(interaction, ctx, t));
+  },
+  async show(interaction, ctx, t) {
     const { DEFAULT_DAILY_TASKS: daily, DEFAULT_CONCURRENT_TASKS: concurrent } = ctx.config;
-    return describeSettings(interaction.guildId, await ctx.quotas.settings(interaction.guildId), { daily, concurrent });
+    const settings = await ctx.quotas.settings(interaction.guildId);
+    const language = settings.language ? t.languages[settings.language] : `${t.choices.auto} (${automatic(interaction, ctx, t)})`;
+    return describeSettings(t, interaction.guildId, settings, { daily, concurrent }, language);
   },
 };
 
 /** `/admin usage`: a summary and `usage.csv`, privately. */
-async function usage(interaction: ChatInputCommandInteraction<'cached' | 'raw'>, ctx: BotContext): Promise<void> {
+async function usage(interaction: Interaction, ctx: BotContext, t: Messages): Promise<void> {
   const member = interaction.options.getUser('member');
   const days = interaction.options.getInteger('days') ?? 7;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
@@ -109,84 +126,66 @@ async function usage(interaction: ChatInputCommandInteraction<'cached' | 'raw'>,
     kept = kept.slice(Math.ceil(kept.length / 10));
     csv = usageCsv(kept);
   }
-  const cut = kept.length < rows.length ? `\nThe file holds the newest ${kept.length} of ${rows.length} tasks (Discord's upload limit).` : '';
+  const cut = kept.length < rows.length ? t.admin.usageCut(kept.length, rows.length) : '';
   await interaction.editReply({
-    content: `${usageSummary(rows, days, member?.id)}${cut}`.slice(0, 2000),
+    content: `${usageSummary(rows, days, member?.id, t)}${cut}`.slice(0, 2000),
     files: [{ attachment: Buffer.from(csv, 'utf8'), name: 'usage.csv' }],
     allowedMentions: { parse: [] },
   });
 }
 
+const { String: Str, Integer, Channel, User } = ApplicationCommandOptionType;
+
 export default {
   data: {
     name: 'admin',
-    description: "Decide who may spend this server's Midjourney plan",
+    ...described((t) => t.commands.admin.description),
     contexts: [InteractionContextType.Guild],
     default_member_permissions: String(PermissionFlagsBits.ManageGuild),
     options: [
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'limit',
-        description: 'Tasks per member per day, and at a time, for members with a role (@everyone: the default)',
-        options: [
-          role('The role (@everyone for the server default)'),
-          { type: ApplicationCommandOptionType.Integer, name: 'daily', description: 'Tasks per member per day (0: this role may not use the bot)', required: true, min_value: 0, max_value: 10_000 },
-          { type: ApplicationCommandOptionType.Integer, name: 'concurrent', description: 'Tasks in flight per member', required: true, min_value: 1, max_value: 100 },
-        ],
-      },
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'mode',
-        description: 'The fastest speed mode members with a role may use',
-        options: [
-          role('The role (@everyone for the server default)'),
-          { type: ApplicationCommandOptionType.String, name: 'fastest', description: 'Fastest mode allowed', required: true, choices: choices(MODES) },
-        ],
-      },
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'budget',
-        description: 'Tasks per day for the whole server (leave empty for no budget)',
-        options: [{ type: ApplicationCommandOptionType.Integer, name: 'daily', description: 'Tasks per day for everyone together', required: false, min_value: 0, max_value: 1_000_000 }],
-      },
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'channels',
-        description: 'Channels where commands work (none listed: everywhere)',
-        options: [
-          { type: ApplicationCommandOptionType.String, name: 'action', description: 'Allow a channel, remove it, or clear the list', required: true, choices: choices(['allow', 'remove', 'clear']) },
-          { type: ApplicationCommandOptionType.Channel, name: 'channel', description: 'The channel', required: false, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum] },
-        ],
-      },
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'words',
-        description: 'Banned words, checked in every prompt',
-        options: [
-          { type: ApplicationCommandOptionType.String, name: 'action', description: 'Add, remove or list', required: true, choices: choices(['add', 'remove', 'list']) },
-          { type: ApplicationCommandOptionType.String, name: 'word', description: 'The word (whole word, any case)', required: false, max_length: 100 },
-        ],
-      },
-      {
-        type: ApplicationCommandOptionType.Subcommand,
-        name: 'usage',
-        description: 'Tasks per member, kind and mode, with usage.csv',
-        options: [
-          { type: ApplicationCommandOptionType.User, name: 'member', description: 'Only this member', required: false },
-          { type: ApplicationCommandOptionType.Integer, name: 'days', description: 'How many days back (default 7)', required: false, min_value: 1, max_value: 90 },
-        ],
-      },
-      { type: ApplicationCommandOptionType.Subcommand, name: 'show', description: 'Every setting of this server' },
+      subcommand('limit', (t) => t.commands.admin.limit, [
+        role,
+        option('daily', (t) => t.commands.admin.limitDaily, { type: Integer, required: true, min_value: 0, max_value: 10_000 }),
+        option('concurrent', (t) => t.commands.admin.limitConcurrent, { type: Integer, required: true, min_value: 1, max_value: 100 }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('mode', (t) => t.commands.admin.mode, [
+        role,
+        option('fastest', (t) => t.commands.admin.modeFastest, { type: Str, required: true, choices: MODES.map(choiceOf) }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('budget', (t) => t.commands.admin.budget, [
+        option('daily', (t) => t.commands.admin.budgetDaily, { type: Integer, required: false, min_value: 0, max_value: 1_000_000 }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('channels', (t) => t.commands.admin.channels, [
+        option('action', (t) => t.commands.admin.channelsAction, { type: Str, required: true, choices: (['allow', 'remove', 'clear'] as const).map(choiceOf) }),
+        option('channel', (t) => t.commands.admin.channel, {
+          type: Channel,
+          required: false,
+          channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement, ChannelType.GuildForum],
+        }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('words', (t) => t.commands.admin.words, [
+        option('action', (t) => t.commands.admin.wordsAction, { type: Str, required: true, choices: (['add', 'remove', 'list'] as const).map(choiceOf) }),
+        option('word', (t) => t.commands.admin.word, { type: Str, required: false, max_length: 100 }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('usage', (t) => t.commands.admin.usage, [
+        option('member', (t) => t.commands.admin.usageMember, { type: User, required: false }),
+        option('days', (t) => t.commands.admin.usageDays, { type: Integer, required: false, min_value: 1, max_value: 90 }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('language', (t) => t.commands.admin.language, [
+        option('value', (t) => t.commands.admin.languageValue, { type: Str, required: true, choices: [...LOCALES.map(languageChoice), choiceOf('auto')] }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('show', (t) => t.commands.admin.show),
     ],
   },
   async execute(interaction, ctx) {
-    if (!interaction.inGuild()) throw new UserError('Use `/admin` in a server.');
+    if (!interaction.inGuild()) throw new UserError((t) => t.admin.useInServer);
     requireAdmin(interaction);
-    const subcommand = interaction.options.getSubcommand(true);
-    if (subcommand === 'usage') return usage(interaction, ctx);
-    const handler = handlers[subcommand];
-    if (!handler) throw new UserError('This subcommand is not available any more. An admin may need to run deploy-commands.');
-    const content = await handler(interaction, ctx);
+    const t = memberMessages(interaction);
+    const name = interaction.options.getSubcommand(true);
+    if (name === 'usage') return usage(interaction, ctx, t);
+    const handler = handlers[name];
+    if (!handler) throw new UserError((t) => t.admin.subcommandGone);
+    const content = await handler(interaction, ctx, t);
     await interaction.reply({ content: content.slice(0, 2000), flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });
   },
 } satisfies Command;

@@ -1,26 +1,26 @@
 import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { withImages } from '../src/discord/attachments';
+import { withImages, type ImageSlot } from '../src/discord/attachments';
 import { blendDimensions, checkBlendCount, choiceOption, imageOption, modeOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
+import { described } from '../src/i18n';
 
 const IMAGE_OPTIONS = ['image1', 'image2', 'image3', 'image4', 'image5'] as const;
 
-const blendImage = (name: string, index: number) => imageOption(name, index < 2 ? `Image ${index + 1} to blend` : `Image ${index + 1} to blend (optional)`, index < 2);
+const blendImage = (name: (typeof IMAGE_OPTIONS)[number], index: number) =>
+  index < 2
+    ? imageOption(name, (t) => t.commands.blend.image(index + 1), true)
+    : imageOption(name, (t) => t.commands.blend.optionalImage(index + 1));
 
 export default {
   startsTask: true,
   data: {
     name: 'blend',
-    description: 'Blend two to five images into a new one with Midjourney',
+    ...described((t) => t.commands.blend.description),
     contexts: [InteractionContextType.Guild],
     options: [
       ...IMAGE_OPTIONS.map(blendImage),
-      choiceOption('dimensions', 'Shape of the result (default: square)', [
-        ['portrait (2:3)', 'portrait'],
-        ['square (1:1)', 'square'],
-        ['landscape (3:2)', 'landscape'],
-      ]),
+      choiceOption('dimensions', (t) => t.commands.blend.dimensions, ['portrait', 'square', 'landscape']),
       modeOption,
     ],
   },
@@ -29,12 +29,12 @@ export default {
     checkBlendCount(images.length);
     const dimensions = blendDimensions(interaction.options.getString('dimensions'));
     const mode = readMode(interaction, ctx.provider);
-    const slots = images.map((attachment, i) => ({ attachment, what: `Image ${i + 1}` }));
+    const slots = images.map((attachment, i): ImageSlot => ({ attachment, what: (t) => t.images.nth(i + 1) }));
     await withImages(ctx, slots, async (download) => {
       await interaction.deferReply();
       const base64Array = await download();
       await startTask(interaction, ctx, {
-        title: `Blend of ${images.length} images`,
+        title: (t) => t.titles.blend(images.length),
         prompt: '',
         mode,
         submit: (common, sendMode) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, sendMode),

@@ -3,16 +3,17 @@ import type { Command } from '../src/discord/context';
 import { withImages } from '../src/discord/attachments';
 import { checkPrompt, imageOption, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
+import { described } from '../src/i18n';
 
 export default {
   startsTask: true,
   data: {
     name: 'imagine',
-    description: 'Create four images from a text prompt with Midjourney',
+    ...described((t) => t.commands.imagine.description),
     contexts: [InteractionContextType.Guild],
     options: [
-      promptOption('What to draw, with any Midjourney parameters (--ar 3:2, --v 7, …)'),
-      imageOption('image', 'A reference image (image prompt)'),
+      promptOption((t) => t.commands.imagine.prompt),
+      imageOption('image', (t) => t.commands.imagine.image),
       modeOption,
     ],
   },
@@ -20,14 +21,15 @@ export default {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const mode = readMode(interaction, ctx.provider);
     const image = interaction.options.getAttachment('image');
-    await withImages(ctx, image ? [{ attachment: image, what: 'The reference image' }] : [], async (download) => {
+    await withImages(ctx, image ? [{ attachment: image, what: (t) => t.images.theReference }] : [], async (download) => {
       await interaction.deferReply();
       const base64Array = await download();
       await startTask(interaction, ctx, {
-        title: 'Imagine',
+        title: (t) => t.titles.imagine,
         prompt,
+        usesPrefs: true,
         mode,
-        submit: (common, sendMode) => ctx.mj.submitImagine({ prompt, base64Array, ...common }, sendMode),
+        submit: (common, sendMode, sent) => ctx.mj.submitImagine({ prompt: sent, base64Array, ...common }, sendMode),
       });
     });
   },

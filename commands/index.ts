@@ -4,11 +4,13 @@ import blend from './blend';
 import describe from './describe';
 import edit from './edit';
 import imagine from './imagine';
+import prefer from './prefer';
 import quota from './quota';
+import settings from './settings';
 import shorten from './shorten';
 import swapface from './swapface';
 import task from './task';
 import video from './video';
 
 /** Every slash command, one file each; deploy-commands registers exactly this list. */
-export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edit, swapface, task, quota, admin];
+export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edit, swapface, task, quota, settings, prefer, admin];

@@ -2,21 +2,22 @@ import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
+import { described } from '../src/i18n';
 
 export default {
   startsTask: true,
   data: {
     name: 'shorten',
-    description: 'Let Midjourney shorten a long prompt and show its important words',
+    ...described((t) => t.commands.shorten.description),
     contexts: [InteractionContextType.Guild],
-    options: [promptOption('The prompt to analyse and shorten'), modeOption],
+    options: [promptOption((t) => t.commands.shorten.prompt), modeOption],
   },
   async execute(interaction, ctx) {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const mode = readMode(interaction, ctx.provider);
     await interaction.deferReply();
     await startTask(interaction, ctx, {
-      title: 'Shorten',
+      title: (t) => t.titles.shorten,
       prompt,
       mode,
       submit: (common, sendMode) => ctx.mj.submitShorten({ prompt, ...common }, sendMode),

@@ -1,26 +1,30 @@
 import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
 import type { Command } from '../src/discord/context';
+import { memberLocale, memberMessages } from '../src/discord/locale';
 import { canSeeTask, sameGuild } from '../src/discord/preconditions';
+import { described, named } from '../src/i18n';
 import { unexpired, type TrackedTask } from '../src/store';
 import { isTerminal, viewFromTask } from '../src/tasks/view';
 
 export default {
   data: {
     name: 'task',
-    description: 'Show the current card of a Midjourney task started in this server',
+    ...described((t) => t.commands.task.description),
     contexts: [InteractionContextType.Guild],
     options: [
-      { type: ApplicationCommandOptionType.String, name: 'id', description: 'The task id (in the footer of its card)', required: true, max_length: 64 },
+      { type: ApplicationCommandOptionType.String, ...named('id'), ...described((t) => t.commands.task.id), required: true, max_length: 64 },
     ],
   },
   async execute(interaction, ctx) {
-    const id = (interaction.options.getString('id') ?? '').trim().replace(/^Task\s+/i, '');
+    // Members paste the footer as they see it, in English ("Task …") or Chinese ("任务 …").
+    const id = (interaction.options.getString('id') ?? '').trim().replace(/^(Task|任务)\s*/i, '');
     const record = id ? unexpired<TrackedTask>(await ctx.store.tasks.get(id), ctx.clock()) : undefined;
     // The API does not filter by user or server, so the bot's own records decide who may see what.
-    sameGuild(interaction, record, `No task \`${id.slice(0, 64) || '(empty)'}\` was started by this bot in this server. The id is in the footer of a card.`);
+    sameGuild(interaction, record, (t) => t.task.notFound(id.slice(0, 64) || t.task.empty));
     await canSeeTask(interaction, record);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const current = structuredClone(record);
+    // A private answer: in the language of the member who asked, whatever the channel's card shows.
+    const current = { ...structuredClone(record), locale: memberLocale(interaction) };
     if (!isTerminal(current.view.status) || current.phase === 'detached') {
       const fresh = await ctx.mj.fetchTask(id).catch(() => undefined);
       if (fresh) current.view = viewFromTask(fresh, current.view);
@@ -30,6 +34,6 @@ export default {
     const where = record.message.messageId && record.phase !== 'detached'
       ? `https://discord.com/channels/${record.message.guildId}/${record.message.channelId}/${record.message.messageId}`
       : '';
-    await interaction.editReply({ content: where ? `Card: ${where}` : '', embeds: payload.embeds, components: payload.components });
+    await interaction.editReply({ content: where ? memberMessages(interaction).task.card(where) : '', embeds: payload.embeds, components: payload.components });
   },
 } satisfies Command;

@@ -4,22 +4,20 @@ import { UserError } from '../src/errors';
 import { checkLink, withImages } from '../src/discord/attachments';
 import { checkPrompt, choiceOption, imageOption, linkOption, modeOption, promptOption, readMode } from '../src/discord/input';
 import { startTask } from '../src/discord/start-task';
+import { described, named } from '../src/i18n';
 
 export default {
   startsTask: true,
   data: {
     name: 'video',
-    description: 'Animate a picture into short videos with Midjourney',
+    ...described((t) => t.commands.video.description),
     contexts: [InteractionContextType.Guild],
     options: [
-      promptOption('What happens in the video'),
-      imageOption('image', 'The first frame (or give a link)'),
-      linkOption('A web link to the first frame (or attach it)'),
-      choiceOption('motion', 'How much movement (default: low)', [
-        ['low', 'low'],
-        ['high', 'high'],
-      ]),
-      { type: ApplicationCommandOptionType.Boolean, name: 'hd', description: 'Render in 720p instead of 480p', required: false },
+      promptOption((t) => t.commands.video.prompt),
+      imageOption('image', (t) => t.commands.video.image),
+      linkOption((t) => t.commands.video.link),
+      choiceOption('motion', (t) => t.commands.video.motion, ['low', 'high']),
+      { type: ApplicationCommandOptionType.Boolean, ...named('hd'), ...described((t) => t.commands.video.hd), required: false },
       modeOption,
     ],
   },
@@ -27,19 +25,20 @@ export default {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const image = interaction.options.getAttachment('image');
     const rawLink = interaction.options.getString('link');
-    if (image && rawLink?.trim()) throw new UserError('Give either an image or a link for the first frame, not both.');
-    const link = rawLink?.trim() ? checkLink(rawLink, 'The link') : undefined;
+    if (image && rawLink?.trim()) throw new UserError((t) => t.input.frameImageOrLink);
+    const link = rawLink?.trim() ? checkLink(rawLink, (t) => t.images.theLink) : undefined;
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
-    const videoType = interaction.options.getBoolean('hd') ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480';
+    const hd = interaction.options.getBoolean('hd') === true;
     const mode = readMode(interaction, ctx.provider);
-    await withImages(ctx, image ? [{ attachment: image, what: 'The first frame' }] : [], async (download) => {
+    await withImages(ctx, image ? [{ attachment: image, what: (t) => t.images.theFrame }] : [], async (download) => {
       await interaction.deferReply();
       const frame = (await download())[0] ?? link;
       await startTask(interaction, ctx, {
-        title: videoType === 'vid_1.1_i2v_720' ? 'Video (HD)' : 'Video',
+        title: hd ? (t) => t.titles.videoHd : (t) => t.titles.video,
         prompt,
         mode,
-        submit: (common, sendMode) => ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType, ...common }, sendMode),
+        submit: (common, sendMode) =>
+          ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType: hd ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480', ...common }, sendMode),
       });
     });
   },

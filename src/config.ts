@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
+import { LOCALES } from './i18n/format';
 import { PROVIDER_NAMES, type ProviderName } from './mj/providers';
 
 /** Variables whose presence means "unset" when empty, so `.env` lines like `PUBLIC_URL=` are harmless. */
@@ -86,6 +87,7 @@ const botShape = {
   DEFAULT_CONCURRENT_TASKS: withDefault(integer(1, 100), 2),
   ALLOWED_GUILD_IDS: withDefault(snowflakeList, [] as never),
   QUOTA_TIMEZONE: withDefault(timeZone, 'UTC'),
+  DEFAULT_LOCALE: withDefault(z.enum(LOCALES, { message: `must be one of ${LOCALES.join(', ')}` }), 'en'),
   SHARD_COUNT: withDefault(integer(1, 1024), 1),
   SHARD_IDS: optional(
     z

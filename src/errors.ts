@@ -1,15 +1,21 @@
+import { messagesFor, type Text } from './i18n';
+
 /**
- * An expected failure a member can act on: bad input, a refused action, a provider limit.
- * Its message is shown as is (ephemerally); it is logged at info level at most.
+ * An expected failure a member can act on: bad input, a refused action, a provider limit. Its text is shown
+ * privately in the member's language (src/discord/replies.ts); it is logged at info level at most.
  */
 export class UserError extends Error {
   constructor(
-    readonly userMessage: string,
+    readonly text: Text,
     readonly detail?: string,
   ) {
-    super(detail ?? userMessage);
+    const english = text(messagesFor('en'));
+    super(detail ?? english);
     this.name = 'UserError';
   }
-}
 
-export const GENERIC_FAILURE = 'Something went wrong on our side. Please try again in a moment.';
+  /** What the member is told, in English (logs and tests). */
+  get userMessage(): string {
+    return this.text(messagesFor('en'));
+  }
+}

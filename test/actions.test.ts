@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
-import { actionInfo, classicCustomId, parseAction, type ActionInfo, type MjAction } from '../src/mj/actions';
+import { messagesFor } from '../src/i18n';
+import { actionInfo as infoOf, classicCustomId, parseAction, type ActionInfo, type MjAction } from '../src/mj/actions';
 
 const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
 const ID = '1748339029401828';
 
-type Expect = Partial<ActionInfo> & { action: MjAction };
+type EnglishInfo = Omit<ActionInfo, 'title'> & { title: string };
+type Expect = Partial<EnglishInfo> & { action: MjAction };
+/** The catalogue's entry with its card title as an English reader sees it. */
+const actionInfo = (action: MjAction, label?: string): EnglishInfo => {
+  const info = infoOf(action, label);
+  return { ...info, title: info.title(messagesFor('en')) };
+};
 const none = { oneShot: false, prompt: undefined, mask: false, remix: false, change: undefined, refusedByResellers: false, imagineFallback: false };
 
 /** Every customId of the midjourney-proxy button catalogue and what it means. */
@@ -50,7 +57,7 @@ describe('the Midjourney action catalogue', () => {
       const info = actionInfo(action);
       const { action: _a, ...fields } = expected;
       assert.deepEqual({ ...info, ...fields }, { ...info, ...none, ...fields }, 'every flag not named is off');
-      for (const [key, value] of Object.entries(fields)) assert.deepEqual(info[key as keyof ActionInfo], value, key);
+      for (const [key, value] of Object.entries(fields)) assert.deepEqual(info[key as keyof EnglishInfo], value, key);
     });
   }
 

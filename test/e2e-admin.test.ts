@@ -69,7 +69,7 @@ describe('/admin and /quota: who spends the plan', () => {
     const commands = put.body as Array<{ name: string; default_member_permissions?: string; options?: Array<{ name: string }> }>;
     const adminCommand = commands.find((c) => c.name === 'admin')!;
     assert.equal(adminCommand.default_member_permissions, String(MANAGE_GUILD));
-    assert.deepEqual(adminCommand.options?.map((o) => o.name), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'show']);
+    assert.deepEqual(adminCommand.options?.map((o) => o.name), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'show']);
     const quota = commands.find((c) => c.name === 'quota')!;
     assert.equal(quota.default_member_permissions, undefined);
   });
@@ -87,7 +87,7 @@ describe('/admin and /quota: who spends the plan', () => {
     assert.equal(first.refusal, undefined);
     await untilEnded(world, first.interaction);
     const second = await imagine(world, 'bob two', bob);
-    assert.match(second.refusal ?? '', /You have used your 1 tasks for today \(1 of 1\)\. Your quota resets <t:\d+:R>/);
+    assert.match(second.refusal ?? '', /You have used your 1 task for today \(1 of 1\)\. Your quota resets <t:\d+:R>/);
     assert.equal(submitsWith(world, 'bob two').length, 0, 'a refusal makes no API call');
 
     world.discord.world.memberRoles.set(bob.id, [patron.id]);
@@ -120,7 +120,7 @@ describe('/admin and /quota: who spends the plan', () => {
       const doomed = await imagine(world, 'a doomed cat', bob);
       await world.untilOriginal(doomed.interaction, (m) => /Failed/.test(embedText(m)), 'the failure');
       await world.until(async () => (await world.app.store.usage.get(/Task (\d+)/.exec(embedText(world.discord.original(doomed.interaction)!))![1]!))?.refunded, 'the refund');
-      assert.match(await privately(world, 'quota', {}, bob), /Today: 0 of 1 tasks used/);
+      assert.match(await privately(world, 'quota', {}, bob), /Today: 0 of 1 task used/);
       assert.equal((await imagine(world, 'a lucky cat', bob)).refusal, undefined, 'the refunded slot is usable');
     } finally {
       world.sim.configure({ failPrompts: [] });
@@ -168,9 +168,9 @@ describe('/admin and /quota: who spends the plan', () => {
   });
 
   test('server budget: spent for members, not for admins', async () => {
-    assert.match(await admin('budget', { daily: 1 }), /Server budget: 1 tasks a day/);
+    assert.match(await admin('budget', { daily: 1 }), /Server budget: 1 task a day/);
     assert.equal((await imagine(world, 'budget one', bob)).refusal, undefined);
-    assert.match((await imagine(world, 'budget two', carol)).refusal ?? '', /daily Midjourney budget is spent \(1 of 1 tasks today\)\. It resets <t:\d+:R>/);
+    assert.match((await imagine(world, 'budget two', carol)).refusal ?? '', /daily Midjourney budget is spent \(1 of 1 task today\)\. It resets <t:\d+:R>/);
     assert.equal((await imagine(world, 'budget admin', world.discord.alice)).refusal, undefined, 'admins are exempt');
     assert.match(await admin('budget', {}), /No server budget/);
   });
@@ -212,7 +212,7 @@ describe('/admin and /quota: who spends the plan', () => {
     await world.discord.waitFor(() => bodiesTo(world, '/submit/imagine').length > before, 'one submit');
     const accepted = refused[0] ? b : a;
     await world.untilOriginal(accepted, (m) => /Task \d+/.test(embedText(m)), 'the accepted card');
-    assert.match(String(refused.find(Boolean)), /used your 1 tasks/);
+    assert.match(String(refused.find(Boolean)), /used your 1 task/);
     assert.equal(bodiesTo(world, '/submit/imagine').length - before, 1);
   });
 

@@ -132,7 +132,7 @@ describe('input checks on every command', () => {
 
   const cases: Array<[string, () => [string, Record<string, unknown>], RegExp]> = [
     ['an empty prompt', () => ['imagine', { prompt: '  ' }], /prompt/i],
-    ['a prompt over the provider limit', () => ['imagine', { prompt: 'x'.repeat(6001) }], /6000/],
+    ['a prompt over the provider limit', () => ['imagine', { prompt: 'x'.repeat(6001) }], /at most 6,000/],
     ['a reference image that is not an image', () => ['imagine', { prompt: 'a fox', image: notAnImage() }], /not a PNG, JPEG, WebP or GIF/],
     ['a blend of one image', () => ['blend', { image1: image(world, 1) }], /at least two images/],
     ['a blend with a file that is not an image', () => ['blend', { image1: image(world, 1), image2: notAnImage() }], /not a PNG, JPEG, WebP or GIF/],

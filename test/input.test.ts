@@ -13,9 +13,11 @@ import {
 import { PROMPT_FIELD, prefillFor, promptButton, promptModal } from '../src/discord/modals';
 import { infoFor } from '../src/mj/actions';
 import { UserError } from '../src/errors';
+import { messagesFor } from '../src/i18n';
 import { PROVIDERS } from '../src/mj/providers';
 import { emptyView } from '../src/tasks/view';
 
+const en = messagesFor('en');
 const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
 /** Asserts a UserError whose message matches `pattern` (what the member is told). */
 const refuses = (run: () => unknown, pattern: RegExp) =>
@@ -28,7 +30,7 @@ describe('input checks (before any API call)', () => {
     assert.equal(checkPrompt('  a fox  ', PROVIDERS.trueai), 'a fox');
     const long = 'x'.repeat(4001);
     assert.equal(checkPrompt(long, PROVIDERS.trueai), long, 'self-hosted servers take 6000');
-    refuses(() => checkPrompt(long, PROVIDERS['new-api']), /4001 characters.*at most 4000/);
+    refuses(() => checkPrompt(long, PROVIDERS['new-api']), /4,001 characters.*at most 4,000/);
   });
 
   it('needs two to five images for a blend', () => {
@@ -56,10 +58,10 @@ describe('input checks (before any API call)', () => {
   });
 
   it('takes http(s) links only', () => {
-    assert.equal(checkLink(' https://example.com/a.png ', 'The link'), 'https://example.com/a.png');
-    assert.equal(checkLink('http://example.com/a.png', 'The link'), 'http://example.com/a.png');
+    assert.equal(checkLink(' https://example.com/a.png ', (t) => t.images.theLink), 'https://example.com/a.png');
+    assert.equal(checkLink('http://example.com/a.png', (t) => t.images.theLink), 'http://example.com/a.png');
     for (const bad of ['ftp://example.com/a.png', 'file:///etc/passwd', 'javascript:alert(1)', 'example.com/a.png', 'https://']) {
-      refuses(() => checkLink(bad, 'The link'), /must be a web address starting with http/);
+      refuses(() => checkLink(bad, (t) => t.images.theLink), /must be a web address starting with http/);
     }
   });
 
@@ -75,11 +77,11 @@ describe('input checks (before any API call)', () => {
   it('caps uploads at MAX_UPLOAD_BYTES when that is below the API limit', () => {
     assert.equal(imageCap(1024), 1024);
     assert.equal(imageCap(100 * 1024 * 1024), MAX_IMAGE_BYTES);
-    assert.equal(formatBytes(4096), '4 KB');
-    assert.equal(formatBytes(50_000), '48.8 KB');
-    assert.equal(formatBytes(8 * 1048576), '8 MB');
-    assert.equal(formatBytes(12_345_678), '11.8 MB');
-    assert.equal(formatBytes(100), '100 bytes');
+    assert.equal(formatBytes(4096, en), '4 KB');
+    assert.equal(formatBytes(50_000, en), '48.8 KB');
+    assert.equal(formatBytes(8 * 1048576, en), '8 MB');
+    assert.equal(formatBytes(12_345_678, en), '11.8 MB');
+    assert.equal(formatBytes(100, en), '100 bytes');
   });
 });
 
@@ -109,7 +111,7 @@ describe('modal prompts', () => {
 
   it('checks what was typed into a modal like any prompt, plus --zoom for zooms', () => {
     refuses(() => checkModalPrompt('  ', 'prompt', PROVIDERS.trueai), /prompt is empty/);
-    refuses(() => checkModalPrompt('x'.repeat(4001), 'prompt', PROVIDERS.maxapi), /at most 4000/);
+    refuses(() => checkModalPrompt('x'.repeat(4001), 'prompt', PROVIDERS.maxapi), /at most 4,000/);
     refuses(() => checkModalPrompt('a fox --zoom 3', 'zoom', PROVIDERS.trueai), /between 1 and 2/);
     assert.equal(checkModalPrompt(' a fox --zoom 3 ', 'prompt', PROVIDERS.trueai), 'a fox --zoom 3', 'only zooms check --zoom');
     assert.equal(checkModalPrompt('a fox --zoom 1.2', 'zoom', PROVIDERS.trueai), 'a fox --zoom 1.2');
@@ -137,7 +139,7 @@ describe('modal prompts', () => {
   });
 
   it('builds a modal Discord accepts: title ≤ 45, one paragraph input, value within max_length', () => {
-    const modal = promptModal('mjmodal:mj:1748339029401828:3', infoFor('MJ::Job::PicReader::3').title, 'y'.repeat(5000), 'prompt', 6000);
+    const modal = promptModal('mjmodal:mj:1748339029401828:3', infoFor('MJ::Job::PicReader::3').title(en), 'y'.repeat(5000), 'prompt', 6000, en);
     assert.ok(modal.title.length <= 45);
     assert.ok(modal.custom_id.length <= 100);
     const row = modal.components[0] as unknown as { components: Array<Record<string, unknown>> };
@@ -147,7 +149,7 @@ describe('modal prompts', () => {
     assert.equal(input.max_length, 4000, 'Discord allows at most 4000 characters');
     assert.equal((input.value as string).length, 4000);
     assert.ok((input.label as string).length <= 45);
-    const empty = promptModal('x', 'Edit prompt', '   ', 'zoom', 4000);
+    const empty = promptModal('x', 'Edit prompt', '   ', 'zoom', 4000, en);
     const emptyInput = (empty.components[0] as unknown as { components: Array<Record<string, unknown>> }).components[0]!;
     assert.equal('value' in emptyInput, false, 'no empty prefill');
     assert.match(emptyInput.label as string, /--zoom/);

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { errorFromAnswer } from '../src/mj/client';
 import { cleanUrl, parseProgress, submitResultSchema, taskSchema } from '../src/mj/schemas';
 import { explainApiText } from '../src/mj/translate';
+import { messagesFor } from '../src/i18n';
 
 const docs = JSON.parse(readFileSync(new URL('./fixtures/provider-docs.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
@@ -111,7 +112,11 @@ describe('API errors become one error type with a readable cause', () => {
   });
 
   it('translates known Chinese descriptions and keeps the original', () => {
-    assert.equal(explainApiText('排队中，前面还有3个任务'), 'queued behind 3 tasks (排队中，前面还有3个任务)');
-    assert.equal(explainApiText('Something else'), 'Something else');
+    assert.equal(explainApiText('排队中，前面还有3个任务', messagesFor('en')), 'queued behind 3 tasks (排队中，前面还有3个任务)');
+    assert.equal(explainApiText('Something else', messagesFor('en')), 'Something else');
+  });
+
+  it('shows a Chinese reader the API\'s Chinese words as they are', () => {
+    assert.equal(explainApiText('排队中，前面还有3个任务', messagesFor('zh-CN')), '排队中，前面还有3个任务');
   });
 });

@@ -3,8 +3,9 @@ import { describe, it } from 'node:test';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { request } from 'undici';
 import { commands } from '../commands';
-import { actionTitle, remixSensitive } from '../src/discord/buttons';
-import { seedMessage } from '../src/discord/seed';
+import { remixSensitive } from '../src/discord/buttons';
+import { messagesFor } from '../src/i18n';
+import { actionInfo, parseAction } from '../src/mj/actions';
 import { actionAccepted, imagineFallback, providerRejects, PROVIDERS, PROVIDER_NAMES } from '../src/mj/providers';
 import { errorFromAnswer } from '../src/mj/client';
 import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX } from '../src/render/buttons';
@@ -49,9 +50,11 @@ describe('slash commands, as issue 3 names them', () => {
   it('registers every command with exactly the options the issue names', () => {
     assert.deepEqual(
       [...byName.keys()].sort(),
-      ['admin', 'blend', 'describe', 'edit', 'imagine', 'quota', 'shorten', 'swapface', 'task', 'video'],
+      ['admin', 'blend', 'describe', 'edit', 'imagine', 'prefer', 'quota', 'settings', 'shorten', 'swapface', 'task', 'video'],
     );
-    assert.deepEqual(optionNames('admin'), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'show']);
+    assert.deepEqual(optionNames('admin'), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'show']);
+    assert.deepEqual(optionNames('settings'), []);
+    assert.deepEqual(optionNames('prefer'), ['suffix']);
     assert.deepEqual(optionNames('quota'), []);
     assert.deepEqual(optionNames('blend'), ['image1', 'image2', 'image3', 'image4', 'image5', 'dimensions', 'mode']);
     assert.deepEqual(optionNames('describe'), ['image', 'link', 'mode']);
@@ -140,7 +143,7 @@ describe("the bot's own buttons", () => {
     const [seed] = botButtons(image);
     assert.equal((seed as { custom_id: string }).custom_id, `${SEED_PREFIX}1748339029401828`);
     assert.equal((seed as { label: string }).label, 'Seed');
-    assert.match(seedMessage('1', '1234'), /\*\*1234\*\*[\s\S]*--seed 1234/);
+    assert.match(messagesFor('en').buttons.seed('1', '1234'), /\*\*1234\*\*[\s\S]*--seed 1234/);
   });
 
   it('shows "Edit prompt" on a task the API holds in MODAL, and says so instead of "stalled"', () => {
@@ -203,6 +206,9 @@ describe('describe, shorten and video results', () => {
     assert.equal(allButtons(card).length, 0, 'no Seed on a video');
   });
 });
+
+/** The English title of the card a click starts. */
+const actionTitle = (customId: string, label: string) => actionInfo(parseAction(customId), label).title(messagesFor('en'));
 
 describe('button clicks', () => {
   it('titles the card a click starts', () => {

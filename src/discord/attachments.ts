@@ -1,5 +1,6 @@
 import type { Attachment } from 'discord.js';
 import { UserError } from '../errors';
+import type { Messages, Text } from '../i18n';
 import { ImageData } from '../mj/json-body';
 import type { Downloader } from '../net/downloader';
 import { sniffFileType } from '../net/file-type';
@@ -15,8 +16,8 @@ export function sniffImage(data: Buffer): string | undefined {
 }
 
 /** 1536 → "1.5 KB", 8388608 → "8 MB": sizes a member can read. */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} bytes`;
+export function formatBytes(bytes: number, t: Messages): string {
+  if (bytes < 1024) return t.images.bytes(bytes);
   const [value, unit] = bytes < 1048576 ? [bytes / 1024, 'KB'] : [bytes / 1048576, 'MB'];
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
@@ -27,11 +28,9 @@ export function imageCap(maxUploadBytes: number): number {
 }
 
 /** Checks what can be checked without downloading: throws a UserError naming the fix. */
-function checkAttachmentSize(attachment: Attachment, what: string, maxBytes = MAX_IMAGE_BYTES): void {
+function checkAttachmentSize(attachment: Attachment, what: Text, maxBytes = MAX_IMAGE_BYTES): void {
   if (attachment.size > maxBytes) {
-    throw new UserError(
-      `${what} is ${formatBytes(attachment.size)}; the limit is ${formatBytes(maxBytes)}. Please attach a smaller image.`,
-    );
+    throw new UserError((t) => t.images.attachedTooLarge(what(t), formatBytes(attachment.size, t), formatBytes(maxBytes, t)));
   }
 }
 
@@ -64,7 +63,7 @@ export class UploadBudget {
 /** One attachment option of a command, and how the member calls it ("Image 2", "The first frame"). */
 export interface ImageSlot {
   attachment: Attachment;
-  what: string;
+  what: Text;
 }
 
 /** Downloads a member's attachment, refusing anything that is not an image by its content. */
@@ -74,12 +73,12 @@ async function downloadImage(downloader: Downloader, slot: ImageSlot, maxBytes: 
   try {
     data = await downloader.download(attachment.url, maxBytes, 20_000);
   } catch {
-    throw new UserError(`${what} could not be downloaded from Discord. Please attach it again.`);
+    throw new UserError((t) => t.images.downloadFailed(what(t)));
   }
-  if (!data) throw new UserError(`${what} is larger than ${formatBytes(maxBytes)}. Please attach a smaller image.`);
+  if (!data) throw new UserError((t) => t.images.tooLarge(what(t), formatBytes(maxBytes, t)));
   const type = sniffImage(data);
   if (!type) {
-    throw new UserError(`${what} (“${attachment.name}”) is not a PNG, JPEG, WebP or GIF image. Please attach an image.`);
+    throw new UserError((t) => t.images.notImage(what(t), attachment.name));
   }
   return new ImageData(type, data);
 }
@@ -94,11 +93,11 @@ export async function withImages<T>(ctx: BotContext, slots: ImageSlot[], use: (d
   for (const slot of slots) checkAttachmentSize(slot.attachment, slot.what, cap);
   const bytes = slots.reduce((sum, slot) => sum + Math.min(cap, slot.attachment.size), 0);
   if (bytes > ctx.uploads.limit) {
-    throw new UserError(`These images are ${formatBytes(bytes)} together; this bot takes at most ${formatBytes(ctx.uploads.limit)} at once. Please attach smaller images.`);
+    throw new UserError((t) => t.images.togetherTooLarge(formatBytes(bytes, t), formatBytes(ctx.uploads.limit, t)));
   }
   const release = ctx.uploads.tryTake(bytes);
   if (!release) {
-    throw new UserError('The bot is busy sending other members’ images to Midjourney. Please try again in a minute.', 'upload budget full');
+    throw new UserError((t) => t.images.busy, 'upload budget full');
   }
   try {
     return await use(() => Promise.all(slots.map((slot) => downloadImage(ctx.downloads, slot, cap))));
@@ -108,10 +107,10 @@ export async function withImages<T>(ctx: BotContext, slots: ImageSlot[], use: (d
 }
 
 /** Checks a link a member typed: http(s) only. */
-export function checkLink(link: string, what: string): string {
+export function checkLink(link: string, what: Text): string {
   const trimmed = link.trim();
   if (!/^https?:\/\//i.test(trimmed) || !URL.canParse(trimmed)) {
-    throw new UserError(`${what} must be a web address starting with http:// or https://.`);
+    throw new UserError((t) => t.input.linkNotWeb(what(t)));
   }
   return trimmed;
 }

@@ -13,18 +13,15 @@ import { actionOf, liveButtonTarget, requireOwner } from './preconditions';
 import { startTask } from './start-task';
 
 
-/** "Upscale U2", "Variation V1", … : the title of the card a click starts (actions.ts). */
-export const actionTitle = (customId: string, label: string): string => infoFor(customId, label).title;
-
 /** Variations, pans, rerolls and animate open Midjourney's remix modal when the account has remix on. */
 export const remixSensitive = (customId: string): boolean => infoFor(customId).remix;
 
 /** The target of a button click, after the checks every click gets (owner, server, provider). */
 async function checkedTarget(interaction: ButtonInteraction, ctx: BotContext): Promise<ButtonTarget> {
   const target = await liveButtonTarget(interaction, ctx, interaction.customId);
-  requireOwner(interaction, target.ownerId, 'asked for this image, can use its buttons. Try /imagine to make your own.');
+  requireOwner(interaction, target.ownerId, (t, owner) => t.access.onlyOwnerButtons(owner));
   if (providerRejects(ctx.provider, target.customId)) {
-    throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
+    throw new UserError((t) => t.access.notOffered(target.label, ctx.provider.title));
   }
   return target;
 }
@@ -38,7 +35,7 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   if (info.prompt) return openButtonModal(interaction, ctx, key, target, info.prompt);
   if (info.mask) return openRegionEditor(interaction, ctx, target);
 
-  await ctx.once.run(interaction, { key, what: `“${target.label}”`, oneShot: info.oneShot }, async () => {
+  await ctx.once.run(interaction, { key, what: (t) => t.once.quoted(target.label), oneShot: info.oneShot }, async () => {
     await interaction.deferReply();
     const parent = await ctx.store.tasks.get(target.taskId);
     // "Imagine all" starts one task per describe prompt: each gets its own card.
@@ -63,7 +60,7 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
         }
         return answer;
       },
-      more: (n) => ({ title: `Imagine prompt ${n + 1} (describe)`, prompt: describePrompts[n] ?? '' }),
+      more: (n) => ({ title: (t) => t.titles.describePrompt(n + 1), prompt: describePrompts[n] ?? '' }),
     });
   });
 }

@@ -9,6 +9,7 @@ import {
 } from 'discord.js';
 import type { Mode } from '../config';
 import { UserError } from '../errors';
+import type { Messages, Text } from '../i18n';
 import type { Submitted, SubmitCommon } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
 import { actionInfo, infoFor, type PromptNeed } from '../mj/actions';
@@ -17,7 +18,10 @@ import { EDIT_PROMPT_PREFIX } from '../render/buttons';
 import { parseTextResult } from '../render/text';
 import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
-import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
+import { memberMessages } from './locale';
+import { checkModalPrompt, checkPrompt, withZoom, type PromptPurpose } from './input';
+import { applyPrefs } from '../prefs/flags';
+import { prefsOf } from '../prefs/store';
 import { actionOf, liveButtonTarget, requireOwner, sameGuild } from './preconditions';
 import { precheckTask } from './limits';
 import { checkBannedWords, startTask, stateFor } from './start-task';
@@ -48,8 +52,15 @@ export function prefillFor(need: PromptNeed, parent: Pick<TrackedTask, 'prompt' 
   return prompts[need.index - 1] ?? '';
 }
 
-/** A modal with one paragraph input named `prompt`, prefilled. */
-export function promptModal(customId: string, title: string, value: string, purpose: PromptPurpose, maxLength: number): APIModalInteractionResponseCallbackData {
+/** A modal with one paragraph input named `prompt`, prefilled, in the member's language. */
+export function promptModal(
+  customId: string,
+  title: string,
+  value: string,
+  purpose: PromptPurpose,
+  maxLength: number,
+  t: Messages,
+): APIModalInteractionResponseCallbackData {
   const max = Math.max(1, Math.min(MAX_INPUT, maxLength));
   const prefill = value.trim().slice(0, max);
   return {
@@ -62,7 +73,7 @@ export function promptModal(customId: string, title: string, value: string, purp
           {
             type: ComponentType.TextInput,
             custom_id: PROMPT_FIELD,
-            label: purpose === 'zoom' ? 'Prompt, ending with --zoom 1 to 2' : 'Prompt',
+            label: (purpose === 'zoom' ? t.forms.zoomPrompt : t.forms.prompt).slice(0, 45),
             style: TextInputStyle.Paragraph,
             required: true,
             min_length: 1,
@@ -83,16 +94,17 @@ const purposeOfTask = (record: TrackedTask): PromptPurpose =>
 /** First answer to a click on Custom Zoom / PicReader N / PromptAnalyzer N (checks are done by the caller). */
 export async function openButtonModal(interaction: ButtonInteraction, ctx: BotContext, key: string, target: ButtonTarget, need: PromptNeed): Promise<void> {
   const parent = await ctx.store.tasks.get(target.taskId);
-  const { title } = infoFor(target.customId, target.label);
-  await interaction.showModal(promptModal(`${MODAL_PREFIX}${key}`, title, prefillFor(need, parent), purposeOf(need), ctx.provider.maxPromptLength));
+  const t = memberMessages(interaction);
+  const title = infoFor(target.customId, target.label).title(t);
+  await interaction.showModal(promptModal(`${MODAL_PREFIX}${key}`, title, prefillFor(need, parent), purposeOf(need), ctx.provider.maxPromptLength, t));
 }
 
 /** A task the bot tracks, if it belongs to this server and this member may act on it. */
 async function ownTask(interaction: ButtonInteraction | ModalSubmitInteraction, ctx: BotContext, taskId: string): Promise<TrackedTask> {
   const record: TrackedTask | undefined = ctx.tracker.active.get(taskId) ?? (await ctx.store.tasks.get(taskId));
-  sameGuild(interaction, record, 'This task is no longer available. Run the command again.');
-  requireOwner(interaction, record.requesterId, 'started this task, can edit its prompt.');
-  if (record.view.status !== 'MODAL') throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
+  sameGuild(interaction, record, (t) => t.access.taskGoneRunAgain);
+  requireOwner(interaction, record.requesterId, (t, owner) => t.access.onlyOwnerPrompt(owner));
+  if (record.view.status !== 'MODAL') throw new UserError((t) => t.once.promptAlreadySent);
   return record;
 }
 
@@ -100,10 +112,11 @@ async function ownTask(interaction: ButtonInteraction | ModalSubmitInteraction, 
 export async function openEditPromptModal(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
   const taskId = interaction.customId.slice(EDIT_PROMPT_PREFIX.length);
   const record = await ownTask(interaction, ctx, taskId);
-  if (await ctx.store.clicks.get(`${EDIT_MODAL_PREFIX}${taskId}`)) throw new UserError('The prompt of this task was already sent; its card shows how it is going.');
+  if (await ctx.store.clicks.get(`${EDIT_MODAL_PREFIX}${taskId}`)) throw new UserError((t) => t.once.promptAlreadySent);
   const purpose = purposeOfTask(record);
   const value = purpose === 'zoom' ? withZoom(record.prompt) : record.prompt;
-  await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, 'Edit prompt', value, purpose, ctx.provider.maxPromptLength));
+  const t = memberMessages(interaction);
+  await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, t.forms.editPrompt, value, purpose, ctx.provider.maxPromptLength, t));
 }
 
 /**
@@ -142,29 +155,30 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   const target = await liveButtonTarget(interaction, ctx, key);
   const action = actionOf(target);
   const info = actionInfo(action, target.label);
-  if (!info.prompt) throw new UserError('This form is no longer available.');
-  requireOwner(interaction, target.ownerId, 'asked for this result, can use its buttons.');
+  if (!info.prompt) throw new UserError((t) => t.common.formGone);
+  requireOwner(interaction, target.ownerId, (t, owner) => t.access.onlyOwnerForm(owner));
   const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(info.prompt), ctx.provider);
   await precheckTask(interaction, ctx, prompt);
   const parent = await ctx.store.tasks.get(target.taskId);
   // Buttons the bot drew for the open-source proxy have no /submit/action behind them.
   const viaAction = !parent?.view.classic && actionAccepted(ctx.provider, target.customId);
   if (!viaAction && !info.imagineFallback) {
-    throw new UserError(`“${target.label}” is not offered by this server's Midjourney provider (${ctx.provider.title}).`);
+    throw new UserError((t) => t.access.notOffered(target.label, ctx.provider.title));
   }
   // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
   const once = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
-  await ctx.once.run(interaction, { key: once, what: 'This prompt' }, async () => {
+  await ctx.once.run(interaction, { key: once, what: (t) => t.once.thisPrompt }, async () => {
     await interaction.deferReply();
     const mode = parent?.mode;
     return startTask(interaction, ctx, {
       title: info.title,
       action,
       prompt,
+      usesPrefs: true,
       mode,
       parentTaskId: target.taskId,
       kind: target.label,
-      submit: (common, sendMode) => (viaAction ? actionThenModal(ctx, target, prompt, common, sendMode) : ctx.mj.submitImagine({ prompt, ...common }, sendMode)),
+      submit: (common, sendMode, sent) => (viaAction ? actionThenModal(ctx, target, sent, common, sendMode) : ctx.mj.submitImagine({ prompt: sent, ...common }, sendMode)),
     });
   });
 }
@@ -172,17 +186,19 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
 async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const taskId = interaction.customId.slice(EDIT_MODAL_PREFIX.length);
   const record = await ownTask(interaction, ctx, taskId);
-  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOfTask(record), ctx.provider);
+  const typed = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOfTask(record), ctx.provider);
+  // A prompt the member sends, like any other: their /settings and suffix apply (once: the prefill has them).
+  const prompt = checkPrompt(applyPrefs(typed, await prefsOf(ctx.store, record.message.guildId, interaction.user.id)), ctx.provider);
   await checkBannedWords(ctx, record.message.guildId, prompt);
-  const already = 'The prompt of this task was already sent; its card shows how it is going.';
-  await ctx.once.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: 'This prompt', oneShot: true, refusal: already }, async () => {
+  const already: Text = (t) => t.once.promptAlreadySent;
+  await ctx.once.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: (t) => t.once.thisPrompt, oneShot: true, refusal: already }, async () => {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const notifyHook = ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {};
     const sent = await ctx.mj.submitModal({ taskId, prompt, state: stateFor(interaction), ...notifyHook }, record.mode);
     // The card shows the prompt the task now runs with.
     ctx.tracker.promptSent(taskId, prompt);
     ctx.logger.info({ taskId, user: interaction.user.id }, 'modal prompt sent');
-    await interaction.editReply({ content: '✏️ Prompt sent. The card follows the task.' });
+    await interaction.editReply({ content: memberMessages(interaction).buttons.promptSent });
     return sent;
   });
 }
@@ -191,5 +207,5 @@ async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotC
 export async function handleModalSubmit(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   if (interaction.customId.startsWith(MODAL_PREFIX)) return submitButtonPrompt(interaction, ctx);
   if (interaction.customId.startsWith(EDIT_MODAL_PREFIX)) return submitEditedPrompt(interaction, ctx);
-  throw new UserError('This form is no longer available.');
+  throw new UserError((t) => t.common.formGone);
 }

@@ -1,6 +1,7 @@
 import type { RepliableInteraction } from 'discord.js';
 import { retentionOf, type Config } from '../config';
 import { UserError } from '../errors';
+import type { Text } from '../i18n';
 import type { Submitted } from '../mj/client';
 import { unexpired, type ClickRecord, type Store } from '../store';
 
@@ -13,11 +14,11 @@ export interface OnceRequest {
   /** What makes two requests the same (a button key, a form and its prompt). */
   key: string;
   /** How the member names it: “V1”, “This prompt”. */
-  what: string;
+  what: Text;
   /** Refuse every repeat, not only those within the window (U1–U4 make the same picture every time). */
   oneShot?: boolean;
   /** What a repeat is told, instead of "… is already on its way." */
-  refusal?: string;
+  refusal?: Text;
 }
 
 /**
@@ -33,7 +34,7 @@ export class OnceGuard {
   ) {}
 
   async run(interaction: RepliableInteraction, request: OnceRequest, start: () => Promise<Submitted>): Promise<void> {
-    const refusal = request.refusal ?? `${request.what} is already on its way.`;
+    const refusal: Text = request.refusal ?? ((t) => t.once.onItsWay(request.what(t)));
     // Atomic across the fleet: of two clicks at once, exactly one gets on.
     const claim = `once:${request.key}`;
     if (!(await this.store.coordinator.claim(claim, CLAIM_MS))) throw new UserError(refusal);
@@ -43,7 +44,8 @@ export class OnceGuard {
       // Records written before they carried an expiry: judged by their age as before.
       const live = previous && (previous.expiresAt !== undefined || request.oneShot || now - previous.at < DOUBLE_CLICK_MS);
       if (previous && live) {
-        throw new UserError(`${refusal}${previous.messageUrl && !request.refusal ? ` See ${previous.messageUrl}` : ''}`);
+        const url = !request.refusal ? previous.messageUrl : undefined;
+        throw new UserError((t) => `${refusal(t)}${url ? t.once.see(url) : ''}`);
       }
       const submitted = await start();
       const reply = await interaction.fetchReply().catch(() => undefined);

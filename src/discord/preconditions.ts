@@ -1,5 +1,6 @@
 import { PermissionFlagsBits, type APIInteractionGuildMember, type BaseInteraction } from 'discord.js';
 import { UserError } from '../errors';
+import type { Messages, Text } from '../i18n';
 import type { Member } from '../limits/quota';
 import { parseAction, type MjAction } from '../mj/actions';
 import { unexpired, type ButtonTarget, type TrackedTask } from '../store';
@@ -12,29 +13,25 @@ import type { BotContext } from './context';
  * user or server, so the bot's own records and Discord's permissions decide who may see what.
  */
 
-const NOT_IN_THIS_GUILD = 'This task was not started by this bot in this server.';
-const CANNOT_SEE = "You can't see the channel this task was started in, so you can't view it.";
-
-/** What a click on a card older than RETENTION_DAYS (or from another server) is told. */
-const CARD_EXPIRED = 'This card has expired. Run `/task` with the id in its footer, or start again.';
 
 /** The target of a button (or of the form it opened): stored, not expired, and from this server. */
 export async function liveButtonTarget(interaction: BaseInteraction, ctx: BotContext, key: string): Promise<ButtonTarget> {
   const target = unexpired<ButtonTarget>(await findButtonTarget(ctx.store, key), ctx.clock());
-  if (!target || target.guildId !== interaction.guildId) throw new UserError(CARD_EXPIRED);
+  // A click on a card older than RETENTION_DAYS (or from another server).
+  if (!target || target.guildId !== interaction.guildId) throw new UserError((t) => t.access.cardExpired);
   return target;
 }
 
 /** What a stored button does (targets saved before the catalogue kept the parsed action are parsed now). */
 export const actionOf = (target: ButtonTarget): MjAction => target.action ?? parseAction(target.customId);
 
-/** Only the member who started a task may use its buttons and forms (`does` completes "Only @x, who …"). */
-export function requireOwner(interaction: BaseInteraction, ownerId: string, does: string): void {
-  if (interaction.user.id !== ownerId) throw new UserError(`Only <@${ownerId}>, who ${does}`);
+/** Only the member who started a task may use its buttons and forms; `refusal` names the owner. */
+export function requireOwner(interaction: BaseInteraction, ownerId: string, refusal: (t: Messages, owner: string) => string): void {
+  if (interaction.user.id !== ownerId) throw new UserError((t) => refusal(t, `<@${ownerId}>`));
 }
 
 /** The task exists and was started in the server the member is in. */
-export function sameGuild(interaction: BaseInteraction, record: TrackedTask | undefined, message = NOT_IN_THIS_GUILD): asserts record is TrackedTask {
+export function sameGuild(interaction: BaseInteraction, record: TrackedTask | undefined, message: Text = (t) => t.access.notInThisGuild): asserts record is TrackedTask {
   if (!record || !interaction.guildId || record.message.guildId !== interaction.guildId) throw new UserError(message);
 }
 
@@ -45,7 +42,7 @@ export function sameGuild(interaction: BaseInteraction, record: TrackedTask | un
 export async function canSeeTask(interaction: BaseInteraction, record: TrackedTask): Promise<void> {
   if (interaction.user.id === record.requesterId) return;
   if (await canViewChannel(interaction, record.message.channelId)) return;
-  throw new UserError(CANNOT_SEE, `user ${interaction.user.id} cannot view channel ${record.message.channelId} of task ${record.taskId}`);
+  throw new UserError((t) => t.access.cannotSee, `user ${interaction.user.id} cannot view channel ${record.message.channelId} of task ${record.taskId}`);
 }
 
 /** Computed from the cached guild (roles and overwrites); without it, or without the channel, the answer is no. */
@@ -63,7 +60,7 @@ function isAdmin(interaction: BaseInteraction): boolean {
 
 /** Only members who manage the server may change its settings (also enforced by Discord: /admin's default permission). */
 export function requireAdmin(interaction: BaseInteraction): void {
-  if (!isAdmin(interaction)) throw new UserError('Only members who can manage this server may use `/admin`.');
+  if (!isAdmin(interaction)) throw new UserError((t) => t.access.adminOnly);
 }
 
 /** The member as quotas see them: who, where, which roles, and whether limits apply. */
@@ -93,11 +90,11 @@ export function inAllowedChannel(interaction: BaseInteraction, channels: readonl
   if (channels.length === 0 || isAdmin(interaction)) return;
   const here = interaction.channel?.isThread() ? interaction.channel.parentId : interaction.channelId;
   if (here && channels.includes(here)) return;
-  throw new UserError(`Midjourney works in ${channels.map((id) => `<#${id}>`).join(', ')} on this server. Please go there.`);
+  throw new UserError((t) => t.access.channelsOnly(channels.map((id) => `<#${id}>`)));
 }
 
 /** ALLOWED_GUILD_IDS: a public bot's invite link must not spend the plan in servers nobody allowed. */
 export function inAllowedGuild(interaction: BaseInteraction, allowed: readonly string[]): void {
   if (allowed.length === 0 || (interaction.guildId && allowed.includes(interaction.guildId))) return;
-  throw new UserError('This Midjourney bot is not enabled in this server.', `guild ${interaction.guildId ?? 'dm'} not in ALLOWED_GUILD_IDS`);
+  throw new UserError((t) => t.access.guildNotEnabled, `guild ${interaction.guildId ?? 'dm'} not in ALLOWED_GUILD_IDS`);
 }

@@ -2,6 +2,8 @@ import { ButtonStyle, ComponentType, MessageFlags, type ButtonInteraction } from
 import { UserError } from '../errors';
 import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
+import { memberMessages, serverLocale } from './locale';
+import { prefsOf } from '../prefs/store';
 import { memberOf } from './preconditions';
 import { INTERACTION_TOKEN_MS } from './start-task';
 
@@ -12,24 +14,26 @@ import { INTERACTION_TOKEN_MS } from './start-task';
 export async function openRegionEditor(interaction: ButtonInteraction, ctx: BotContext, target: ButtonTarget): Promise<void> {
   const publicUrl = ctx.config.PUBLIC_URL;
   if (!publicUrl) {
-    throw new UserError(
-      'Vary (Region) opens an editor page served by this bot, and this server has not set PUBLIC_URL: ask an admin to set it. Meanwhile try Vary (Subtle) or Vary (Strong), or Zoom/Pan.',
-    );
+    throw new UserError((t) => t.buttons.regionNeedsUrl);
   }
-  if (!interaction.inGuild() || !interaction.channelId) throw new UserError('Please use this button in a server channel.');
+  if (!interaction.inGuild() || !interaction.channelId) throw new UserError((t) => t.common.useInServer);
   const parent = await ctx.store.tasks.get(target.taskId);
+  const member = memberOf(interaction as ButtonInteraction & { guildId: string; channelId: string });
   const token = await ctx.editor.open({
+    locale: await serverLocale(interaction, ctx),
+    variation: (await prefsOf(ctx.store, member.guildId, member.userId)).variation,
     taskId: target.taskId,
     customId: target.customId,
     label: target.label,
-    member: memberOf(interaction as ButtonInteraction & { guildId: string; channelId: string }),
+    member,
     prompt: parent?.prompt || parent?.view.finalPrompt || '',
     interaction: { applicationId: interaction.applicationId, token: interaction.token, expiresAt: interaction.createdTimestamp + INTERACTION_TOKEN_MS },
   });
   const url = `${publicUrl.replace(/\/+$/, '')}/editor/${token}`;
+  const t = memberMessages(interaction);
   await interaction.reply({
-    content: 'Paint the area to redraw, write what goes there, and submit: the result gets its own card here. The link works once, for 15 minutes.',
-    components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Link, label: 'Open the region editor', url }] }],
+    content: t.buttons.regionLink,
+    components: [{ type: ComponentType.ActionRow, components: [{ type: ComponentType.Button, style: ButtonStyle.Link, label: t.buttons.regionOpen, url }] }],
     flags: MessageFlags.Ephemeral,
   });
 }

@@ -1,7 +1,8 @@
 import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type RepliableInteraction } from 'discord.js';
-import { GENERIC_FAILURE, UserError } from '../errors';
+import { UserError } from '../errors';
 import type { Logger } from '../logger';
 import { isMjApiError } from '../mj/errors';
+import { memberMessages } from './locale';
 
 /**
  * Tells the member, privately, what went wrong. A public placeholder left by a defer is removed first,
@@ -27,12 +28,16 @@ async function replyPrivately(interaction: RepliableInteraction, content: string
   }
 }
 
-/** Expected errors show their message; unexpected ones are logged with context and shown as a short generic text. */
+/**
+ * Expected errors show their message, in the member's language; unexpected ones are logged with context and
+ * shown as a short generic text.
+ */
 export async function reportError(interaction: RepliableInteraction, error: unknown, logger: Logger): Promise<void> {
+  const t = memberMessages(interaction);
   const where = { interactionId: interaction.id, user: interaction.user.id, guild: interaction.guildId };
   if (error instanceof UserError) {
     logger.info({ ...where, reason: error.detail ?? error.userMessage }, 'request refused');
-    return replyPrivately(interaction, error.userMessage);
+    return replyPrivately(interaction, error.text(t));
   }
   if (isMjApiError(error)) {
     const level = error.kind === 'auth' ? 'error' : error.kind === 'unavailable' || error.kind === 'bad-response' ? 'warn' : 'info';
@@ -42,12 +47,12 @@ export async function reportError(interaction: RepliableInteraction, error: unkn
         ? 'the Midjourney API refused our credentials: check MJ_API_KEY, MJ_AUTH_HEADER and MJ_PROVIDER'
         : 'Midjourney API error',
     );
-    return replyPrivately(interaction, error.userMessage);
+    return replyPrivately(interaction, error.userText(t));
   }
   if (error instanceof DiscordAPIError && Number(error.code) === RESTJSONErrorCodes.UnknownInteraction) {
     logger.warn({ ...where }, 'interaction expired before we answered');
     return;
   }
   logger.error({ ...where, err: error }, 'unexpected error while handling an interaction');
-  return replyPrivately(interaction, GENERIC_FAILURE);
+  return replyPrivately(interaction, t.common.genericFailure);
 }

@@ -7,6 +7,7 @@ import { precheckTask } from './limits';
 import { inAllowedGuild } from './preconditions';
 import { reportError } from './replies';
 import { handleSeedButton } from './seed';
+import { handleSettingsControl, isSettingsControl } from './settings';
 
 /** Routes every interaction to its handler; nothing a handler throws escapes (the process never dies on one request). */
 export function createInteractionRouter(ctx: BotContext, commands: readonly Command[]) {
@@ -17,7 +18,7 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Comm
       inAllowedGuild(interaction, ctx.config.ALLOWED_GUILD_IDS);
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
-        if (!command) throw new UserError('This command is not available any more. An admin may need to run deploy-commands.');
+        if (!command) throw new UserError((t) => t.common.commandGone);
         // Refused before any defer or download: the member hears why at once, privately, and nothing is sent.
         if (command.startsTask) await precheckTask(interaction, ctx, interaction.options.getString('prompt') ?? '');
         await command.execute(interaction, ctx);
@@ -28,7 +29,11 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Comm
         }
         else if (isSeedButton(interaction.customId)) await handleSeedButton(interaction, ctx);
         else if (isEditPromptButton(interaction.customId)) await openEditPromptModal(interaction, ctx);
-        else throw new UserError('This button is no longer available.');
+        else if (isSettingsControl(interaction.customId)) await handleSettingsControl(interaction, ctx);
+        else throw new UserError((t) => t.common.buttonGone);
+      } else if (interaction.isStringSelectMenu()) {
+        if (isSettingsControl(interaction.customId)) await handleSettingsControl(interaction, ctx);
+        else throw new UserError((t) => t.common.buttonGone);
       } else if (interaction.isModalSubmit()) {
         await handleModalSubmit(interaction, ctx);
       }

@@ -1,6 +1,7 @@
 import type { RepliableInteraction } from 'discord.js';
 import type { Mode } from '../config';
 import { UserError } from '../errors';
+import { messagesFor, type Locale, type Text } from '../i18n';
 import { findBannedWord } from '../limits/words';
 import type { MjAction } from '../mj/actions';
 import type { Submitted, SubmitCommon } from '../mj/client';
@@ -8,14 +9,24 @@ import { stripSpeedFlags, typedMode } from '../mj/modes';
 import type { TrackedTask } from '../store';
 import { emptyView } from '../tasks/view';
 import type { BotContext } from './context';
+import { checkPrompt } from './input';
+import { serverLocale } from './locale';
 import { inAllowedChannel, memberOf } from './preconditions';
+import { applyPrefs } from '../prefs/flags';
+import { prefsOf } from '../prefs/store';
 
 /** Discord lets an interaction token edit its messages for 15 minutes. */
 export const INTERACTION_TOKEN_MS = 15 * 60_000;
 
 export interface TaskSpec {
-  title: string;
+  /** The card's title, put in the server's language. */
+  title: Text;
   prompt: string;
+  /**
+   * The prompt makes an image: the member's /settings and /prefer suffix are added to it (and to the prompts of
+   * `more`) before it is checked and sent, and the card shows it as sent.
+   */
+  usesPrefs?: boolean;
   /** The mode the member picked, if any (a speed flag typed in the prompt counts as picked). */
   mode: Mode | undefined;
   parentTaskId?: string;
@@ -26,12 +37,12 @@ export interface TaskSpec {
   /** Tasks the submit starts ("Imagine all": 4), counted against the quota before it is sent. */
   cost?: number;
   /**
-   * Sends the request; gets the fields every submit carries (state, notifyHook) and the mode to send: the
-   * member's choice capped by their roles (see src/limits/quota.ts).
+   * Sends the request; gets the fields every submit carries (state, notifyHook), the mode to send (the
+   * member's choice capped by their roles, see src/limits/quota.ts) and the prompt to send (with preferences).
    */
-  submit(common: SubmitCommon, mode: Mode | undefined): Promise<Submitted>;
+  submit(common: SubmitCommon, mode: Mode | undefined, prompt: string): Promise<Submitted>;
   /** Title and prompt of the n-th extra task when one submit starts several ("Imagine all"); n from 1. */
-  more?(n: number): { title: string; prompt: string };
+  more?(n: number): { title: Text; prompt: string };
 }
 
 /** `state` the API stores with the task: who asked where, so an admin can trace a task (≤255 chars). */
@@ -60,7 +71,16 @@ const originOf = (interaction: RepliableInteraction & { guildId: string; channel
 export function newRecord(
   origin: Origin,
   ctx: BotContext,
-  spec: { title: string; prompt: string; mode: Mode | undefined; cappedFrom?: Mode | undefined; parentTaskId?: string | undefined; action?: MjAction | undefined },
+  spec: {
+    title: Text;
+    prompt: string;
+    locale: Locale;
+    mode: Mode | undefined;
+    cappedFrom?: Mode | undefined;
+    parentTaskId?: string | undefined;
+    action?: MjAction | undefined;
+    variation?: 'high' | 'low' | undefined;
+  },
   taskId: string,
   submitted: Submitted,
   messageId: string | undefined,
@@ -68,7 +88,9 @@ export function newRecord(
   const now = ctx.clock();
   return {
     taskId,
-    title: spec.title,
+    title: spec.title(messagesFor(spec.locale)),
+    locale: spec.locale,
+    ...(spec.variation ? { variation: spec.variation } : {}),
     prompt: stripSpeedFlags(spec.prompt),
     requesterId: origin.userId,
     mode: spec.mode,
@@ -89,7 +111,7 @@ export function newRecord(
 /** Refuses a prompt with one of the server's banned words, naming it (before anything is sent). */
 export async function checkBannedWords(ctx: BotContext, guildId: string, prompt: string): Promise<void> {
   const word = findBannedWord(prompt, (await ctx.quotas.settings(guildId)).words);
-  if (word) throw new UserError(`“${word}” is not allowed on this server. Rephrase the prompt and try again.`, 'banned word');
+  if (word) throw new UserError((t) => t.access.bannedWord(word), 'banned word');
 }
 
 /**
@@ -100,33 +122,42 @@ export async function checkBannedWords(ctx: BotContext, guildId: string, prompt:
  * Expected failures are thrown for the router to show privately.
  */
 export async function startTask(interaction: RepliableInteraction, ctx: BotContext, spec: TaskSpec): Promise<Submitted> {
-  if (!interaction.inGuild() || !interaction.channelId) throw new UserError('Please use this command in a server channel.');
+  if (!interaction.inGuild() || !interaction.channelId) throw new UserError((t) => t.common.useInServer);
   const where = interaction as RepliableInteraction & { guildId: string; channelId: string };
   const member = memberOf(where);
   inAllowedChannel(interaction, (await ctx.quotas.settings(where.guildId)).channels);
+  // Speed and variation strength apply to every task of the member; parameters only to prompts that make images.
+  const prefs = await prefsOf(ctx.store, where.guildId, member.userId);
+  // What is sent, checked as sent: the suffix may make a prompt too long.
+  const withPrefs = (prompt: string) => (spec.usesPrefs ? checkPrompt(applyPrefs(prompt, prefs), ctx.provider) : prompt);
+  const prompt = withPrefs(spec.prompt);
   const cost = spec.cost ?? 1;
-  const prompts = [spec.prompt, ...Array.from({ length: cost - 1 }, (_, i) => spec.more?.(i + 1).prompt ?? '')];
-  for (const prompt of prompts) await checkBannedWords(ctx, where.guildId, prompt);
-  const asked = spec.mode ?? typedMode(spec.prompt) ?? ctx.config.MJ_DEFAULT_MODE;
+  const extras = Array.from({ length: cost - 1 }, (_, i) => spec.more?.(i + 1)).map((extra) => extra && { ...extra, prompt: withPrefs(extra.prompt) });
+  for (const text of [prompt, ...extras.map((extra) => extra?.prompt ?? '')]) await checkBannedWords(ctx, where.guildId, text);
+  const asked = spec.mode ?? typedMode(spec.prompt) ?? prefs.mode ?? ctx.config.MJ_DEFAULT_MODE;
   const { mode, cappedFrom } = await ctx.quotas.modeFor(member, asked);
+  const locale = await serverLocale(interaction, ctx);
   const ticket = await ctx.quotas.reserve(member, cost);
   let submitted: Submitted;
   try {
-    submitted = await spec.submit({ state: stateFor(interaction), ...(ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {}) }, mode);
+    submitted = await spec.submit({ state: stateFor(interaction), ...(ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {}) }, mode, prompt);
   } catch (error) {
     ticket.release();
     throw error;
   }
-  const kind = spec.kind ?? (interaction.isChatInputCommand() ? `/${interaction.commandName}` : spec.title);
-  const record = newRecord(originOf(where), ctx, { ...spec, mode, cappedFrom }, submitted.taskId, submitted, undefined);
-  ctx.logger.info({ taskId: record.taskId, title: spec.title, user: interaction.user.id, code: submitted.code }, 'task submitted');
+  const english = spec.title(messagesFor('en'));
+  const kind = spec.kind ?? (interaction.isChatInputCommand() ? `/${interaction.commandName}` : english);
+  const base = { ...spec, prompt, locale, mode, cappedFrom, variation: prefs.variation };
+  const record = newRecord(originOf(where), ctx, base, submitted.taskId, submitted, undefined);
+  ctx.logger.info({ taskId: record.taskId, title: english, user: interaction.user.id, code: submitted.code }, 'task submitted');
   await ctx.tracker.track(record);
   for (const [i, taskId] of submitted.taskIds.slice(1).entries()) {
-    const extra = spec.more?.(i + 1) ?? { title: spec.title, prompt: '' };
+    const extra = extras[i] ?? { title: spec.title, prompt: '' };
     try {
       // A placeholder the tracker then edits through the same interaction token, like the first card.
-      const message = await interaction.followUp({ embeds: [{ title: extra.title.slice(0, 256), description: '⏳ Starting…' }], allowedMentions: { parse: [] } });
-      await ctx.tracker.track(newRecord(originOf(where), ctx, { ...spec, ...extra, mode, cappedFrom }, taskId, submitted, message.id));
+      const t = messagesFor(locale);
+      const message = await interaction.followUp({ embeds: [{ title: extra.title(t).slice(0, 256), description: t.common.starting }], allowedMentions: { parse: [] } });
+      await ctx.tracker.track(newRecord(originOf(where), ctx, { ...base, ...extra }, taskId, submitted, message.id));
     } catch (error) {
       ctx.logger.warn({ err: error, taskId }, 'could not post the card of an extra task; it runs without one');
     }

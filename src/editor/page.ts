@@ -3,50 +3,13 @@
  * touch. The image is drawn on one canvas at its natural size, scaled to fit; the painted area is kept in a mask of
  * the same size and shown as a translucent overlay; on submit the mask is sent as a black-and-white PNG.
  */
+import { messagesFor, type Locale } from '../i18n';
 
-const STRINGS = {
-  en: {
-    title: 'Vary (Region)',
-    hint: 'Paint over what Midjourney should redraw. Everything else stays.',
-    brush: 'Brush',
-    rectangle: 'Rectangle',
-    lasso: 'Lasso',
-    eraser: 'Eraser',
-    size: 'Size',
-    undo: 'Undo',
-    redo: 'Redo',
-    clear: 'Clear',
-    prompt: 'Prompt for the painted area',
-    submit: 'Submit',
-    sending: 'Sending…',
-    sent: 'Sent — back to Discord',
-    empty: 'Paint the area to redraw first.',
-    failed: 'Could not send',
-  },
-  zh: {
-    title: '局部重绘',
-    hint: '涂抹需要 Midjourney 重新绘制的区域，其余部分保持不变。',
-    brush: '画笔',
-    rectangle: '矩形',
-    lasso: '套索',
-    eraser: '橡皮擦',
-    size: '大小',
-    undo: '撤销',
-    redo: '重做',
-    clear: '清除',
-    prompt: '涂抹区域的提示词',
-    submit: '提交',
-    sending: '正在发送…',
-    sent: '已发送 — 返回 Discord',
-    empty: '请先涂抹需要重绘的区域。',
-    failed: '发送失败',
-  },
-} as const;
+/** The page's words in both languages (src/i18n): the script picks by the browser's language. */
+const STRINGS = { en: messagesFor('en').editor.page, zh: messagesFor('zh-CN').editor.page };
 
-type Lang = keyof typeof STRINGS;
-
-/** `zh` for a browser or Accept-Language that prefers Chinese, else `en`. */
-export const langOf = (acceptLanguage: string | undefined): Lang => (/^\s*zh/i.test(acceptLanguage ?? '') ? 'zh' : 'en');
+/** zh-CN for a browser or Accept-Language that prefers Chinese, else English. */
+export const langOf = (acceptLanguage: string | undefined): Locale => (/^\s*zh/i.test(acceptLanguage ?? '') ? 'zh-CN' : 'en');
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -231,10 +194,10 @@ ${button('clear', 'id="clear"')}
 }
 
 /** A page that explains a refusal (expired, used, unknown link …) in the browser's language. */
-export function messagePage(title: { en: string; zh: string }, text: { en: string; zh: string }, lang: Lang): string {
+export function messagePage(title: string, text: string, locale: Locale): string {
   return `<!doctype html>
-<html lang="${lang === 'zh' ? 'zh-CN' : 'en'}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title[lang])}</title><style>${STYLE}</style></head>
-<body><main><h1>${escapeHtml(title[lang])}</h1><p>${escapeHtml(text[lang])}</p></main></body>
+<html lang="${locale}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
+<body><main><h1>${escapeHtml(title)}</h1><p>${escapeHtml(text)}</p></main></body>
 </html>`;
 }

@@ -5,6 +5,10 @@ import { checkPrompt } from '../discord/input';
 import { actionThenModal } from '../discord/modals';
 import { checkBannedWords, newRecord, stateOf } from '../discord/start-task';
 import { UserError } from '../errors';
+import { messagesFor, type Locale, type Messages, type Text } from '../i18n';
+import { isMjApiError } from '../mj/errors';
+import { applyPrefs } from '../prefs/flags';
+import { prefsOf } from '../prefs/store';
 import { sniffFileType } from '../net/file-type';
 import type { Downloader } from '../net/downloader';
 import { readBody, send } from '../http/server';
@@ -19,19 +23,19 @@ const MAX_IMAGE = 32 * 1024 * 1024;
 /** Images kept for the sessions open right now (each page loads its image, then sends its mask). */
 const CACHED_IMAGES = 16;
 
-const SESSION_TEXT: Record<SessionProblem, { title: { en: string; zh: string }; text: { en: string; zh: string } }> = {
-  unknown: { title: { en: 'Link not valid', zh: '链接无效' }, text: { en: 'This editor link does not exist. Click Vary (Region) again in Discord.', zh: '此编辑链接不存在。请在 Discord 中再次点击局部重绘。' } },
-  expired: { title: { en: 'Link expired', zh: '链接已过期' }, text: { en: 'Editor links work for 15 minutes. Click Vary (Region) again in Discord.', zh: '编辑链接的有效期为 15 分钟。请在 Discord 中再次点击局部重绘。' } },
-  used: { title: { en: 'Already sent', zh: '已发送' }, text: { en: 'This link was used already: its card is in Discord. Click Vary (Region) again for another one.', zh: '此链接已使用，结果卡片在 Discord 中。如需再次重绘，请重新点击局部重绘。' } },
-  busy: { title: { en: 'Being sent', zh: '正在发送' }, text: { en: 'This link is being sent from another tab.', zh: '此链接正在另一个标签页中发送。' } },
+const SESSION_TEXT: Record<SessionProblem, (t: Messages) => { title: string; text: string }> = {
+  unknown: (t) => ({ title: t.editor.unknownTitle, text: t.editor.unknown }),
+  expired: (t) => ({ title: t.editor.expiredTitle, text: t.editor.expired }),
+  used: (t) => ({ title: t.editor.usedTitle, text: t.editor.used }),
+  busy: (t) => ({ title: t.editor.busyTitle, text: t.editor.busy }),
 };
 
-const MASK_TEXT: Record<MaskProblem, string> = {
-  'not-png': 'The mask is not a PNG. Reload the page and try again.',
-  'wrong-size': 'The mask is not the size of the image. Reload the page and try again.',
-  'not-black-and-white': 'The mask must be only black and white. Reload the page and try again.',
-  empty: 'Paint the area to redraw first.',
-  everything: 'The whole image is painted: leave some of it as it is, or use Vary (Strong) instead.',
+const MASK_TEXT: Record<MaskProblem, Text> = {
+  'not-png': (t) => t.editor.notPng,
+  'wrong-size': (t) => t.editor.wrongSize,
+  'not-black-and-white': (t) => t.editor.notBlackAndWhite,
+  empty: (t) => t.editor.emptyMask,
+  everything: (t) => t.editor.everything,
 };
 
 interface Image {
@@ -63,11 +67,11 @@ export class EditorRoutes {
     try {
       if (req.method === 'GET' && image) await this.serveImage(res, token);
       else if (req.method === 'GET') await this.servePage(res, token, lang);
-      else if (req.method === 'POST' && !image) await this.submit(req, res, token);
+      else if (req.method === 'POST' && !image) await this.submit(req, res, token, lang);
       else send(res, 405, { error: 'method not allowed' });
     } catch (err) {
       this.ctx.logger.error({ err }, 'region editor request failed');
-      if (!res.headersSent) send(res, 500, { error: 'Something went wrong on our side. Please try again in a moment.' });
+      if (!res.headersSent) send(res, 500, { error: messagesFor(lang).common.genericFailure });
     }
     return true;
   }
@@ -84,10 +88,10 @@ export class EditorRoutes {
     res.end(html);
   }
 
-  private async servePage(res: ServerResponse, token: string, lang: 'en' | 'zh'): Promise<void> {
+  private async servePage(res: ServerResponse, token: string, lang: Locale): Promise<void> {
     const session = await this.sessions.find(token);
     if (typeof session === 'string') {
-      const { title, text } = SESSION_TEXT[session];
+      const { title, text } = SESSION_TEXT[session](messagesFor(lang));
       return this.html(res, session === 'unknown' ? 404 : 410, messagePage(title, text, lang));
     }
     this.html(res, 200, editorPage({ imagePath: `${token}/image`, prompt: session.prompt, maxPromptLength: this.ctx.provider.maxPromptLength }));
@@ -119,28 +123,32 @@ export class EditorRoutes {
     res.end(image.bytes);
   }
 
-  private async submit(req: IncomingMessage, res: ServerResponse, token: string): Promise<void> {
+  /** Answers in the page's language (the browser sends it with the form). */
+  private async submit(req: IncomingMessage, res: ServerResponse, token: string, lang: Locale): Promise<void> {
+    const t = messagesFor(lang);
     const body = await readBody(req, MAX_BODY);
-    if (body === 'too-large') return send(res, 413, { error: 'The mask is too large.' });
+    if (body === 'too-large') return send(res, 413, { error: t.editor.maskTooLarge });
     let input: { prompt?: unknown; mask?: unknown };
     try {
       input = JSON.parse(body.toString('utf8')) as typeof input;
     } catch {
-      return send(res, 400, { error: 'The form could not be read. Reload the page and try again.' });
+      return send(res, 400, { error: t.editor.unreadable });
     }
     const claimed = await this.sessions.claim(token);
-    if (typeof claimed === 'string') return send(res, claimed === 'unknown' ? 404 : 409, { error: SESSION_TEXT[claimed].text.en });
+    if (typeof claimed === 'string') return send(res, claimed === 'unknown' ? 404 : 409, { error: SESSION_TEXT[claimed](t).text });
     const { session } = claimed;
     let sent = false;
     try {
-      const prompt = checkPrompt(typeof input.prompt === 'string' ? input.prompt : '', this.ctx.provider);
+      const typed = checkPrompt(typeof input.prompt === 'string' ? input.prompt : '', this.ctx.provider);
+      // A prompt the member sends: their /settings and suffix apply, as in Discord's forms.
+      const prompt = checkPrompt(applyPrefs(typed, await prefsOf(this.ctx.store, session.member.guildId, session.member.userId)), this.ctx.provider);
       await checkBannedWords(this.ctx, session.member.guildId, prompt);
       const mask = typeof input.mask === 'string' ? /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(input.mask)?.[1] : undefined;
       const image = await this.image(token, session);
-      if (!image) throw new UserError('The image could not be loaded. Try Vary (Region) again later.');
+      if (!image) throw new UserError((m) => m.editor.imageFailed);
       const problem = mask ? checkMask(Buffer.from(mask, 'base64'), image.width, image.height) : 'not-png';
       if (problem) throw new UserError(MASK_TEXT[problem]);
-      if (session.interaction.expiresAt <= this.ctx.clock()) throw new UserError(SESSION_TEXT.expired.text.en);
+      if (session.interaction.expiresAt <= this.ctx.clock()) throw new UserError((m) => m.editor.expired);
       sent = true;
       const channelUrl = await this.start(session, prompt, `data:image/png;base64,${mask}`);
       await claimed.spend();
@@ -150,7 +158,7 @@ export class EditorRoutes {
       // Nothing was sent: the same link may be tried again.
       if (!sent) await claimed.release();
       else await claimed.spend();
-      const message = error instanceof UserError ? error.userMessage : error && typeof (error as { userMessage?: unknown }).userMessage === 'string' ? (error as { userMessage: string }).userMessage : undefined;
+      const message = error instanceof UserError ? error.text(t) : isMjApiError(error) ? error.userText(t) : undefined;
       if (!message) throw error;
       send(res, 400, { error: message });
     }
@@ -172,12 +180,22 @@ export class EditorRoutes {
       throw error;
     }
     const { applicationId, token } = session.interaction;
+    const t = messagesFor(session.locale ?? 'en');
     const message = (await ctx.rest.post(Routes.webhook(applicationId, token), {
-      body: { embeds: [{ title: 'Vary (Region)', description: '⏳ Starting…' }], allowed_mentions: { parse: [] } },
+      body: { embeds: [{ title: t.titles.varyRegion, description: t.common.starting }], allowed_mentions: { parse: [] } },
       auth: false,
     })) as { id: string };
     const origin = { guildId: member.guildId, channelId: member.channelId, userId: member.userId, interaction: session.interaction };
-    const spec = { title: 'Vary (Region)', prompt, mode, cappedFrom, parentTaskId: session.taskId, action: { kind: 'inpaint' } as const };
+    const spec = {
+      title: (m: Messages) => m.titles.varyRegion,
+      prompt,
+      locale: session.locale ?? 'en',
+      mode,
+      cappedFrom,
+      parentTaskId: session.taskId,
+      action: { kind: 'inpaint' } as const,
+      variation: session.variation,
+    };
     await ctx.tracker.track(newRecord(origin, ctx, spec, submitted.taskId, submitted, message.id));
     await ticket.commit([{ taskId: submitted.taskId, kind: session.label, mode: mode ?? 'default' }]);
     ctx.logger.info({ taskId: submitted.taskId, user: member.userId }, 'region edit submitted');

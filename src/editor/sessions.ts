@@ -1,3 +1,4 @@
+import type { Locale } from '../i18n';
 import { randomBytes } from 'node:crypto';
 import type { Member } from '../limits/quota';
 import type { Store } from '../store';
@@ -13,6 +14,10 @@ export interface EditorSession {
   label: string;
   member: Member;
   prompt: string;
+  /** The language of the card the result gets (the server's, at the click). */
+  locale?: Locale;
+  /** The member's variation strength (/settings), for that card. */
+  variation?: 'high' | 'low' | undefined;
   /** The click's interaction: its token posts the new card into the channel (valid 15 minutes). */
   interaction: { applicationId: string; token: string; expiresAt: number };
   expiresAt: number;

@@ -135,11 +135,16 @@ export class Quotas {
     };
   }
 
+  /** The fastest mode a member's roles allow (undefined: any; admins are not capped). */
+  async fastestFor(member: Member): Promise<Mode | undefined> {
+    if (member.admin) return undefined;
+    return limitsFor(await this.settings(member.guildId), member, this.options.defaults).fastest;
+  }
+
   /** The mode a member's request runs at: their choice, no faster than their roles allow (admins: as asked). */
   async modeFor(member: Member, requested: Mode | undefined): Promise<{ mode: Mode | undefined; cappedFrom: Mode | undefined }> {
     if (!requested || member.admin) return { mode: requested, cappedFrom: undefined };
-    const { fastest } = limitsFor(await this.settings(member.guildId), member, this.options.defaults);
-    const mode = capMode(requested, fastest);
+    const mode = capMode(requested, await this.fastestFor(member));
     return { mode, cappedFrom: mode === requested ? undefined : requested };
   }
 
@@ -158,25 +163,25 @@ export class Quotas {
         if (settings.budget !== undefined) {
           const used = (await this.count(`${member.guildId}:${day}`)) + this.pendingOf(member.guildId);
           if (used + cost > settings.budget) {
-            throw new UserError(`This server's daily Midjourney budget is spent (${used} of ${settings.budget} tasks today). It resets ${resets}.`, 'budget spent');
+            const budget = settings.budget;
+            throw new UserError((t) => t.quota.budgetSpent(used, budget, resets), 'budget spent');
           }
         }
-        if (limits.daily === 0) throw new UserError("Your roles don't include the Midjourney bot on this server. Ask an admin if you think they should.", 'daily 0');
+        if (limits.daily === 0) throw new UserError((t) => t.quota.noRole, 'daily 0');
         const usedToday = (await this.count(`${member.guildId}:${day}:${member.userId}`)) + this.pendingOf(memberKey);
         if (usedToday + cost > limits.daily) {
           throw new UserError(
-            cost > 1 && usedToday < limits.daily
-              ? `This starts ${cost} tasks, and you have ${limits.daily - usedToday} of ${limits.daily} left today. Your quota resets ${resets}.`
-              : `You have used your ${limits.daily} tasks for today (${usedToday} of ${limits.daily}). Your quota resets ${resets}. \`/quota\` shows where you stand.`,
+            (t) =>
+              cost > 1 && usedToday < limits.daily
+                ? t.quota.startsMore(cost, limits.daily - usedToday, limits.daily, resets)
+                : t.quota.dailyUsed(limits.daily, usedToday, resets),
             'daily quota',
           );
         }
         const running = (await this.options.inFlight(member.guildId, member.userId)) + this.pendingOf(memberKey);
         if (running + cost > limits.concurrent) {
           throw new UserError(
-            cost > 1
-              ? `This starts ${cost} tasks at once; your limit is ${limits.concurrent} at a time (${running} running now).`
-              : `You already have ${running} task${running === 1 ? '' : 's'} running; your limit is ${limits.concurrent} at a time. Try again when one has finished.`,
+            (t) => (cost > 1 ? t.quota.tooManyAtOnce(cost, limits.concurrent, running) : t.quota.tooManyRunning(running, limits.concurrent)),
             'concurrency',
           );
         }

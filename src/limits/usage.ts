@@ -1,3 +1,5 @@
+import type { Messages } from '../i18n';
+import { formatNumber } from '../i18n/format';
 import type { UsageRow } from '../store';
 
 /** `usage.csv`: one row per task, in the columns admins asked for. */
@@ -25,17 +27,17 @@ const tally = (rows: readonly UsageRow[], key: (row: UsageRow) => string) => {
 };
 
 /** The private summary of /admin usage: tasks per member, per kind, per mode, and refunded failures. */
-export function usageSummary(rows: readonly UsageRow[], days: number, memberId?: string): string {
-  const scope = `${memberId ? `<@${memberId}>, ` : ''}last ${days} day${days === 1 ? '' : 's'}`;
-  if (rows.length === 0) return `No tasks (${scope}).`;
+export function usageSummary(rows: readonly UsageRow[], days: number, memberId: string | undefined, t: Messages): string {
+  const scope = t.admin.usageScope(memberId ? `<@${memberId}>` : undefined, days);
+  if (rows.length === 0) return t.admin.usageNone(scope);
   const refunded = rows.filter((row) => row.refunded).length;
   const list = (entries: Array<[string, number]>, label: (key: string) => string) =>
-    entries.slice(0, 10).map(([key, n]) => `${label(key)} ${n}`).join(' · ');
+    entries.slice(0, 10).map(([key, n]) => `${label(key)} ${formatNumber(t.locale, n)}`).join(' · ');
   return [
-    `**${rows.length} task${rows.length === 1 ? '' : 's'}** (${scope}), ${refunded} refunded (failed).`,
-    `Members: ${list(tally(rows, (r) => r.memberId), (id) => `<@${id}>`)}`,
-    `Kinds: ${list(tally(rows, (r) => r.kind), (kind) => kind)}`,
-    `Modes: ${list(tally(rows, (r) => r.mode), (mode) => mode)}`,
-    'Every task is in `usage.csv`.',
+    t.admin.usageHead(rows.length, scope, refunded),
+    t.admin.usageMembers(list(tally(rows, (r) => r.memberId), (id) => `<@${id}>`)),
+    t.admin.usageKinds(list(tally(rows, (r) => r.kind), (kind) => kind)),
+    t.admin.usageModes(list(tally(rows, (r) => r.mode), (mode) => mode)),
+    t.admin.usageFile,
   ].join('\n');
 }

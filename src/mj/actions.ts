@@ -6,6 +6,8 @@
  * plain /imagine all derive from that action. A new Midjourney button is one row in CATALOGUE.
  */
 
+import type { Text } from '../i18n';
+
 type Motion = 'high' | 'low';
 
 export type MjAction =
@@ -38,8 +40,8 @@ export type PromptNeed = { form: 'zoom' } | { form: 'describe' | 'shorten'; inde
 export interface ActionInfo {
   /** The button's label when Midjourney sends none (or only a custom emoji). */
   label: string;
-  /** The title of the card the click starts. */
-  title: string;
+  /** The title of the card the click starts, in the card's language. */
+  title: Text;
   /** Makes the same result every time: once per card (U1–U4). */
   oneShot: boolean;
   /** Opens a prompt form first (a modal must be the first answer to the click). */
@@ -145,31 +147,38 @@ function labelOf(action: MjAction): string {
   }
 }
 
-/** The title of the card a click starts; `label` is what the button showed (Midjourney's own words win). */
-function titleOf(action: MjAction, label: string): string {
+/**
+ * The title of the card a click starts. Midjourney's own label is the title of the buttons the catalogue does
+ * not name (it is Midjourney's word, the same in every language).
+ */
+function titleOf(action: MjAction, label: string): Text {
   switch (action.kind) {
     case 'upscale':
-      return `Upscale U${action.index}`;
+      return (t) => t.titles.upscale(action.index);
     case 'variation':
-      return `Variation V${action.index}`;
+      return (t) => t.titles.variation(action.index);
     case 'video-upscale':
-      return `Video U${action.index}`;
+      return (t) => t.titles.videoUpscale(action.index);
     case 'reroll':
-      return 'Reroll';
+      return (t) => t.titles.reroll;
     case 'pan':
-      return `Pan ${action.direction}`;
+      return (t) => t.titles.pan(action.direction);
     case 'describe-retry':
-      return 'Describe (retry)';
+      return (t) => t.titles.describeRetry;
     case 'describe-all':
-      return 'Imagine prompt 1 (describe)';
+      return (t) => t.titles.describePrompt(1);
     case 'describe-prompt':
-      return `Imagine prompt ${action.index} (describe)`;
+      return (t) => t.titles.describePrompt(action.index);
     case 'shorten-prompt':
-      return `Imagine prompt ${action.index} (shorten)`;
+      return (t) => t.titles.shortenPrompt(action.index);
     case 'zoom-custom':
-      return 'Custom Zoom';
-    default:
-      return label || labelOf(action);
+      return (t) => t.titles.customZoom;
+    case 'inpaint':
+      return (t) => t.titles.varyRegion;
+    default: {
+      const title = label || labelOf(action);
+      return () => title;
+    }
   }
 }
 

@@ -14,7 +14,6 @@ import {
   taskSchema,
   type MjTask,
 } from './schemas';
-import { explainApiText } from './translate';
 
 export interface MjClientOptions {
   baseUrl: string;
@@ -135,7 +134,7 @@ export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
       : openAi.success
         ? openAi.data.error.message
         : '';
-  const description = explainApiText(rawText);
+  const description = rawText.trim();
   const code = envelope.success ? envelope.data.code : undefined;
   const base = { httpStatus: status, code, description, message: `${what}: HTTP ${status}${code === undefined ? '' : ` code ${code}`} ${rawText}`.trim() };
   if (status === 401 || status === 403) return new MjApiError({ ...base, kind: 'auth' });
@@ -208,7 +207,7 @@ export class MjClient {
       code: code as 1 | 21 | 22,
       taskId: first,
       taskIds: ids,
-      description: explainApiText(description),
+      description: description.trim(),
       queuePosition: code === 22 && Number.isFinite(queued) ? queued : undefined,
       properties,
     };

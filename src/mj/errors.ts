@@ -1,3 +1,6 @@
+import { messagesFor, type Text } from '../i18n';
+import { explainApiText } from './translate';
+
 /** Every failure of the API client is one of these: what happened, and what to tell a member. */
 export type MjErrorKind =
   | 'validation' // code 4 / bad input the server refused
@@ -17,7 +20,7 @@ export class MjApiError extends Error {
   /** The API's own `code` when it sent one. */
   readonly code: number | undefined;
   readonly httpStatus: number | undefined;
-  /** The API's description, cleaned for display (never raw JSON). */
+  /** The API's description as it said it (never raw JSON); shown explained in the reader's language. */
   readonly description: string;
   readonly bannedWord: string | undefined;
 
@@ -44,36 +47,39 @@ export class MjApiError extends Error {
     return this.kind === 'unavailable' || this.kind === 'busy';
   }
 
-  /** A sentence a member can read: the cause in words and what to do. */
-  get userMessage(): string {
-    const said = this.description ? ` The service said: “${this.description}”.` : '';
+  /** A sentence a member can read, in their language: the cause in words and what to do. */
+  readonly userText: Text = (t) => {
+    const said = this.description ? t.mj.said(explainApiText(this.description, t)) : '';
     switch (this.kind) {
       case 'banned':
-        return this.bannedWord
-          ? `Midjourney refused this prompt because of the word “${this.bannedWord}”. Rephrase it and try again.`
-          : `Midjourney refused this prompt as not allowed.${said} Rephrase it and try again.`;
+        return this.bannedWord ? t.mj.bannedWord(this.bannedWord) : t.mj.banned(said);
       case 'queue-full':
-        return 'The Midjourney queue is full right now. Try again in a few minutes.';
+        return t.mj.queueFull;
       case 'limit':
-        return `You have reached a usage limit of the Midjourney service.${said} Try again later.`;
+        return t.mj.limit(said);
       case 'auth':
-        return 'The bot is misconfigured: the Midjourney service refused its credentials. Please tell a server admin.';
+        return t.mj.auth;
       case 'busy':
-        return 'The Midjourney service is busy. Try again in a minute.';
+        return t.mj.busy;
       case 'unavailable':
-        return 'The Midjourney service cannot be reached right now. Try again in a few minutes.';
+        return t.mj.unavailable;
       case 'unsupported':
-        return `This action is not offered by this server's Midjourney provider.${said}`;
+        return t.mj.unsupported(said);
       case 'not-found':
-        return `The Midjourney service could not find that task or has no account available.${said} Try again later.`;
+        return t.mj.notFound(said);
       case 'validation':
-        return `The Midjourney service rejected the request.${said}`;
+        return t.mj.validation(said);
       case 'bad-response':
-        return 'The Midjourney service sent an answer the bot could not understand. Try again later.';
+        return t.mj.badResponse;
       case 'failure':
       default:
-        return `The Midjourney service could not take the request.${said} Try again later.`;
+        return t.mj.failure(said);
     }
+  };
+
+  /** The sentence in English (logs and tests). */
+  get userMessage(): string {
+    return this.userText(messagesFor('en'));
   }
 }
 

@@ -60,7 +60,12 @@ const STYLES = new Set<number>([ButtonStyle.Primary, ButtonStyle.Secondary, Butt
 export function mapButtons(
   taskId: string,
   buttons: MjButton[],
-  options: { hide?: (customId: string) => boolean; extra?: APIButtonComponent[] } = {},
+  options: {
+    hide?: (customId: string) => boolean;
+    /** true: the button is blue (Primary); false: grey; undefined: as Midjourney styled it. */
+    highlight?: (customId: string) => boolean | undefined;
+    extra?: APIButtonComponent[];
+  } = {},
 ): MappedButtons {
   const usable = buttons.filter((button) => !isLinkButton(button) && !options.hide?.(button.customId));
   const kept = usable.slice(0, MAX_BUTTONS - Math.min(options.extra?.length ?? 0, 1));
@@ -71,9 +76,11 @@ export function mapButtons(
     if (!label && !emoji) label = derivedLabel(button.customId);
     const key = buttonKey(taskId, index);
     slots.push({ key, customId: button.customId, label: label || derivedLabel(button.customId) });
+    const highlight = options.highlight?.(button.customId);
+    const style = highlight === undefined ? (STYLES.has(button.style) ? button.style : ButtonStyle.Secondary) : highlight ? ButtonStyle.Primary : ButtonStyle.Secondary;
     return {
       type: ComponentType.Button,
-      style: STYLES.has(button.style) ? button.style : ButtonStyle.Secondary,
+      style,
       custom_id: key,
       ...(label ? { label } : {}),
       ...(emoji ? { emoji: { name: emoji } } : {}),

@@ -1,11 +1,13 @@
 import { createHash } from 'node:crypto';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
+import { messagesFor, type Messages } from '../i18n';
+import { parseAction } from '../mj/actions';
 import { explainApiText } from '../mj/translate';
 import type { TrackedTask } from '../store/types';
 import { cardState, isFinal, type CardState } from '../tasks/view';
 import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX, type ButtonSlot } from './buttons';
 import { fitEmbed } from './embed';
-import { escapeMarkdown, formatDuration, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
+import { escapeMarkdown, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
 
 export const COLORS = { queued: 0x99aab5, running: 0x5865f2, success: 0x57f287, failure: 0xed4245, stalled: 0xfee75c } as const;
 
@@ -37,31 +39,33 @@ function linkTarget(url: string): string | undefined {
   return new URL(url).href.replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
-function statusLine(task: TrackedTask, state: CardState): string {
+/** The catalogue of a card's language (records from before cards had one are English). */
+const cardMessages = (task: Pick<TrackedTask, 'locale'>): Messages => messagesFor(task.locale ?? 'en');
+
+function statusLine(task: TrackedTask, state: CardState, t: Messages): string {
   const { view } = task;
   switch (state) {
     case 'needs-prompt':
-      return '✏️ Midjourney waits for your prompt: click **Edit prompt** below';
+      return t.card.needsPrompt;
     case 'stalled':
-      return `🐢 No news from Midjourney for a while; still checking (last: ${view.progress}%)`;
+      return t.card.stalled(view.progress);
     case 'api-trouble':
-      return `⚠️ The Midjourney service is not answering; the bot keeps trying (last: ${view.progress}%)`;
+      return t.card.apiTrouble(view.progress);
     case 'done': {
       const started = view.startTime ?? task.submittedAt;
-      const took = view.finishTime ? ` in ${formatDuration(view.finishTime - started)}` : '';
-      return `✅ Done${took}`;
+      return view.finishTime ? t.card.doneIn(view.finishTime - started) : t.card.done;
     }
     case 'failed':
     case 'cancelled': {
-      const reason = task.endReason || explainApiText(view.failReason) || 'Midjourney did not say why';
-      return `❌ ${state === 'cancelled' ? 'Cancelled' : 'Failed'}: ${truncateEscaped(escapeMarkdown(truncate(reason, 300)), 900)}`;
+      const reason = truncateEscaped(escapeMarkdown(truncate(task.endReason || explainApiText(view.failReason, t) || t.card.noReason, 300)), 900);
+      return state === 'cancelled' ? t.card.cancelled(reason) : t.card.failed(reason);
     }
     case 'running':
       return `🎨 ${progressBar(view.progress)}`;
     case 'queued':
-      return view.queuePosition ? `⏳ Queued, position ${view.queuePosition}` : '⏳ Queued, next in line';
+      return view.queuePosition ? t.card.queuedAt(view.queuePosition) : t.card.nextInLine;
     case 'waiting':
-      return '⏳ Waiting to start';
+      return t.card.waiting;
   }
 }
 
@@ -78,19 +82,18 @@ const STATE_COLORS: Record<CardState, number> = {
 };
 
 /** Text results (describe, shorten) as fields: the prompts a member can pick with the numbered buttons. */
-function textResultFields(task: TrackedTask): APIEmbedField[] {
+function textResultFields(task: TrackedTask, t: Messages): APIEmbedField[] {
   const { view } = task;
   if (view.status !== 'SUCCESS' || (view.action !== 'DESCRIBE' && view.action !== 'SHORTEN')) return [];
   const { tokens, prompts, details } = parseTextResult(view.finalPrompt || view.description);
   const fields: APIEmbedField[] = [];
-  if (tokens) fields.push({ name: 'Important tokens', value: truncateEscaped(escapeMarkdown(tokens), 1024) });
+  if (tokens) fields.push({ name: t.card.tokens, value: truncateEscaped(escapeMarkdown(tokens), 1024) });
   prompts
     .slice(0, view.action === 'DESCRIBE' ? 4 : 5)
-    .forEach((prompt, i) => fields.push({ name: `Prompt ${i + 1}`, value: truncateEscaped(escapeMarkdown(prompt), 1024) }));
-  if (details) fields.push({ name: 'Details', value: truncateEscaped(escapeMarkdown(details), 1024) });
+    .forEach((prompt, i) => fields.push({ name: t.card.promptN(i + 1), value: truncateEscaped(escapeMarkdown(prompt), 1024) }));
+  if (details) fields.push({ name: t.card.details, value: truncateEscaped(escapeMarkdown(details), 1024) });
   if (prompts.length > 0 && view.buttons.length > 0) {
-    const pick = view.action === 'DESCRIBE' ? 'Click 1️⃣–4️⃣' : 'Click a number';
-    fields.push({ name: 'Next', value: `${pick} to edit that prompt and imagine it.` });
+    fields.push({ name: t.card.next, value: view.action === 'DESCRIBE' ? t.card.pickDescribe : t.card.pickShorten });
   }
   return fields;
 }
@@ -108,27 +111,28 @@ export function offersSeed(task: TrackedTask): boolean {
 
 /** The bot's own buttons (not Midjourney's): Seed on finished images, Edit prompt while the API waits for one. */
 export function botButtons(task: TrackedTask): APIButtonComponent[] {
+  const t = cardMessages(task);
   if (task.view.status === 'MODAL') {
     return [
-      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: `${EDIT_PROMPT_PREFIX}${task.taskId}`, label: 'Edit prompt', emoji: { name: '✏️' } },
+      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: `${EDIT_PROMPT_PREFIX}${task.taskId}`, label: t.card.editPrompt, emoji: { name: '✏️' } },
     ];
   }
   if (offersSeed(task)) {
-    return [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${SEED_PREFIX}${task.taskId}`, label: 'Seed', emoji: { name: '🌱' } }];
+    return [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${SEED_PREFIX}${task.taskId}`, label: t.card.seed, emoji: { name: '🌱' } }];
   }
   return [];
 }
 
-function resultLinks(task: TrackedTask): string {
+function resultLinks(task: TrackedTask, t: Messages): string {
   const skip = new Set([...task.files.map((f) => f.sourceUrl), ...(task.blockedUrls ?? [])]);
   const { videoUrls, imageUrls, imageUrl, action } = task.view;
   const textResult = action === 'DESCRIBE' || action === 'SHORTEN';
   // Numbered by position in their own list, so "Video 4" is the fourth video whatever was attached.
   const numbered = [
-    ...videoUrls.map((url, i) => ({ url, name: `Video ${i + 1}` })),
-    ...imageUrls.map((url, i) => ({ url, name: `Image ${i + 1}` })).slice(imageUrls.length > 1 ? 0 : 1),
+    ...videoUrls.map((url, i) => ({ url, name: t.card.videoN(i + 1) })),
+    ...imageUrls.map((url, i) => ({ url, name: t.card.imageN(i + 1) })).slice(imageUrls.length > 1 ? 0 : 1),
     // The one image of a task that has no list, when it could not be attached.
-    ...(imageUrls.length <= 1 && videoUrls.length === 0 && imageUrl && !textResult ? [{ url: imageUrl, name: 'Image' }] : []),
+    ...(imageUrls.length <= 1 && videoUrls.length === 0 && imageUrl && !textResult ? [{ url: imageUrl, name: t.card.image }] : []),
   ];
   return numbered
     .filter(({ url }) => !skip.has(url))
@@ -140,40 +144,45 @@ function resultLinks(task: TrackedTask): string {
 }
 
 /** Why the final card shows fewer files than the task made. */
-function resultNotes(task: TrackedTask): string {
+function resultNotes(task: TrackedTask, t: Messages): string {
   const notes: string[] = [];
   const blocked = task.blockedUrls?.length ?? 0;
-  if (blocked) {
-    notes.push(`⚠️ ${blocked === 1 ? 'A result is' : `${blocked} results are`} not shown: the Midjourney service pointed at an address this bot does not fetch.`);
-  }
-  if (task.filesRefused) notes.push('⚠️ Discord refused the files, so the results are linked instead.');
+  if (blocked) notes.push(t.card.blocked(blocked));
+  if (task.filesRefused) notes.push(t.card.filesRefused);
   return notes.join('\n');
 }
+
+/** The Vary button of the requester's variation strength (/settings) is the blue one; the other is grey. */
+const varyHighlight = (strength: 'high' | 'low') => (customId: string): boolean | undefined => {
+  const action = parseAction(customId);
+  return action.kind === 'vary' ? action.strength === (strength === 'high' ? 'strong' : 'subtle') : undefined;
+};
 
 /** Task in, Discord message payload out. Pure: the same task always renders the same card. */
 export function renderCard(task: TrackedTask, options: RenderOptions = {}): RenderedCard {
   const { view } = task;
   const state = cardState(task);
-  const fields: APIEmbedField[] = [{ name: 'Status', value: statusLine(task, state) }];
-  if (!isFinal(state)) fields.push({ name: 'Started', value: `<t:${Math.floor(task.submittedAt / 1000)}:R>`, inline: true });
+  const t = cardMessages(task);
+  const fields: APIEmbedField[] = [{ name: t.card.status, value: statusLine(task, state, t) }];
+  if (!isFinal(state)) fields.push({ name: t.card.started, value: `<t:${Math.floor(task.submittedAt / 1000)}:R>`, inline: true });
   if (task.mode) {
     // A member who asked for more than their roles allow sees why the task runs slower.
-    const capped = task.cappedFrom ? ` (asked for ${task.cappedFrom}; your roles allow up to ${task.mode})` : '';
-    fields.push({ name: 'Mode', value: `${task.mode}${capped}`, inline: true });
+    const capped = task.cappedFrom ? t.card.capped(task.cappedFrom, task.mode) : '';
+    fields.push({ name: t.card.mode, value: `${task.mode}${capped}`, inline: true });
   }
-  fields.push(...textResultFields(task));
-  const links = state === 'done' ? resultLinks(task) : '';
-  if (links) fields.push({ name: task.files.length ? 'More' : 'Results', value: links.length <= 1024 ? links : links.slice(0, links.lastIndexOf(' · ', 1021)) });
-  const notes = state === 'done' ? resultNotes(task) : '';
-  if (notes) fields.push({ name: 'Note', value: notes });
+  fields.push(...textResultFields(task, t));
+  const links = state === 'done' ? resultLinks(task, t) : '';
+  if (links) fields.push({ name: task.files.length ? t.card.more : t.card.results, value: links.length <= 1024 ? links : links.slice(0, links.lastIndexOf(' · ', 1021)) });
+  const notes = state === 'done' ? resultNotes(task, t) : '';
+  if (notes) fields.push({ name: t.card.note, value: notes });
 
   const prompt = task.prompt ? `**${truncateEscaped(escapeMarkdown(truncate(task.prompt, 1500)), 3000)}**\n` : '';
   const embed: APIEmbed = fitEmbed({
     title: truncate(task.title, 256),
-    description: `${prompt}Requested by <@${task.requesterId}>`,
+    description: `${prompt}${t.card.requestedBy(`<@${task.requesterId}>`)}`,
     color: STATE_COLORS[state],
     fields,
-    footer: { text: truncate(`Task ${task.taskId}`, 2048) },
+    footer: { text: truncate(t.card.footer(task.taskId), 2048) },
   });
   const imageFile = task.files.find((f) => /\.(png|jpe?g|webp|gif)$/i.test(f.name));
   if (state === 'done' && imageFile) embed.image = { url: `attachment://${imageFile.name}` };
@@ -186,6 +195,7 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
   const mapped = showButtons
     ? mapButtons(task.taskId, view.buttons, {
         ...(options.hideAction ? { hide: options.hideAction } : {}),
+        ...(task.variation ? { highlight: varyHighlight(task.variation) } : {}),
         extra: [...(options.extraButtons ?? []), ...botButtons(task)],
       })
     : { rows: [], slots: [] };

@@ -39,14 +39,6 @@ export function progressBar(percent: number, width = 12): string {
   return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${percent}%`;
 }
 
-export function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
-  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
-}
-
 /** "1️⃣ a\n\n2️⃣ b" → ['a', 'b']: the numbered prompts of describe and shorten results. */
 export function numberedPrompts(text: string): string[] {
   const parts = text.split(/(?:^|\n)\s*(?:[1-9]\uFE0F?\u20E3|[1-9][.)])\s*/u);

@@ -4,7 +4,7 @@ import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
 import { RedisCoordinator } from './redis-coordinator';
-import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, TrackedTask, UsageRow } from './types';
+import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, MemberPrefs, TrackedTask, UsageRow } from './types';
 
 export type * from './types';
 
@@ -30,6 +30,8 @@ export interface Store {
   meta: Keyv<unknown>;
   /** Guild id → what its admins set with /admin. */
   settings: Keyv<GuildSettings>;
+  /** `guild:member` → what the member set for themselves with /settings and /prefer. */
+  prefs: Keyv<MemberPrefs>;
   /** Task id → who started it, where, how, and how it ended (kept 90 days). */
   usage: Keyv<UsageRow>;
   /** `guild:day:member` and `guild:day` → tasks counted that day (quotas and budget). */
@@ -42,7 +44,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'usage', 'counters'] as const;
+const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters'] as const;
 
 /** `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute. */
 export function sqliteFileFromUrl(storeUrl: string, cwd = process.cwd()): string {
@@ -147,6 +149,7 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     clicks: await make<ClickRecord>('clicks'),
     meta: await make<unknown>('meta'),
     settings: await make<GuildSettings>('settings'),
+    prefs: await make<MemberPrefs>('prefs'),
     usage: await make<UsageRow>('usage'),
     counters: await make<DayCounter>('counters'),
   };

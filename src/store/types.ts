@@ -1,4 +1,5 @@
 import type { Mode } from '../config';
+import type { Locale } from '../i18n';
 import type { MjAction } from '../mj/actions';
 import type { MjButton, TaskStatus } from '../mj/schemas';
 
@@ -33,8 +34,12 @@ export interface TaskView {
 
 export interface TrackedTask {
   taskId: string;
-  /** What the member asked for, as shown in the card title: "Imagine", "Upscale U2", … */
+  /** What the member asked for, as shown in the card title: "Imagine", "Upscale U2", … (in the card's language) */
   title: string;
+  /** The language of the card (the server's when the task started); older records: English. */
+  locale?: Locale;
+  /** The requester's variation strength (/settings) when it started: which Vary button the card highlights. */
+  variation?: 'high' | 'low';
   prompt: string;
   requesterId: string;
   mode: Mode | undefined;
@@ -100,6 +105,21 @@ export interface GuildSettings {
   channels: string[];
   /** Banned words (lower case), checked in every prompt before anything is sent. */
   words: string[];
+  /** The language of the server's cards (/admin language); undefined = the server's language in Discord. */
+  language?: Locale | undefined;
+}
+
+/** What a member set for themselves in a server with /settings and /prefer (unset = Midjourney's default). */
+export interface MemberPrefs {
+  /** `--v 7`, `--v 6.1`, `--niji 6`, …: the value of src/prefs/flags.ts' VERSIONS. */
+  version?: string | undefined;
+  stylize?: number | undefined;
+  raw?: boolean | undefined;
+  /** Which Vary button the member's upscales highlight. */
+  variation?: 'high' | 'low' | undefined;
+  mode?: Mode | undefined;
+  /** Text added to the end of every prompt (/prefer suffix). */
+  suffix?: string | undefined;
 }
 
 /** One task the API accepted, as /admin usage reports it. */

@@ -4,7 +4,7 @@ import type { MjTask } from '../mj/schemas';
 import type { Downloader } from '../net/downloader';
 import type { RenderOptions } from '../render/card';
 import type { Store, TrackedTask } from '../store';
-import { formatDuration } from '../render/text';
+import { messagesFor, type Text } from '../i18n';
 import { CardDelivery, type DeliveryHost } from './delivery';
 import { TaskPoller } from './poller';
 import { PollSchedule } from './schedule';
@@ -291,7 +291,7 @@ export class Tracker {
     const record = this.active.get(taskId);
     if (!record) return;
     if (this.schedule.missed(taskId) >= (this.options.maxMisses ?? 5)) {
-      await this.end(record, 'The Midjourney service no longer knows this task.');
+      await this.end(record, (t) => t.card.vanished);
     }
   }
 
@@ -307,10 +307,10 @@ export class Tracker {
       if (record.view.status === 'MODAL') {
         // Waiting for the member's prompt is not the API being slow: the clock starts when the wait began.
         if (now - record.lastChangeAt > this.options.timeoutMs) {
-          await this.end(record, `No prompt was sent within ${formatDuration(this.options.timeoutMs)}. Run the command again.`);
+          await this.end(record, (t) => t.card.noPromptSent(this.options.timeoutMs));
         }
       } else if (now - record.submittedAt > this.options.timeoutMs) {
-        await this.end(record, `Timed out: no result after ${formatDuration(this.options.timeoutMs)}.`);
+        await this.end(record, (t) => t.card.timedOut(this.options.timeoutMs));
       } else if (record.phase === 'active' && now - record.lastChangeAt > this.options.stallAfterMs) {
         record.phase = 'stalled';
         await this.store.tasks.set(record.taskId, record);
@@ -319,9 +319,10 @@ export class Tracker {
     }
   }
 
-  private async end(record: TrackedTask, reason: string): Promise<void> {
+  /** Ends a task the API gave no end for; the reason is written in the card's language. */
+  private async end(record: TrackedTask, reason: Text): Promise<void> {
     record.view = { ...record.view, status: 'FAILURE' };
-    record.endReason = reason;
+    record.endReason = reason(messagesFor(record.locale ?? 'en'));
     await this.store.tasks.set(record.taskId, record);
     this.delivery.push(record.taskId, true);
     await this.ended(record);

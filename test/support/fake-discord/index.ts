@@ -217,6 +217,25 @@ export class FakeDiscord {
     });
   }
 
+  /** A member picks `values` in a string select menu of a message. */
+  select(messageId: string, customId: string, values: string[], by: { user?: FakeUser } = {}): FakeInteraction {
+    const message = this.world.messages.get(messageId);
+    if (!message) throw new Error(`no message ${messageId}`);
+    const menu = message.components.flatMap((row: any) => row.components ?? []).find((c: any) => c.custom_id === customId && c.type === 3);
+    if (!menu) throw new Error(`message ${messageId} has no select menu ${customId}`);
+    const known = new Set((menu.options as Array<{ value: string }>).map((o) => o.value));
+    for (const value of values) if (!known.has(value)) throw new Error(`select menu ${customId} has no option ${value}`);
+    return this.dispatch(3, { ...by, channelId: message.channel_id }, {
+      data: { custom_id: customId, component_type: 3, values },
+      message: this.world.wire(message),
+    });
+  }
+
+  /** The server's language in Discord (Community servers choose it; others report en-US). */
+  setGuildLocale(locale: string): void {
+    this.world.guildLocale = locale;
+  }
+
   /** A member fills in and submits the modal the bot opened in answer to `opened`. */
   submitModal(opened: FakeInteraction, values: Record<string, string>, by: { user?: FakeUser } = {}): FakeInteraction {
     const modal = opened.callback;
@@ -278,14 +297,14 @@ export class FakeDiscord {
       token,
       version: 1,
       guild_id: guildId,
-      guild: { id: guildId, locale: 'en-US', features: [] },
+      guild: { id: guildId, locale: this.world.guildLocale, features: [] },
       channel_id: channelId,
       channel: this.world.channel(channelId),
       // What Discord sends: the member's roles and their permissions in this channel, overwrites applied.
       member: this.world.member(user, channelId),
       app_permissions: '2248473465835073',
-      locale: 'en-US',
-      guild_locale: 'en-US',
+      locale: user.locale ?? 'en-US',
+      guild_locale: this.world.guildLocale,
       entitlements: [],
       authorizing_integration_owners: { '0': guildId },
       context: 0,

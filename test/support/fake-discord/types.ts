@@ -6,6 +6,8 @@ export interface FakeUser {
   discriminator: string;
   avatar: null;
   bot?: boolean;
+  /** The member's Discord language, sent as the interaction's `locale` (default en-US). */
+  locale?: string;
 }
 
 export interface FakeAttachment {

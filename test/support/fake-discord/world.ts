@@ -35,6 +35,8 @@ export class World {
   readonly bob = user(snowflake(), 'bob');
   /** The owner has every permission everywhere, as on Discord; tests may hand the guild to someone else. */
   ownerId = this.alice.id;
+  /** The server's `preferred_locale`, also sent as every interaction's `guild_locale`. */
+  guildLocale = 'en-US';
   /** Every role of the guild; the first is @everyone (its id is the guild id). */
   readonly roles: FakeRole[] = [{ id: this.guildId, name: '@everyone', permissions: String(EVERYONE_PERMISSIONS), position: 0 }];
   /** Role ids per user id (a user absent here has only @everyone). */
@@ -167,7 +169,7 @@ export class World {
       banner: null,
       premium_tier: 0,
       premium_subscription_count: 0,
-      preferred_locale: 'en-US',
+      preferred_locale: this.guildLocale,
       public_updates_channel_id: null,
       nsfw_level: 0,
       premium_progress_bar_enabled: false,
