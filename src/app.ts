@@ -16,6 +16,9 @@ import { Downloader } from './net/downloader';
 import { EditorRoutes } from './editor/routes';
 import { EditorSessions } from './editor/sessions';
 import { Quotas } from './limits/quota';
+import type { LocalDiscord } from './playground/discord';
+import { PlaygroundRoutes } from './playground/routes';
+import { deployCommands } from './discord/deploy';
 import type { MjSimulator, SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
 import { Tracker, type TrackerOptions } from './tasks/tracker';
@@ -27,6 +30,8 @@ export interface AppOptions {
   simulator?: SimulatorOptions;
   commands?: readonly Command[];
   tracker?: Partial<TrackerOptions>;
+  /** Playground mode (src/playground/boot.ts): the local Discord the bot talks to; the app serves its page and closes it. */
+  playground?: LocalDiscord;
 }
 
 export interface App {
@@ -153,6 +158,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
   };
   const editor = new EditorRoutes(ctx, ctx.editor, resultDownloads);
+  const playground = options.playground ? new PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin) : undefined;
   // The fleet's view for /healthz: every process's heartbeat (one process alone: itself).
   const fleetOf = async () => {
     const processes = await store.coordinator.fleet().catch(() => []);
@@ -165,7 +171,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     clock,
     // To whichever process owns the task (through Redis in a fleet).
-    routes: (req, res, path) => editor.handle(req, res, path),
+    routes: async (req, res, path) => (await playground?.handle(req, res, path)) || editor.handle(req, res, path),
     onNotify: (taskId) => void store.coordinator.hint(taskId).catch((err: unknown) => logger.warn({ err }, 'could not pass on a callback')),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';
@@ -226,6 +232,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ({ port: app.httpPort, address: app.httpAddress } = await http.listen());
       logger.info({ host: app.httpAddress, port: app.httpPort, notify: Boolean(ctx.notifyUrl) }, 'http server listening');
       tracker.start();
+      // The same bulk PUT as deploy-commands, so the page offers exactly what a server would.
+      if (options.playground) await deployCommands(config);
       void sweepNow();
       sweepTimer = setInterval(() => void sweepNow(), 3_600_000);
       sweepTimer.unref();
@@ -234,6 +242,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     async stop() {
       clearInterval(sweepTimer);
       await sweeping;
+      playground?.close();
       await client.destroy().catch((err: unknown) => logger.warn({ err }, 'discord disconnect failed'));
       await tracker.stop();
       await http.close();
@@ -241,6 +250,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await resultDownloads.close();
       await attachmentDownloads.close();
       await simulator?.close();
+      await options.playground?.close();
       await store.close();
     },
   };

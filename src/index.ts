@@ -1,10 +1,14 @@
 import { createApp } from './app';
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig, readEnvironment } from './config';
 import { createLogger } from './logger';
+import { startPlayground, wantsPlayground } from './playground/boot';
 
+const environment = readEnvironment();
+// No Discord application configured (or `npm run play`): the real bot against a local Discord, with a page.
+const playground = wantsPlayground(environment, process.argv) ? await startPlayground() : undefined;
 let config;
 try {
-  config = loadConfig();
+  config = loadConfig(playground ? { ...environment, ...playground.env } : environment);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   process.stderr.write(`${error.message}\n`);
@@ -15,7 +19,7 @@ const logger = createLogger({ level: config.LOG_LEVEL });
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 process.on('uncaughtException', (err) => logger.fatal({ err }, 'uncaught exception'));
 
-const app = await createApp(config, { logger });
+const app = await createApp(config, { logger, ...(playground ? { playground: playground.discord } : {}) });
 let stopping: Promise<void> | undefined;
 const shutdown = (signal: string) =>
   (stopping ??= (async () => {
@@ -30,6 +34,13 @@ process.once('SIGTERM', () => void shutdown('SIGTERM'));
 
 try {
   await app.start();
+  if (playground) {
+    const host = app.httpAddress === '0.0.0.0' || app.httpAddress === '::' ? '127.0.0.1' : app.httpAddress;
+    logger.warn(
+      { url: `http://${host}:${app.httpPort}/` },
+      `🎮 PLAYGROUND MODE: no Discord application is configured, so the bot runs against a local Discord. Open http://${host}:${app.httpPort}/ in a browser. Set DISCORD_TOKEN and DISCORD_APPLICATION_ID to use it in your server.`,
+    );
+  }
 } catch (err) {
   logger.fatal({ err }, 'could not start: check DISCORD_TOKEN and the network');
   await app.stop().catch(() => undefined);

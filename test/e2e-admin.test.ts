@@ -1,22 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { deployCommands } from '../src/discord/deploy';
-import type { FakeInteraction, FakeRole, FakeUser } from './support/fake-discord';
-import { snowflake } from './support/fake-discord/snowflake';
-import { user } from './support/fake-discord/world';
+import type { LocalInteraction, LocalRole, LocalUser } from '../src/playground/discord';
+import { user } from '../src/playground/discord/world';
 import { embedText, TestWorld } from './support/harness';
 import { bodiesTo, buttonId, hasEnded, image, isDone, modalInput, untilRequests } from './support/surface';
 
 const MANAGE_GUILD = 1n << 5n;
 
 /** Runs a command as `by` and returns its private answer (the text the member reads). */
-async function privately(world: TestWorld, name: string, options: Record<string, unknown>, by: FakeUser, channelId?: string): Promise<string> {
+async function privately(world: TestWorld, name: string, options: Record<string, unknown>, by: LocalUser, channelId?: string): Promise<string> {
   const interaction = await world.command(name, options as never, { user: by, ...(channelId ? { channelId } : {}) });
   return world.privateAnswer(interaction);
 }
 
 /** Runs /imagine as `by` and waits until the task is accepted (a public card) or refused (a private answer). */
-async function imagine(world: TestWorld, prompt: string, by: FakeUser, extra: Record<string, unknown> = {}, channelId?: string): Promise<{ interaction: FakeInteraction; refusal?: string }> {
+async function imagine(world: TestWorld, prompt: string, by: LocalUser, extra: Record<string, unknown> = {}, channelId?: string): Promise<{ interaction: LocalInteraction; refusal?: string }> {
   const interaction = await world.command('imagine', { prompt, ...extra } as never, { user: by, ...(channelId ? { channelId } : {}) });
   const outcome = await world.discord.waitFor(() => {
     const original = world.discord.original(interaction);
@@ -28,19 +27,19 @@ async function imagine(world: TestWorld, prompt: string, by: FakeUser, extra: Re
 }
 
 const submitsWith = (world: TestWorld, text: string) => bodiesTo(world, '/submit/imagine').filter((b) => String(b.prompt).includes(text));
-const untilEnded = (world: TestWorld, interaction: FakeInteraction) => world.untilOriginal(interaction, hasEnded, 'the card to end');
+const untilEnded = (world: TestWorld, interaction: LocalInteraction) => world.untilOriginal(interaction, hasEnded, 'the card to end');
 
 describe('/admin and /quota: who spends the plan', () => {
   let world: TestWorld;
-  let bob: FakeUser;
-  let carol: FakeUser;
-  let patron: FakeRole;
-  let mods: FakeRole;
+  let bob: LocalUser;
+  let carol: LocalUser;
+  let patron: LocalRole;
+  let mods: LocalRole;
   let everyone: { id: string; type: 8 };
   before(async () => {
     world = await TestWorld.start({ env: { DEFAULT_DAILY_TASKS: '25', DEFAULT_CONCURRENT_TASKS: '2' } });
     bob = world.discord.bob;
-    carol = user(snowflake(), 'carol');
+    carol = user(world.discord.world.ids.next(), 'carol');
     patron = world.discord.addRole('Patron');
     mods = world.discord.addRole('Mods', MANAGE_GUILD);
     everyone = { id: world.discord.guildId, type: 8 };
@@ -59,7 +58,7 @@ describe('/admin and /quota: who spends the plan', () => {
   });
 
   /** An admin command: roles are passed by id, as Discord sends them. */
-  const admin = (sub: string, options: Record<string, unknown> = {}, by: FakeUser = world.discord.alice) =>
+  const admin = (sub: string, options: Record<string, unknown> = {}, by: LocalUser = world.discord.alice) =>
     privately(world, 'admin', { subcommand: sub, ...options }, by);
 
   test('deploy-commands registers /admin for Manage Server only, and /quota for everyone', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FakeMessage } from './support/fake-discord';
+import type { LocalMessage } from '../src/playground/discord';
 import { buttonsOf, embedText, TestWorld } from './support/harness';
 import { bodiesTo, buttonId, hasEnded, image, isDone, labels, modalInput } from './support/surface';
 
@@ -36,7 +36,7 @@ describe('every command end to end', () => {
     assert.ok(body.base64Array[0]!.startsWith('data:image/png;base64,'));
   });
 
-  let describeCard: FakeMessage;
+  let describeCard: LocalMessage;
   test('/describe shows the four prompts; PicReader 2 opens a prefilled modal whose submit posts action, then modal', async () => {
     const i = await world.command('describe', { image: image(world, 5) });
     describeCard = await world.untilOriginal(i, isDone, 'the describe card to finish');

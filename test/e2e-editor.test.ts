@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { decodePng } from '../src/editor/png';
 import { encodePng } from '../src/simulator';
 import { chromiumMissing, launchChromium } from './support/browser';
-import type { FakeInteraction, FakeMessage } from './support/fake-discord';
+import type { LocalInteraction, LocalMessage } from '../src/playground/discord';
 import { embedText, TestWorld } from './support/harness';
 import { freePort } from './support/ports';
 import { buttonId, isDone } from './support/surface';
@@ -14,7 +14,7 @@ const SHOTS = new URL('../screenshots/', import.meta.url);
 const IMAGE = 256;
 
 /** The link of the private "Open the region editor" answer to a Vary (Region) click. */
-async function editorLink(world: TestWorld, click: FakeInteraction): Promise<string> {
+async function editorLink(world: TestWorld, click: LocalInteraction): Promise<string> {
   const callback = await world.discord.answered(click);
   assert.equal(callback.type, 4, 'answered at once');
   assert.ok(callback.data.flags & 64, 'privately');
@@ -42,7 +42,7 @@ async function drag(page: Page, from: [number, number], to: [number, number]): P
 describe('Vary (Region): the region editor in a real browser', { skip: chromiumMissing }, () => {
   let world: TestWorld;
   let browser: Browser;
-  let upscale: FakeMessage;
+  let upscale: LocalMessage;
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     const port = await freePort();

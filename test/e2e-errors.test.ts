@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { FaultReply } from './support/simulator';
-import type { FakeInteraction } from './support/fake-discord';
+import type { LocalInteraction } from '../src/playground/discord';
 import { TestWorld } from './support/harness';
 import { buttonId, image, isDone } from './support/surface';
 
@@ -17,7 +17,7 @@ describe('API errors on every command', () => {
   after(() => world.stop());
 
   /** Runs a command with the next submit to `path` answered by `reply`; returns what the member was told. */
-  async function answerTo(path: string, reply: FaultReply | undefined, run: () => FakeInteraction): Promise<{ text: string; calls: number; interaction: FakeInteraction }> {
+  async function answerTo(path: string, reply: FaultReply | undefined, run: () => LocalInteraction): Promise<{ text: string; calls: number; interaction: LocalInteraction }> {
     const before = world.sim.requestCount(path);
     if (reply) world.sim.injectNext({ pathIncludes: path }, reply);
     const interaction = run();

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startFakeDiscord, type FakeDiscord, type FakeInteraction, type FakeMessage } from './support/fake-discord';
+import { startLocalDiscord, type LocalDiscord, type LocalInteraction, type LocalMessage } from '../src/playground/discord';
 import { embedText, isFinished } from './support/harness';
 import { freePort } from './support/ports';
 import { BotProcess, botEnv } from './support/process';
@@ -15,10 +15,10 @@ const LEASE_MS = 3_000;
 const POLL_MS = 500;
 const SECRET = 'fleet-notify-secret-0123456789';
 const shardOf = (guildId: string) => Number((BigInt(guildId) >> 22n) % 2n);
-const taskIdOf = (message: FakeMessage) => /Task (\d+)/.exec(embedText(message))?.[1] ?? '';
+const taskIdOf = (message: LocalMessage) => /Task (\d+)/.exec(embedText(message))?.[1] ?? '';
 
 /** What a card showed, edit after edit: -1 waiting, 0–99 percent, 100 done. */
-function shownStates(discord: FakeDiscord, interaction: FakeInteraction, messageId: string): number[] {
+function shownStates(discord: LocalDiscord, interaction: LocalInteraction, messageId: string): number[] {
   return discord.calls
     .filter((c) => c.method === 'PATCH' && c.status === 200 && (c.params.token === interaction.token || c.params.message === messageId))
     .map((c) => {
@@ -32,7 +32,7 @@ function shownStates(discord: FakeDiscord, interaction: FakeInteraction, message
 describe('a fleet: two processes, shards 0 and 1, on one Redis', { skip: redisMissing }, () => {
   let redis: TestRedis;
   let sim: TestSimulator;
-  let discord: FakeDiscord;
+  let discord: LocalDiscord;
   let dir: string;
   const bots: BotProcess[] = [];
   const ports: number[] = [];
@@ -62,7 +62,7 @@ describe('a fleet: two processes, shards 0 and 1, on one Redis', { skip: redisMi
   before(async () => {
     redis = await startRedis();
     sim = await startTestSimulator({ queueMs: 200, runMs: 2_000, progressSteps: 4, imageSize: 64 });
-    discord = await startFakeDiscord();
+    discord = await startLocalDiscord();
     dir = mkdtempSync(join(tmpdir(), 'mj-bridge-fleet-'));
     const main = { id: discord.guildId, channelId: discord.channelId };
     const other = discord.world.addGuild(1 - shardOf(main.id), 2);
@@ -81,14 +81,14 @@ describe('a fleet: two processes, shards 0 and 1, on one Redis', { skip: redisMi
   });
 
   const imagine = (shard: number, prompt: string) => discord.command('imagine', { prompt }, { channelId: channels[shard]! });
-  const finished = (interaction: FakeInteraction, timeoutMs = 30_000) =>
+  const finished = (interaction: LocalInteraction, timeoutMs = 30_000) =>
     discord.waitFor(() => {
       const card = discord.original(interaction);
       return card && isFinished(card) ? card : undefined;
     }, `the final card of ${interaction.id}`, timeoutMs);
   const healthOf = async (shard: number) => (await (await fetch(`http://127.0.0.1:${ports[shard]}/healthz`)).json()) as Record<string, any>;
 
-  let doneInShard0: FakeMessage;
+  let doneInShard0: LocalMessage;
 
   test('each process holds its shard: identify with [shard, 2], and a guild’s commands reach its process only', async () => {
     assert.deepEqual(discord.gateway.identified.map((s) => s.join('/')).sort(), ['0/2', '1/2']);

@@ -1,25 +1,24 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import { deployCommands } from '../src/discord/deploy';
-import type { FakeInteraction, FakeMessage, FakeUser } from './support/fake-discord';
-import { snowflake } from './support/fake-discord/snowflake';
-import { user } from './support/fake-discord/world';
+import type { LocalInteraction, LocalMessage, LocalUser } from '../src/playground/discord';
+import { user } from '../src/playground/discord/world';
 import { buttonsOf, embedText, TestWorld } from './support/harness';
 import { bodiesTo, buttonId, image, isDone } from './support/surface';
 
 /** Issue 13: English and Simplified Chinese, /settings and /prefer suffix, through the real client. */
 
 const CHINESE = /[\u4e00-\u9fff]/;
-const isDoneZh = (message: FakeMessage) => /✅ 完成/.test(embedText(message)) && message.components.length > 0;
+const isDoneZh = (message: LocalMessage) => /✅ 完成/.test(embedText(message)) && message.components.length > 0;
 
 describe('two languages, /settings and /prefer', () => {
   let world: TestWorld;
-  let mei: FakeUser;
-  let carol: FakeUser;
+  let mei: LocalUser;
+  let carol: LocalUser;
   before(async () => {
     world = await TestWorld.start();
-    mei = { ...user(snowflake(), 'mei'), locale: 'zh-CN' };
-    carol = { ...user(snowflake(), 'carol'), locale: 'en-GB' };
+    mei = { ...user(world.discord.world.ids.next(), 'mei'), locale: 'zh-CN' };
+    carol = { ...user(world.discord.world.ids.next(), 'carol'), locale: 'en-GB' };
   });
   after(() => world.stop());
   afterEach(async () => {
@@ -28,11 +27,11 @@ describe('two languages, /settings and /prefer', () => {
     await world.app.store.prefs.clear();
   });
 
-  const privately = async (name: string, options: Record<string, unknown>, by: FakeUser) =>
+  const privately = async (name: string, options: Record<string, unknown>, by: LocalUser) =>
     world.privateAnswer(await world.command(name, options as never, { user: by }));
 
   /** Runs /imagine and returns the prompt the API received and the finished card. */
-  async function imagine(prompt: string, by: FakeUser, done = isDone): Promise<{ sent: string; card: FakeMessage; interaction: FakeInteraction }> {
+  async function imagine(prompt: string, by: LocalUser, done = isDone): Promise<{ sent: string; card: LocalMessage; interaction: LocalInteraction }> {
     const before = bodiesTo(world, '/submit/imagine').length;
     const interaction = await world.command('imagine', { prompt }, { user: by });
     const card = await world.untilOriginal(interaction, done, `/imagine ${prompt} to finish`, 15_000);

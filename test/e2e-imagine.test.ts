@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { FakeInteraction, FakeMessage } from './support/fake-discord';
+import type { LocalInteraction, LocalMessage } from '../src/playground/discord';
 import { findButtonTarget } from '../src/tasks/button-targets';
 import { buttonsOf, embedText, isFinished, TestWorld } from './support/harness';
 
-const percentShown = (m: FakeMessage) => /\b\d{1,3}%/.test(embedText(m));
-const buttonLabelled = (message: FakeMessage, label: string) => {
+const percentShown = (m: LocalMessage) => /\b\d{1,3}%/.test(embedText(m));
+const buttonLabelled = (message: LocalMessage, label: string) => {
   const button = buttonsOf(message).find((b) => (b.label ?? b.emoji?.name) === label);
   assert.ok(button?.custom_id, `a button labelled ${label} in ${buttonsOf(message).map((b) => b.label ?? b.emoji?.name)}`);
   return button.custom_id;
@@ -13,8 +13,8 @@ const buttonLabelled = (message: FakeMessage, label: string) => {
 
 describe('/imagine end to end (real Client, fake Discord, simulator)', () => {
   let world: TestWorld;
-  let imagine: FakeInteraction;
-  let grid: FakeMessage;
+  let imagine: LocalInteraction;
+  let grid: LocalMessage;
   before(async () => {
     world = await TestWorld.start();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { FakeMessage } from './support/fake-discord';
+import type { LocalMessage } from '../src/playground/discord';
 import { embedText, isFinished, TestWorld } from './support/harness';
 import { freePort } from './support/ports';
 
@@ -11,7 +11,7 @@ const percentsOf = (world: TestWorld, token: string) =>
     .filter((p): p is string => p !== undefined)
     .map(Number);
 
-const taskIdOf = (message: FakeMessage) => /Task (\S+)/.exec(embedText(message))?.[1] ?? '';
+const taskIdOf = (message: LocalMessage) => /Task (\S+)/.exec(embedText(message))?.[1] ?? '';
 /** Polls (list-by-condition) that asked about `taskId`, answered. */
 const pollsOf = (world: TestWorld, taskId: string) =>
   world.sim.requests.filter((r) => r.path.endsWith('/list-by-condition') && r.status === 200 && JSON.stringify(r.body).includes(taskId)).length;
@@ -48,7 +48,7 @@ describe('notifyHook callbacks are hints', () => {
       const percents = percentsOf(world, interaction.token);
       assert.deepEqual(percents, [...percents].sort((a, b) => a - b), `progress only rises: ${percents}`);
       assert.equal(new Set(percents).size, percents.length, `no duplicate edits: ${percents}`);
-      assert.ok(isFinished(world.discord.message(done.id) as FakeMessage), 'still final after late callbacks');
+      assert.ok(isFinished(world.discord.message(done.id) as LocalMessage), 'still final after late callbacks');
     } finally {
       world.sim.configure({ notifyDuplicate: false, notifyShuffle: false });
     }

@@ -3,15 +3,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startFakeDiscord, type FakeDiscord } from './support/fake-discord';
+import { startLocalDiscord, type LocalDiscord } from '../src/playground/discord';
 import { embedText, isFinished } from './support/harness';
 import { BotProcess, runScript } from './support/process';
 
 describe('the bot and its scripts as processes', () => {
-  let discord: FakeDiscord;
+  let discord: LocalDiscord;
   let dir: string;
   before(async () => {
-    discord = await startFakeDiscord();
+    discord = await startLocalDiscord();
     dir = mkdtempSync(join(tmpdir(), 'mj-bridge-proc-'));
   });
   after(async () => {

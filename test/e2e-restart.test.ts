@@ -4,17 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestSimulator as startSimulator, type TestSimulator as MjSimulator } from './support/simulator';
-import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from './support/fake-discord';
+import { startLocalDiscord, type LocalDiscord, type LocalInteraction } from '../src/playground/discord';
 import { buttonsOf, embedText, isFinished } from './support/harness';
 import { BotProcess, botEnv } from './support/process';
 
 describe('kill -9 and restart', () => {
-  let discord: FakeDiscord;
+  let discord: LocalDiscord;
   let sim: MjSimulator;
   let dir: string;
   const bots: BotProcess[] = [];
   before(async () => {
-    discord = await startFakeDiscord();
+    discord = await startLocalDiscord();
     sim = await startSimulator({ queueMs: 200, runMs: 4000, progressSteps: 4, imageSize: 64 });
     dir = mkdtempSync(join(tmpdir(), 'mj-bridge-restart-'));
   });
@@ -31,7 +31,7 @@ describe('kill -9 and restart', () => {
     await bot.waitForOutput(/connected to Discord/);
     return bot;
   };
-  const finished = (interaction: FakeInteraction, timeoutMs = 20_000) =>
+  const finished = (interaction: LocalInteraction, timeoutMs = 20_000) =>
     discord.waitFor(() => {
       const message = discord.original(interaction);
       return message && isFinished(message) ? message : undefined;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
-import type { FakeInteraction, FakeMessage } from './support/fake-discord';
+import type { LocalInteraction, LocalMessage } from '../src/playground/discord';
 import { embedText, TestWorld } from './support/harness';
 import { hasEnded, isDone, png } from './support/surface';
 
@@ -31,13 +31,13 @@ const taskIdOf = (world: TestWorld, prompt: string) =>
   world.discord.waitFor(() => [...world.sim.tasks.values()].find((t) => t.prompt === prompt)?.id, `the task of “${prompt}”`);
 
 /** Runs /imagine and makes its result point at `imageUrl`; resolves to the ended card. */
-async function imagineWithResult(world: TestWorld, prompt: string, imageUrl: string): Promise<FakeMessage> {
+async function imagineWithResult(world: TestWorld, prompt: string, imageUrl: string): Promise<LocalMessage> {
   const interaction = await world.command('imagine', { prompt });
   world.sim.setResult(await taskIdOf(world, prompt), { imageUrl });
   return world.untilOriginal(interaction, hasEnded, 'the ended card');
 }
 
-const every = (message: FakeMessage) => JSON.stringify(message);
+const every = (message: LocalMessage) => JSON.stringify(message);
 
 describe('result downloads never reach internal addresses', () => {
   let world: TestWorld;
@@ -179,7 +179,7 @@ describe('bounded answers and bounded retries', () => {
 });
 
 /** No log line holds the interaction token, a webhook URL with it, the bot token, or request bodies. */
-function assertNoSecrets(world: TestWorld, interaction: FakeInteraction): void {
+function assertNoSecrets(world: TestWorld, interaction: LocalInteraction): void {
   const logs = world.logs.text;
   assert.ok(logs.includes('Discord refused'), 'the run did log the refusals');
   assert.ok(!logs.includes(interaction.token), 'the interaction token is not logged');

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startTestSimulator as startSimulator, type TestSimulator as MjSimulator } from './support/simulator';
-import { startFakeDiscord, type FakeAttachment, type FakeDiscord, type FakeInteraction } from './support/fake-discord';
+import { startLocalDiscord, type LocalAttachment, type LocalDiscord, type LocalInteraction } from '../src/playground/discord';
 import { isFinished } from './support/harness';
 import { freePort } from './support/ports';
 import { BotProcess, botEnv } from './support/process';
@@ -17,13 +17,13 @@ const HUGE = (() => {
 })();
 
 describe('members cannot exhaust memory with uploads (bot as its own process, with the heap flags of npm start)', () => {
-  let discord: FakeDiscord;
+  let discord: LocalDiscord;
   let sim: MjSimulator;
   let bot: BotProcess;
   let dir: string;
   let port: number;
   before(async () => {
-    discord = await startFakeDiscord();
+    discord = await startLocalDiscord();
     sim = await startSimulator({ queueMs: 100, runMs: 1500, progressSteps: 2, imageSize: 64 });
     dir = mkdtempSync(join(tmpdir(), 'mj-bridge-uploads-'));
     port = await freePort();
@@ -39,7 +39,7 @@ describe('members cannot exhaust memory with uploads (bot as its own process, wi
 
   const health = async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).status;
   /** What became of a command: its public card finished, or the private answer the member got. */
-  const outcome = (interaction: FakeInteraction): 'card' | string | undefined => {
+  const outcome = (interaction: LocalInteraction): 'card' | string | undefined => {
     const original = discord.original(interaction);
     if (original && !original.deleted && !(original.flags & 64) && isFinished(original)) return 'card';
     const answer = [original, ...discord.followups(interaction)].find((m) => m && !m.deleted && m.flags & 64 && m.content);
@@ -47,9 +47,9 @@ describe('members cannot exhaust memory with uploads (bot as its own process, wi
   };
 
   test('ten /blend at once, each with five 7.5 MB images: the process lives, /healthz stays green, no API call is half-sent', async () => {
-    const blends: FakeInteraction[] = [];
+    const blends: LocalInteraction[] = [];
     for (let n = 0; n < 10; n += 1) {
-      const images: Record<string, FakeAttachment> = {};
+      const images: Record<string, LocalAttachment> = {};
       for (let i = 1; i <= 5; i += 1) images[`image${i}`] = discord.addAttachment(`big-${n}-${i}.png`, HUGE, 'image/png');
       blends.push(discord.command('blend', images));
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL, type FakeInteraction, type FakeMessage } from './support/fake-discord';
-import { World } from './support/fake-discord/world';
+import { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL, type LocalInteraction, type LocalMessage } from '../src/playground/discord';
+import { World } from '../src/playground/discord/world';
 import { embedText, TestWorld } from './support/harness';
 import { buttonId, isDone } from './support/surface';
 
@@ -10,7 +10,7 @@ import { buttonId, isDone } from './support/surface';
 const VIEW = String(PERMISSION_VIEW_CHANNEL);
 const canView = (bits: bigint): boolean => (bits & PERMISSION_VIEW_CHANNEL) !== 0n;
 /** The permissions the fake put in an interaction, as Discord sends them (a decimal string). */
-const sentPermissions = (interaction: FakeInteraction): bigint => BigInt((interaction.raw.member as { permissions: string }).permissions);
+const sentPermissions = (interaction: LocalInteraction): bigint => BigInt((interaction.raw.member as { permissions: string }).permissions);
 
 describe('the fake Discord computes permissions as Discord does', () => {
   test('@everyone, role and member overwrites apply in that order; the owner and administrators get everything', () => {
@@ -53,7 +53,7 @@ describe('the fake Discord computes permissions as Discord does', () => {
 
 describe('/task and Seed on a card in a channel the member cannot see', () => {
   let world: TestWorld;
-  let card: FakeMessage;
+  let card: LocalMessage;
   let taskId: string;
   const prompt = 'a lighthouse only alice may see';
 
@@ -72,8 +72,8 @@ describe('/task and Seed on a card in a channel the member cannot see', () => {
     return guild?.channels.cache.get(world.discord.secretChannelId)?.permissionsFor(userId)?.bitfield;
   };
   /** Every message the bot made for an interaction (original and followups). */
-  const shownFor = (interaction: FakeInteraction): FakeMessage[] =>
-    [world.discord.original(interaction), ...world.discord.followups(interaction)].filter((m): m is FakeMessage => Boolean(m));
+  const shownFor = (interaction: LocalInteraction): LocalMessage[] =>
+    [world.discord.original(interaction), ...world.discord.followups(interaction)].filter((m): m is LocalMessage => Boolean(m));
 
   test('interactions carry the member\'s permissions in their channel, and discord.js computes the same from its cache', async () => {
     const { alice, bob } = world.discord;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TestSimulator as MjSimulator } from '../../test/support/simulator';
-import type { FakeDiscord, RecordedCall } from '../../test/support/fake-discord';
+import type { LocalDiscord, RecordedCall } from '../../src/playground/discord';
 
 export const percentile = (values: number[], p: number): number => {
   if (values.length === 0) return Number.NaN;
@@ -75,7 +75,7 @@ export interface LagFigures {
  * For every state change the simulator made (it knows when each happened), the time until Discord
  * received the first card edit showing that state or a later one.
  */
-export function lagFigures(sim: MjSimulator, discord: FakeDiscord, sinceCall = 0): LagFigures {
+export function lagFigures(sim: MjSimulator, discord: LocalDiscord, sinceCall = 0): LagFigures {
   const timeline = new Map<string, Array<{ at: number; state: number }>>();
   for (const call of discord.calls.slice(sinceCall)) {
     if (!CARD_ROUTES.has(call.route) || call.status !== 200) continue;

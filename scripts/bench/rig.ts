@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startFakeDiscord, type FakeDiscord, type FakeInteraction } from '../../test/support/fake-discord';
+import { startLocalDiscord, type LocalDiscord, type LocalInteraction } from '../../src/playground/discord';
 import { BotProcess } from '../../test/support/process';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from '../../test/support/simulator';
 
@@ -28,12 +28,12 @@ export class Rig {
   readonly bots: BotProcess[] = [];
   private constructor(
     readonly sim: TestSimulator,
-    readonly discord: FakeDiscord,
+    readonly discord: LocalDiscord,
   ) {}
 
   static async start(listByCondition = true, sim: Partial<TestSimulatorOptions> = {}): Promise<Rig> {
     const simulator = await startTestSimulator({ ...SIM, ...sim, listByCondition, requestLogLimit: 0 });
-    const discord = await startFakeDiscord();
+    const discord = await startLocalDiscord();
     return new Rig(simulator, discord);
   }
 
@@ -65,8 +65,8 @@ export class Rig {
   }
 
   /** `count` members run /imagine within about `count / 200` seconds, in `channels` in turn. */
-  async submitAll(count: number, channels: string[] = [this.discord.channelId]): Promise<FakeInteraction[]> {
-    const interactions: FakeInteraction[] = [];
+  async submitAll(count: number, channels: string[] = [this.discord.channelId]): Promise<LocalInteraction[]> {
+    const interactions: LocalInteraction[] = [];
     for (let i = 0; i < count; i += 1) {
       // 20 distinct scenes: the simulator encodes each picture once and serves it again, as a CDN would.
       interactions.push(this.discord.command('imagine', { prompt: `benchmark scene ${i % 20} --ar 3:2` }, { channelId: channels[i % channels.length]! }));
@@ -78,7 +78,7 @@ export class Rig {
     return interactions;
   }
 
-  finals(interactions: FakeInteraction[]): number {
+  finals(interactions: LocalInteraction[]): number {
     return interactions.filter((i) => {
       const message = this.discord.original(i);
       return message !== undefined && message.attachments.length > 0 && message.components.length > 0;

@@ -6,7 +6,7 @@ import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';
-import { startFakeDiscord, type FakeDiscord, type FakeDiscordOptions, type FakeInteraction, type FakeMessage } from './fake-discord';
+import { startLocalDiscord, type LocalDiscord, type LocalDiscordOptions, type LocalInteraction, type LocalMessage } from '../../src/playground/discord';
 
 /** A clock tests can move forward (Discord's 15-minute token, stall watchdogs) without waiting. */
 export class TestClock {
@@ -38,7 +38,7 @@ export class LogSink extends Writable {
 export interface WorldOptions {
   env?: Record<string, string>;
   simulator?: TestSimulatorOptions;
-  discord?: FakeDiscordOptions;
+  discord?: LocalDiscordOptions;
   app?: Omit<AppOptions, 'logger' | 'clock'>;
   /** `sqlite` (a file in a fresh temp dir, default) or `memory`. */
   store?: 'sqlite' | 'memory';
@@ -57,14 +57,14 @@ export class TestWorld {
 
   private constructor(
     readonly sim: TestSimulator,
-    readonly discord: FakeDiscord,
+    readonly discord: LocalDiscord,
     private readonly options: WorldOptions,
   ) {}
 
   static async start(options: WorldOptions = {}): Promise<TestWorld> {
     const clock = new TestClock();
     const sim = await startTestSimulator({ queueMs: 150, runMs: 900, progressSteps: 3, imageSize: 64, ...options.simulator });
-    const discord = await startFakeDiscord({ clock: clock.now, ...options.discord });
+    const discord = await startLocalDiscord({ clock: clock.now, ...options.discord });
     const world = new TestWorld(sim, discord, options);
     Object.assign(world, { clock });
     try {
@@ -108,13 +108,13 @@ export class TestWorld {
   }
 
   /** Runs a command and waits for its first answer. */
-  async command(name: string, options: Parameters<FakeDiscord['command']>[1] = {}, by: Parameters<FakeDiscord['command']>[2] = {}): Promise<FakeInteraction> {
+  async command(name: string, options: Parameters<LocalDiscord['command']>[1] = {}, by: Parameters<LocalDiscord['command']>[2] = {}): Promise<LocalInteraction> {
     const interaction = this.discord.command(name, options, by);
     await this.discord.answered(interaction);
     return interaction;
   }
 
-  /** Like FakeDiscord.waitFor, for checks that read the store (async). */
+  /** Like LocalDiscord.waitFor, for checks that read the store (async). */
   async until<T>(check: () => Promise<T> | T, what: string, timeoutMs = 10_000): Promise<Exclude<T, undefined | false>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -126,7 +126,7 @@ export class TestWorld {
   }
 
   /** Waits until the interaction's original message satisfies `check`. */
-  async untilOriginal(interaction: FakeInteraction, check: (message: FakeMessage) => boolean, what: string, timeoutMs = 10_000): Promise<FakeMessage> {
+  async untilOriginal(interaction: LocalInteraction, check: (message: LocalMessage) => boolean, what: string, timeoutMs = 10_000): Promise<LocalMessage> {
     return this.discord.waitFor(() => {
       const message = this.discord.original(interaction);
       return message && check(message) ? message : undefined;
@@ -134,7 +134,7 @@ export class TestWorld {
   }
 
   /** The ephemeral text the member was shown for this interaction (reply, or followup after a removed defer). */
-  async privateAnswer(interaction: FakeInteraction, timeoutMs = 5_000): Promise<string> {
+  async privateAnswer(interaction: LocalInteraction, timeoutMs = 5_000): Promise<string> {
     return this.discord.waitFor(() => {
       const messages = [this.discord.original(interaction), ...this.discord.followups(interaction)];
       const ephemeral = messages.find((m) => m && !m.deleted && m.flags & 64 && m.content);
@@ -153,10 +153,10 @@ export class TestWorld {
 }
 
 /** Finished card: has an attachment and buttons. */
-export const isFinished = (message: FakeMessage) => message.attachments.length > 0 && message.components.length > 0;
+export const isFinished = (message: LocalMessage) => message.attachments.length > 0 && message.components.length > 0;
 
-export const buttonsOf = (message: FakeMessage): Array<{ custom_id?: string; label?: string; emoji?: { name?: string }; style: number; url?: string }> =>
+export const buttonsOf = (message: LocalMessage): Array<{ custom_id?: string; label?: string; emoji?: { name?: string }; style: number; url?: string }> =>
   message.components.flatMap((row: any) => row.components ?? []);
 
-export const embedText = (message: FakeMessage): string =>
+export const embedText = (message: LocalMessage): string =>
   message.embeds.map((e: any) => [e.title, e.description, ...(e.fields ?? []).map((f: any) => `${f.name}: ${f.value}`), e.footer?.text].filter(Boolean).join('\n')).join('\n');

@@ -34,9 +34,9 @@ export class BotProcess {
   stderr = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  /** `nodeFlags`: more flags for node, e.g. `--cpu-prof` to profile the bot in the benchmark. */
-  constructor(script: string, env: Record<string, string>, cwd: string, nodeFlags: string[] = []) {
-    this.child = spawn(process.execPath, [...START_FLAGS, ...nodeFlags, '--import', TSX, `${ROOT}${script}`], {
+  /** `nodeFlags`: more flags for node, e.g. `--cpu-prof` to profile the bot in the benchmark; `args`: the script's. */
+  constructor(script: string, env: Record<string, string>, cwd: string, nodeFlags: string[] = [], args: string[] = []) {
+    this.child = spawn(process.execPath, [...START_FLAGS, ...nodeFlags, '--import', TSX, `${ROOT}${script}`, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { encodePng } from '../../src/simulator';
-import type { FakeMessage } from './fake-discord';
+import type { LocalMessage } from '../../src/playground/discord';
 import { buttonsOf, embedText, type TestWorld } from './harness';
 
 /** Helpers shared by the end-to-end tests of the commands, modals, errors and providers (issue 3). */
@@ -13,18 +13,18 @@ export const image = (world: TestWorld, seed: number, name = `picture-${seed}.pn
   world.discord.addAttachment(name, png(seed), 'image/png');
 
 /** A finished card: "Done" with its buttons. */
-export const isDone = (message: FakeMessage): boolean => /✅ Done/.test(embedText(message)) && message.components.length > 0;
+export const isDone = (message: LocalMessage): boolean => /✅ Done/.test(embedText(message)) && message.components.length > 0;
 /** A card that ended either way. */
-export const hasEnded = (message: FakeMessage): boolean => /✅ Done|Failed|❌/.test(embedText(message));
+export const hasEnded = (message: LocalMessage): boolean => /✅ Done|Failed|❌/.test(embedText(message));
 /** A card whose task waits for a prompt (remix mode). */
-export const waitsForPrompt = (message: FakeMessage): boolean => buttonsOf(message).some((b) => b.label === 'Edit prompt');
+export const waitsForPrompt = (message: LocalMessage): boolean => buttonsOf(message).some((b) => b.label === 'Edit prompt');
 
 /** What a member reads on a button: its label, else its emoji. */
 export const labelOf = (b: { label?: string; emoji?: { name?: string } }): string => b.label ?? b.emoji?.name ?? '';
-export const labels = (message: FakeMessage): string[] => buttonsOf(message).map(labelOf);
+export const labels = (message: LocalMessage): string[] => buttonsOf(message).map(labelOf);
 
 /** The custom_id of the button a member would click by its label or emoji. */
-export function buttonId(message: FakeMessage, label: string): string {
+export function buttonId(message: LocalMessage, label: string): string {
   const found = buttonsOf(message).find((b) => labelOf(b) === label);
   assert.ok(found?.custom_id, `no “${label}” button among ${JSON.stringify(labels(message))}`);
   return found.custom_id;

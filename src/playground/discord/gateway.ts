@@ -1,8 +1,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { snowflake } from './snowflake';
-import type { FakeUser } from './types';
+import type { LocalUser } from './types';
 
 interface Session {
   sequence: number;
@@ -14,8 +13,10 @@ const holds = (shard: [number, number], guildId: unknown) =>
   typeof guildId !== 'string' || Number((BigInt(guildId) >> 22n) % BigInt(shard[1])) === shard[0];
 
 export interface GatewayWorld {
-  botUser: FakeUser;
+  botUser: LocalUser;
   applicationId: string;
+  /** A fresh id (session ids). */
+  newId(): string;
   /** Every guild the bot is in (each session gets those of its shard). */
   guilds(): Array<Record<string, unknown>>;
   resumeUrl(): string;
@@ -26,7 +27,7 @@ export interface GatewayWorld {
  * dispatch of each event to the sessions whose shard holds its guild ((guild_id >> 22) % shard count), as Discord
  * routes them.
  */
-export class FakeGateway {
+export class LocalGateway {
   private readonly wss = new WebSocketServer({ noServer: true });
   private readonly sessions = new Map<WebSocket, Session>();
   /** Shards identified so far, as `[id, count]`, in order. */
@@ -46,7 +47,7 @@ export class FakeGateway {
     return [...this.sessions.values()].filter((s) => s.identified).length;
   }
 
-  /** Resolves once a client has identified (at least `count` times since the fake started). */
+  /** Resolves once a client has identified (at least `count` times since the local Discord started). */
   waitForIdentify(count = 1, timeoutMs = 10_000): Promise<void> {
     if (this.identifyCount >= count) return Promise.resolve();
     return new Promise((resolve, reject) => {
@@ -124,7 +125,7 @@ export class FakeGateway {
       v: 10,
       user: { ...this.world.botUser, verified: true, mfa_enabled: false, flags: 0 },
       guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
-      session_id: snowflake(),
+      session_id: this.world.newId(),
       resume_gateway_url: this.world.resumeUrl(),
       shard: session.shard,
       application: { id: this.world.applicationId, flags: 0 },

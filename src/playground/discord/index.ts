@@ -1,17 +1,15 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { FakeGateway } from './gateway';
+import { LocalGateway } from './gateway';
 import { DISCORD_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limits';
-import { FakeRest, type InjectedFailure } from './rest';
-import { snowflake } from './snowflake';
-import type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser, RecordedCall } from './types';
+import { LocalRest, type InjectedFailure } from './rest';
+import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RecordedCall } from './types';
 import { ALL_PERMISSIONS, user, World } from './world';
 
-export type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser, RecordedCall } from './types';
-export { ALL_PERMISSIONS, EVERYONE_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
-export { DISCORD_LIMITS } from './rate-limits';
+export type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RecordedCall } from './types';
+export { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
 
-export interface FakeDiscordOptions {
+export interface LocalDiscordOptions {
   botToken?: string;
   /** "Now" for the 15-minute token lifetime; share it with the bot's clock to jump ahead. */
   clock?: () => number;
@@ -21,14 +19,18 @@ export interface FakeDiscordOptions {
   editCap?: number;
   /** Discord's limits by default; `false` to turn them off. */
   rateLimits?: RateLimitOptions | false;
+  /** REST calls kept for reading back (default: all, as tests read them). */
+  maxCalls?: number;
+  /** CDN files kept (default: all). */
+  maxFiles?: number;
 }
 
-/** A role (type 8), user (6) or channel (7) option: the fake fills in `resolved` as Discord does. */
-export interface MentionableOption {
+/** A role (type 8), user (6) or channel (7) option: the local Discord fills in `resolved` as Discord does. */
+interface MentionableOption {
   id: string;
   type: 6 | 7 | 8;
 }
-export type OptionValue = string | number | boolean | FakeAttachment | MentionableOption;
+export type OptionValue = string | number | boolean | LocalAttachment | MentionableOption;
 
 const isMentionable = (value: OptionValue): value is MentionableOption =>
   typeof value === 'object' && 'type' in value && (value.type === 6 || value.type === 7 || value.type === 8);
@@ -37,16 +39,16 @@ const isMentionable = (value: OptionValue): value is MentionableOption =>
  * Discord as the bot sees it, on 127.0.0.1: REST under `${url}/api`, a gateway, a CDN for attachments.
  * Tests dispatch interactions as members would and read back what the bot made of them.
  */
-export class FakeDiscord {
+export class LocalDiscord {
   readonly world = new World();
-  readonly rest: FakeRest;
-  readonly gateway: FakeGateway;
+  readonly rest: LocalRest;
+  readonly gateway: LocalGateway;
   readonly botToken: string;
-  readonly options: Required<Omit<FakeDiscordOptions, 'rateLimits'>>;
+  readonly options: Required<Omit<LocalDiscordOptions, 'rateLimits'>>;
   private server: Server | undefined;
   url = '';
 
-  constructor(options: FakeDiscordOptions = {}) {
+  constructor(options: LocalDiscordOptions = {}) {
     this.botToken = options.botToken ?? 'fake.bot.token-for-tests-only';
     this.options = {
       botToken: this.botToken,
@@ -54,11 +56,15 @@ export class FakeDiscord {
       ackTimeoutMs: options.ackTimeoutMs ?? 3_000,
       tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60_000,
       editCap: options.editCap ?? Number.POSITIVE_INFINITY,
+      maxCalls: options.maxCalls ?? Number.POSITIVE_INFINITY,
+      maxFiles: options.maxFiles ?? Number.POSITIVE_INFINITY,
     };
-    this.rest = new FakeRest(this.world, new RateLimiter(options.rateLimits ?? DISCORD_LIMITS), this.options);
-    this.gateway = new FakeGateway({
+    this.world.maxFiles = this.options.maxFiles;
+    this.rest = new LocalRest(this.world, new RateLimiter(options.rateLimits ?? DISCORD_LIMITS), this.options);
+    this.gateway = new LocalGateway({
       botUser: this.world.botUser,
       applicationId: this.world.applicationId,
+      newId: () => this.world.ids.next(),
       guilds: () => this.world.guildIds().map((id) => this.world.guild(id)),
       resumeUrl: () => this.url.replace(/^http/, 'ws') + '/gateway',
     });
@@ -80,10 +86,10 @@ export class FakeDiscord {
   get secretChannelId(): string {
     return this.world.secretChannelId;
   }
-  get alice(): FakeUser {
+  get alice(): LocalUser {
     return this.world.alice;
   }
-  get bob(): FakeUser {
+  get bob(): LocalUser {
     return this.world.bob;
   }
   get calls(): RecordedCall[] {
@@ -128,35 +134,35 @@ export class FakeDiscord {
    * Adds a role and tells a connected bot (GUILD_ROLE_CREATE), so its cache knows the role before a member
    * shows up with it. Give it to members with `world.memberRoles`: interactions carry members' roles.
    */
-  addRole(name: string, permissions = 0n): FakeRole {
+  addRole(name: string, permissions = 0n): LocalRole {
     const role = this.world.addRole(name, permissions);
     this.gateway.dispatch('GUILD_ROLE_CREATE', { guild_id: this.guildId, role: this.world.wireRole(role) });
     return role;
   }
 
   /** Replaces a channel's permission overwrites and tells a connected bot (CHANNEL_UPDATE). */
-  setOverwrites(channelId: string, overwrites: FakeOverwrite[]): void {
+  setOverwrites(channelId: string, overwrites: LocalOverwrite[]): void {
     this.world.overwrites.set(channelId, overwrites);
     const channel = this.world.channel(channelId);
     if (channel) this.gateway.dispatch('CHANNEL_UPDATE', channel);
   }
 
-  addAttachment(filename: string, data: Buffer, contentType: string, size?: number): FakeAttachment {
+  addAttachment(filename: string, data: Buffer, contentType: string, size?: number): LocalAttachment {
     return this.world.addCdnFile(filename, data, contentType, size);
   }
 
-  async download(attachment: FakeAttachment): Promise<Buffer> {
+  async download(attachment: LocalAttachment): Promise<Buffer> {
     const path = new URL(attachment.url).pathname;
     const file = this.world.cdn.get(path);
     if (!file) throw new Error(`no such attachment ${attachment.url}`);
     return file.data;
   }
 
-  message(id: string): FakeMessage | undefined {
+  message(id: string): LocalMessage | undefined {
     return this.world.messages.get(id);
   }
 
-  messagesIn(channelId = this.channelId): FakeMessage[] {
+  messagesIn(channelId = this.channelId): LocalMessage[] {
     return [...this.world.messages.values()].filter((m) => m.channel_id === channelId && !m.deleted);
   }
 
@@ -166,7 +172,7 @@ export class FakeDiscord {
   }
 
   /** A member runs a slash command. Option types follow the values (attachments become type 11 with `resolved`). */
-  command(name: string, options: Record<string, OptionValue | undefined> = {}, by: { user?: FakeUser; channelId?: string } = {}): FakeInteraction {
+  command(name: string, options: Record<string, OptionValue | undefined> = {}, by: { user?: LocalUser; channelId?: string } = {}): LocalInteraction {
     const resolved: Record<'attachments' | 'roles' | 'users' | 'members' | 'channels', Record<string, unknown>> = { attachments: {}, roles: {}, users: {}, members: {}, channels: {} };
     const { subcommand, ...rest } = options;
     const list = Object.entries(rest)
@@ -194,7 +200,7 @@ export class FakeDiscord {
     const registered = [...this.world.commands.values()].flat().find((c) => c.name === name);
     return this.dispatch(2, by, {
       data: {
-        id: registered?.id ?? snowflake(),
+        id: registered?.id ?? this.world.ids.next(),
         name,
         type: 1,
         guild_id: this.world.guildOf(by.channelId ?? this.channelId),
@@ -206,7 +212,7 @@ export class FakeDiscord {
   }
 
   /** A member clicks a button on a message. */
-  click(messageId: string, customId: string, by: { user?: FakeUser } = {}): FakeInteraction {
+  click(messageId: string, customId: string, by: { user?: LocalUser } = {}): LocalInteraction {
     const message = this.world.messages.get(messageId);
     if (!message) throw new Error(`no message ${messageId}`);
     const exists = message.components.some((row: any) => (row.components ?? []).some((c: any) => c.custom_id === customId));
@@ -218,7 +224,7 @@ export class FakeDiscord {
   }
 
   /** A member picks `values` in a string select menu of a message. */
-  select(messageId: string, customId: string, values: string[], by: { user?: FakeUser } = {}): FakeInteraction {
+  select(messageId: string, customId: string, values: string[], by: { user?: LocalUser } = {}): LocalInteraction {
     const message = this.world.messages.get(messageId);
     if (!message) throw new Error(`no message ${messageId}`);
     const menu = message.components.flatMap((row: any) => row.components ?? []).find((c: any) => c.custom_id === customId && c.type === 3);
@@ -237,7 +243,7 @@ export class FakeDiscord {
   }
 
   /** A member fills in and submits the modal the bot opened in answer to `opened`. */
-  submitModal(opened: FakeInteraction, values: Record<string, string>, by: { user?: FakeUser } = {}): FakeInteraction {
+  submitModal(opened: LocalInteraction, values: Record<string, string>, by: { user?: LocalUser } = {}): LocalInteraction {
     const modal = opened.callback;
     if (modal?.type !== 9) throw new Error('the bot did not open a modal for that interaction');
     const components = (modal.data.components as any[]).map((entry) => {
@@ -269,26 +275,26 @@ export class FakeDiscord {
   }
 
   /** Waits until the bot answered the interaction, and returns the callback body. */
-  answered(interaction: FakeInteraction, timeoutMs = 5_000): Promise<any> {
+  answered(interaction: LocalInteraction, timeoutMs = 5_000): Promise<any> {
     return this.waitFor(() => interaction.callback, `an answer to interaction ${interaction.id}`, timeoutMs);
   }
 
   /** The interaction's original response message, once there is one. */
-  original(interaction: FakeInteraction): FakeMessage | undefined {
+  original(interaction: LocalInteraction): LocalMessage | undefined {
     return interaction.originalId ? this.world.messages.get(interaction.originalId) : undefined;
   }
 
-  followups(interaction: FakeInteraction): FakeMessage[] {
+  followups(interaction: LocalInteraction): LocalMessage[] {
     return interaction.followupIds.map((id) => this.world.messages.get(id)!).filter(Boolean);
   }
 
-  private dispatch(type: number, by: { user?: FakeUser; channelId?: string }, fields: Record<string, unknown>): FakeInteraction {
+  private dispatch(type: number, by: { user?: LocalUser; channelId?: string }, fields: Record<string, unknown>): LocalInteraction {
     const user = by.user ?? this.alice;
     this.world.users.set(user.id, user);
     const channelId = by.channelId ?? this.channelId;
     const guildId = this.world.guildOf(channelId);
     const now = Date.now();
-    const id = snowflake(now);
+    const id = this.world.ids.next(now);
     const token = `itoken.${id}.${Math.random().toString(36).slice(2)}`;
     const raw = {
       id,
@@ -311,7 +317,7 @@ export class FakeDiscord {
       attachment_size_limit: 10 * 1024 * 1024,
       ...fields,
     };
-    const interaction: FakeInteraction = {
+    const interaction: LocalInteraction = {
       id,
       token,
       type,
@@ -327,11 +333,11 @@ export class FakeDiscord {
     };
     this.world.interactions.set(id, interaction);
     this.world.byToken.set(token, interaction);
-    if (this.gateway.dispatch('INTERACTION_CREATE', raw) === 0) throw new Error('no bot is connected to the fake gateway');
+    if (this.gateway.dispatch('INTERACTION_CREATE', raw) === 0) throw new Error('no bot is connected to the local gateway');
     return interaction;
   }
 }
 
-export async function startFakeDiscord(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
-  return new FakeDiscord(options).listen();
+export async function startLocalDiscord(options: LocalDiscordOptions = {}): Promise<LocalDiscord> {
+  return new LocalDiscord(options).listen();
 }

@@ -1,5 +1,5 @@
-/** What the fake records and serves: plain JSON shaped like Discord's API objects (only the fields tests need). */
-export interface FakeUser {
+/** What the local Discord records and serves: plain JSON shaped like Discord's API objects (only the fields tests need). */
+export interface LocalUser {
   id: string;
   username: string;
   global_name: string | null;
@@ -10,7 +10,7 @@ export interface FakeUser {
   locale?: string;
 }
 
-export interface FakeAttachment {
+export interface LocalAttachment {
   id: string;
   filename: string;
   size: number;
@@ -21,15 +21,15 @@ export interface FakeAttachment {
   height?: number;
 }
 
-export interface FakeMessage {
+export interface LocalMessage {
   id: string;
   channel_id: string;
   guild_id: string | undefined;
-  author: FakeUser;
+  author: LocalUser;
   content: string;
   embeds: Record<string, unknown>[];
   components: Record<string, unknown>[];
-  attachments: FakeAttachment[];
+  attachments: LocalAttachment[];
   flags: number;
   timestamp: string;
   edited_timestamp: string | null;
@@ -47,7 +47,7 @@ export interface FakeMessage {
   deleted: boolean;
 }
 
-/** One REST call as the fake saw it. */
+/** One REST call as the local Discord saw it. */
 export interface RecordedCall {
   at: number;
   method: string;
@@ -62,13 +62,13 @@ export interface RecordedCall {
   authorized: boolean;
 }
 
-/** An interaction the fake dispatched, with what the bot answered. */
-export interface FakeInteraction {
+/** An interaction the local Discord dispatched, with what the bot answered. */
+export interface LocalInteraction {
   id: string;
   token: string;
   type: number;
   createdAt: number;
-  user: FakeUser;
+  user: LocalUser;
   channelId: string;
   guildId: string;
   raw: Record<string, unknown>;
@@ -81,7 +81,7 @@ export interface FakeInteraction {
 }
 
 /** A guild role as the API sends it; `permissions` is a decimal bitfield string. */
-export interface FakeRole {
+export interface LocalRole {
   id: string;
   name: string;
   permissions: string;
@@ -89,7 +89,7 @@ export interface FakeRole {
 }
 
 /** A channel permission overwrite as the API sends it: type 0 for a role (the guild id is @everyone), 1 for a member. */
-export interface FakeOverwrite {
+export interface LocalOverwrite {
   id: string;
   type: 0 | 1;
   allow: string;

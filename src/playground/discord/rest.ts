@@ -1,18 +1,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discordError, parseBody, readRaw, send, type ParsedBody } from './http-util';
 import type { RateLimiter } from './rate-limits';
-import { snowflake } from './snowflake';
-import type { FakeInteraction, FakeMessage, RecordedCall } from './types';
+import type { LocalInteraction, LocalMessage, RecordedCall } from './types';
 import { MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, type World } from './world';
 
 export interface RestOptions {
   botToken: string;
-  /** The fake's notion of "now" for token lifetimes; tests advance it instead of waiting 15 minutes. */
+  /** The local Discord's notion of "now" for token lifetimes; tests advance it instead of waiting 15 minutes. */
   clock: () => number;
   ackTimeoutMs: number;
   tokenLifetimeMs: number;
   /** Edits after which a message answers 30046. */
   editCap: number;
+  /** REST calls kept in `calls` (the newest). */
+  maxCalls: number;
+  /** CDN files kept (the newest): a playground that runs for days must not hold every picture. */
+  maxFiles: number;
 }
 
 export interface InjectedFailure {
@@ -52,7 +55,7 @@ interface RouteDef {
 
 const notFound = (code: number, message: string): [number, unknown] => [404, discordError(code, message)];
 
-export class FakeRest {
+export class LocalRest {
   readonly calls: RecordedCall[] = [];
   readonly failures: InjectedFailure[] = [];
   rateLimited = 0;
@@ -103,6 +106,8 @@ export class FakeRest {
       authorized,
     };
     this.calls.push(call);
+    // A long-lived playground keeps the newest calls only; tests keep them all.
+    if (this.calls.length > this.options.maxCalls) this.calls.splice(0, this.calls.length - this.options.maxCalls);
 
     const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
@@ -136,8 +141,9 @@ export class FakeRest {
       const [status, payload] = await route.handler({ req, params, query: url.searchParams, body, authorized });
       answer(status, payload, verdict.headers);
     } catch (error) {
-      answer(500, discordError(0, `fake discord bug: ${(error as Error).message}`));
+      answer(500, discordError(0, `local discord bug: ${(error as Error).message}`));
     }
+    if (method !== 'GET') this.world.changed();
   }
 
   private takeFailure(method: string, route: string, hasFiles: boolean): InjectedFailure | undefined {
@@ -183,7 +189,7 @@ export class FakeRest {
     for (const scope of ['/applications/:app/commands', '/applications/:app/guilds/:guild/commands']) {
       this.add('PUT', scope, { major: ['app'] }, ({ params, body }) => {
         if (params.app !== world.applicationId) return notFound(10002, 'Unknown Application');
-        const registered = (body.json as any[]).map((command) => ({ id: snowflake(), application_id: world.applicationId, version: snowflake(), ...command }));
+        const registered = (body.json as any[]).map((command) => ({ id: world.ids.next(), application_id: world.applicationId, version: world.ids.next(), ...command }));
         world.commands.set(params.guild ?? 'global', registered);
         return [200, registered];
       });
@@ -253,7 +259,7 @@ export class FakeRest {
     interaction.callback = json;
     interaction.callbackAt = Date.now();
     const data = json.data ?? {};
-    let message: FakeMessage | undefined;
+    let message: LocalMessage | undefined;
     const meta = { webhook_id: this.world.applicationId, application_id: this.world.applicationId, interaction_metadata: { id: interaction.id, type: interaction.type, user: interaction.user, authorizing_integration_owners: { '0': interaction.guildId } } };
     if (json.type === 4) {
       message = this.create(interaction.channelId, body, meta);
@@ -278,7 +284,7 @@ export class FakeRest {
     ];
   }
 
-  private withWebhook(params: Record<string, string>, then: (interaction: FakeInteraction) => [number, unknown]): [number, unknown] {
+  private withWebhook(params: Record<string, string>, then: (interaction: LocalInteraction) => [number, unknown]): [number, unknown] {
     const interaction = this.world.byToken.get(params.token!);
     if (!interaction || params.app !== this.world.applicationId) return notFound(10015, 'Unknown Webhook');
     if (this.options.clock() - interaction.createdAt > this.options.tokenLifetimeMs) {
@@ -287,14 +293,14 @@ export class FakeRest {
     return then(interaction);
   }
 
-  private resolveWebhookMessage(interaction: FakeInteraction, id: string): FakeMessage | undefined {
+  private resolveWebhookMessage(interaction: LocalInteraction, id: string): LocalMessage | undefined {
     const messageId = id === '@original' ? interaction.originalId : id;
     const message = messageId ? this.world.messages.get(messageId) : undefined;
     if (message && message.id !== interaction.originalId && !interaction.followupIds.includes(message.id)) return undefined;
     return message;
   }
 
-  private create(channelId: string, body: ParsedBody, fields: Partial<FakeMessage>): FakeMessage {
+  private create(channelId: string, body: ParsedBody, fields: Partial<LocalMessage>): LocalMessage {
     const message = this.world.createMessage(channelId, this.world.botUser, fields);
     this.apply(message, body);
     message.editCount = 0;
@@ -302,7 +308,7 @@ export class FakeRest {
     return message;
   }
 
-  private edit(message: FakeMessage | undefined, body: ParsedBody): [number, unknown] {
+  private edit(message: LocalMessage | undefined, body: ParsedBody): [number, unknown] {
     if (!message || message.deleted) return notFound(10008, 'Unknown Message');
     if (message.editCount >= this.options.editCap) {
       return [400, discordError(30046, 'Maximum number of edits to messages older than 1 hour reached. Try again later.')];
@@ -312,7 +318,7 @@ export class FakeRest {
   }
 
   /** Applies a create/edit body: content, embeds, components, flags and the attachments list (kept ids + new files[n]). */
-  private apply(message: FakeMessage, body: ParsedBody): void {
+  private apply(message: LocalMessage, body: ParsedBody): void {
     const json = body.json?.data && body.json?.type ? body.json.data : (body.json ?? {});
     if (json.content !== undefined) message.content = json.content ?? '';
     if (json.embeds !== undefined) message.embeds = json.embeds ?? [];

@@ -1,4 +1,4 @@
-/** Discord's rate limits as the fake enforces them: per-route buckets and a global per-bot budget. */
+/** Discord's rate limits as the local Discord enforces them: per-route buckets and a global per-bot budget. */
 export interface RateLimitOptions {
   /** Requests per bucket per window (Discord: about 5 per 5 s for message routes). */
   routeLimit: number;

@@ -1,5 +1,5 @@
-import { snowflake } from './snowflake';
-import type { FakeAttachment, FakeInteraction, FakeMessage, FakeOverwrite, FakeRole, FakeUser } from './types';
+import { Snowflakes } from './snowflake';
+import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser } from './types';
 
 export const MESSAGE_FLAG_EPHEMERAL = 64;
 export const MESSAGE_FLAG_LOADING = 128;
@@ -8,10 +8,10 @@ export const PERMISSION_ADMINISTRATOR = 1n << 3n;
 export const PERMISSION_VIEW_CHANNEL = 1n << 10n;
 /** What the owner and administrators get: every bit up to the highest Discord defines today. */
 export const ALL_PERMISSIONS = (1n << 53n) - 1n;
-/** @everyone's permissions in the fake guild (Discord's defaults for a new server). */
-export const EVERYONE_PERMISSIONS = 2248473465835073n;
+/** @everyone's permissions in the local guild (Discord's defaults for a new server). */
+const EVERYONE_PERMISSIONS = 2248473465835073n;
 
-export const user = (id: string, username: string, bot = false): FakeUser => ({
+export const user = (id: string, username: string, bot = false): LocalUser => ({
   id,
   username,
   global_name: bot ? null : username[0]!.toUpperCase() + username.slice(1),
@@ -21,28 +21,30 @@ export const user = (id: string, username: string, bot = false): FakeUser => ({
 });
 
 /**
- * The state every part of the fake shares: one guild, three channels, roles, members, messages, interactions, CDN.
+ * The state every part of the local Discord shares: one guild, three channels, roles, members, messages, interactions, CDN.
  * `general` and `art` are open to everyone; `secret` is hidden from @everyone and shown to alice (a member overwrite).
  */
 export class World {
-  readonly guildId = snowflake();
-  readonly channelId = snowflake();
-  readonly otherChannelId = snowflake();
-  readonly secretChannelId = snowflake();
-  readonly applicationId = snowflake();
-  readonly botUser: FakeUser;
-  readonly alice = user(snowflake(), 'alice');
-  readonly bob = user(snowflake(), 'bob');
+  /** Every id this Discord hands out (declared first: the fields below take theirs from it). */
+  readonly ids = new Snowflakes();
+  readonly guildId = this.ids.next();
+  readonly channelId = this.ids.next();
+  readonly otherChannelId = this.ids.next();
+  readonly secretChannelId = this.ids.next();
+  readonly applicationId = this.ids.next();
+  readonly botUser: LocalUser;
+  readonly alice = user(this.ids.next(), 'alice');
+  readonly bob = user(this.ids.next(), 'bob');
   /** The owner has every permission everywhere, as on Discord; tests may hand the guild to someone else. */
   ownerId = this.alice.id;
   /** The server's `preferred_locale`, also sent as every interaction's `guild_locale`. */
   guildLocale = 'en-US';
   /** Every role of the guild; the first is @everyone (its id is the guild id). */
-  readonly roles: FakeRole[] = [{ id: this.guildId, name: '@everyone', permissions: String(EVERYONE_PERMISSIONS), position: 0 }];
+  readonly roles: LocalRole[] = [{ id: this.guildId, name: '@everyone', permissions: String(EVERYONE_PERMISSIONS), position: 0 }];
   /** Role ids per user id (a user absent here has only @everyone). */
   readonly memberRoles = new Map<string, string[]>();
   /** Permission overwrites per channel id (a channel absent here has none). */
-  readonly overwrites = new Map<string, FakeOverwrite[]>([
+  readonly overwrites = new Map<string, LocalOverwrite[]>([
     [
       this.secretChannelId,
       [
@@ -51,27 +53,35 @@ export class World {
       ],
     ],
   ]);
-  /** Every member the fake has seen act (for user options). */
-  readonly users = new Map<string, FakeUser>();
+  /** Every member the local Discord has seen act (for user options). */
+  readonly users = new Map<string, LocalUser>();
   /** Guilds the bot left (DELETE /users/@me/guilds/:guild). */
   readonly left = new Set<string>();
   /** More guilds (one `general` channel each, no custom roles): for shards, a guild whose id lands on each. */
   readonly extraGuilds: Array<{ id: string; channelId: string }> = [];
-  readonly messages = new Map<string, FakeMessage>();
-  readonly interactions = new Map<string, FakeInteraction>();
-  readonly byToken = new Map<string, FakeInteraction>();
+  readonly messages = new Map<string, LocalMessage>();
+  readonly interactions = new Map<string, LocalInteraction>();
+  readonly byToken = new Map<string, LocalInteraction>();
   readonly cdn = new Map<string, { data: Buffer; contentType: string }>();
   /** Commands registered by bulk PUT, per scope ('global' or a guild id). */
   readonly commands = new Map<string, any[]>();
   baseUrl = '';
+  /** CDN files kept: the oldest goes first (see LocalDiscordOptions.maxFiles). */
+  maxFiles = Number.POSITIVE_INFINITY;
+  /** Called after every change the bot makes (the playground page redraws). */
+  readonly watchers = new Set<() => void>();
+
+  changed(): void {
+    for (const watcher of this.watchers) watcher();
+  }
 
   constructor() {
     this.botUser = user(this.applicationId, 'mj-bridge', true);
   }
 
-  /** Adds a role to the guild (state only: `FakeDiscord.addRole` also tells a connected bot). */
-  addRole(name: string, permissions = 0n): FakeRole {
-    const role: FakeRole = { id: snowflake(), name, permissions: String(permissions), position: this.roles.length };
+  /** Adds a role to the guild (state only: `LocalDiscord.addRole` also tells a connected bot). */
+  addRole(name: string, permissions = 0n): LocalRole {
+    const role: LocalRole = { id: this.ids.next(), name, permissions: String(permissions), position: this.roles.length };
     this.roles.push(role);
     return role;
   }
@@ -94,7 +104,7 @@ export class World {
     let permissions = this.basePermissions(userId);
     if (permissions === ALL_PERMISSIONS) return permissions;
     const overwrites = this.overwrites.get(channelId) ?? [];
-    const apply = (list: FakeOverwrite[]) => {
+    const apply = (list: LocalOverwrite[]) => {
       const deny = list.reduce((bits, o) => bits | BigInt(o.deny), 0n);
       const allow = list.reduce((bits, o) => bits | BigInt(o.allow), 0n);
       permissions = (permissions & ~deny) | allow;
@@ -108,9 +118,9 @@ export class World {
 
   /** Adds a guild whose id the gateway routes to `shard` of `shardCount` ((id >> 22) % count), and its channel. */
   addGuild(shard = 0, shardCount = 1): { id: string; channelId: string } {
-    let id = snowflake();
-    for (let ms = Date.now(); (BigInt(id) >> 22n) % BigInt(shardCount) !== BigInt(shard); ms += 1) id = snowflake(ms);
-    const guild = { id, channelId: snowflake() };
+    let id = this.ids.next();
+    for (let ms = Date.now(); (BigInt(id) >> 22n) % BigInt(shardCount) !== BigInt(shard); ms += 1) id = this.ids.next(ms);
+    const guild = { id, channelId: this.ids.next() };
     this.extraGuilds.push(guild);
     return guild;
   }
@@ -192,7 +202,7 @@ export class World {
   }
 
   /** A role as the API sends it. */
-  wireRole(role: FakeRole): Record<string, unknown> {
+  wireRole(role: LocalRole): Record<string, unknown> {
     return {
       color: 0,
       colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
@@ -207,7 +217,7 @@ export class World {
   }
 
   /** A guild member as the API sends it; in an interaction (`channelId` given) with their permissions in that channel. */
-  member(of: FakeUser, channelId?: string) {
+  member(of: LocalUser, channelId?: string) {
     return {
       user: of,
       nick: null,
@@ -228,9 +238,9 @@ export class World {
     return (this.guild(this.guildOf(id)).channels as Array<{ id: string }>).find((c) => c.id === id);
   }
 
-  createMessage(channelId: string, author: FakeUser, fields: Partial<FakeMessage>): FakeMessage {
-    const message: FakeMessage = {
-      id: snowflake(),
+  createMessage(channelId: string, author: LocalUser, fields: Partial<LocalMessage>): LocalMessage {
+    const message: LocalMessage = {
+      id: this.ids.next(),
       channel_id: channelId,
       guild_id: this.guildOf(channelId),
       author,
@@ -256,16 +266,17 @@ export class World {
   }
 
   /** Serves bytes as a Discord CDN attachment would be. */
-  addCdnFile(filename: string, data: Buffer, contentType: string, size = data.length): FakeAttachment {
-    const id = snowflake();
+  addCdnFile(filename: string, data: Buffer, contentType: string, size = data.length): LocalAttachment {
+    const id = this.ids.next();
     const path = `/cdn/attachments/${id}/${encodeURIComponent(filename)}`;
     this.cdn.set(path, { data, contentType });
+    if (this.cdn.size > this.maxFiles) this.cdn.delete(this.cdn.keys().next().value!);
     const url = `${this.baseUrl}${path}`;
     return { id, filename, size, content_type: contentType, url, proxy_url: url };
   }
 
-  /** A message as the API returns it (without the fake's bookkeeping). */
-  wire(message: FakeMessage): Record<string, unknown> {
+  /** A message as the API returns it (without the local Discord's bookkeeping). */
+  wire(message: LocalMessage): Record<string, unknown> {
     const { editCount: _e, deleted: _d, ...rest } = message;
     return rest;
   }

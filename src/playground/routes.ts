@@ -1,0 +1,237 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, send } from '../http/server';
+import type { Logger } from '../logger';
+import { sniffFileType } from '../net/file-type';
+import type { LocalAttachment, LocalDiscord, LocalInteraction, LocalMessage, LocalUser } from './discord';
+import { user } from './discord/world';
+import { playgroundPage } from './page';
+import { parseCommand, type Directory, type RegisteredCommand } from './parse';
+
+/** Discord's own upload limit for a member without Nitro; the playground takes no more. */
+const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
+const MAX_ACTION_BYTES = 64 * 1024;
+/** Files picked in the page and not used yet: the newest are kept. */
+const MAX_PENDING_UPLOADS = 20;
+/** How long an action waits for the bot's first answer (Discord gives it 3 s). */
+const ANSWER_WAIT_MS = 3_500;
+const PREFIX = '/playground/';
+
+/** A message as the page draws it: what Discord's client would show, with files served by the bot itself. */
+export interface PageMessage {
+  id: string;
+  author: { name: string; bot: boolean };
+  content: string;
+  embeds: unknown[];
+  components: unknown[];
+  attachments: Array<{ filename: string; url: string; contentType: string }>;
+  /** The member an ephemeral message is shown to; undefined for everyone's messages. */
+  onlyFor: string | undefined;
+  /** The bot deferred and has not answered yet ("is thinking…"). */
+  loading: boolean;
+  deleted: boolean;
+  edited: boolean;
+}
+
+const EPHEMERAL = 64;
+const LOADING = 128;
+
+/**
+ * The playground's HTTP side, on the bot's own server: the page, a live feed of the channel (server-sent events),
+ * and the actions a member takes (command, click, select, form, file). Every action is dispatched to the local
+ * Discord as the real client would, so the bot answers it through discord.js exactly as in a server.
+ */
+export class PlaygroundRoutes {
+  private readonly users: Array<LocalUser & { admin: boolean }>;
+  private readonly uploads = new Map<string, LocalAttachment>();
+  private readonly feeds = new Set<ServerResponse>();
+  private readonly sent = new Map<string, string>();
+  private pending: NodeJS.Timeout | undefined;
+  private readonly watcher = () => this.schedule();
+
+  constructor(
+    private readonly discord: LocalDiscord,
+    private readonly logger: Logger,
+    private readonly apiOrigin: string,
+  ) {
+    const { alice, bob } = discord.world;
+    this.users = [
+      { ...alice, admin: true },
+      { ...bob, admin: false },
+      { ...user(discord.world.ids.next(), 'carol'), admin: false },
+    ];
+    discord.world.watchers.add(this.watcher);
+  }
+
+  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+    if (req.method === 'GET' && path === '/') {
+      const html = playgroundPage();
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy': `default-src 'none'; img-src 'self' data: blob: ${this.apiOrigin}; media-src 'self' ${this.apiOrigin}; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'`,
+      });
+      res.end(html);
+      return true;
+    }
+    if (!path.startsWith(PREFIX)) return false;
+    const route = `${req.method} ${path.slice(PREFIX.length)}`;
+    if (req.method === 'GET' && path.startsWith(`${PREFIX}cdn/`)) return this.file(res, path.slice(PREFIX.length - 1));
+    // Only the page may act: a custom header makes a browser ask first (CORS preflight), which this server never
+    // grants, so another site open in the same browser cannot drive the bot (and spend a real API's credits).
+    if (req.method === 'POST' && req.headers['x-playground'] !== '1') return answer(res, 403, { error: 'actions come from the playground page' });
+    try {
+      if (route === 'GET events') return this.feed(req, res);
+      if (route === 'POST upload') return await this.upload(req, res);
+      if (req.method !== 'POST') return false;
+      const raw = await readBody(req, MAX_ACTION_BYTES);
+      if (raw === 'too-large') return answer(res, 413, { error: 'too large' });
+      const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
+      const by = this.users.find((u) => u.id === body.user);
+      if (!by) return answer(res, 400, { error: 'pick a member' });
+      if (route === 'POST command') return await this.command(res, by, body);
+      if (route === 'POST click') return await this.act(res, () => this.discord.click(String(body.messageId), String(body.customId), { user: by }));
+      if (route === 'POST select') {
+        const values = Array.isArray(body.values) ? body.values.map(String) : [];
+        return await this.act(res, () => this.discord.select(String(body.messageId), String(body.customId), values, { user: by }));
+      }
+      if (route === 'POST modal') {
+        const opened = this.discord.world.interactions.get(String(body.interactionId));
+        if (!opened) return answer(res, 404, { error: 'that form is gone' });
+        const values = Object.fromEntries(Object.entries((body.values ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+        return await this.act(res, () => this.discord.submitModal(opened, values, { user: by }));
+      }
+      return false;
+    } catch (error) {
+      // A page's mistake (bad JSON, a button that vanished) is the page's to show; the bot is not involved.
+      return answer(res, 400, { error: (error as Error).message.slice(0, 300) });
+    }
+  }
+
+  /** Stops the live feeds (the app is stopping). */
+  close(): void {
+    clearTimeout(this.pending);
+    this.discord.world.watchers.delete(this.watcher);
+    for (const feed of this.feeds) feed.end();
+    this.feeds.clear();
+  }
+
+  private get commands(): RegisteredCommand[] {
+    return [...this.discord.world.commands.values()].flat() as RegisteredCommand[];
+  }
+
+  private get directory(): Directory {
+    const world = this.discord.world;
+    const byName = <T extends { id: string; name?: string; username?: string }>(list: T[], name: string) =>
+      list.find((item) => item.id === name || (item.name ?? item.username)?.toLowerCase() === name.toLowerCase())?.id;
+    return {
+      user: (name) => byName(this.users, name),
+      channel: (name) => byName(world.guild(world.guildId).channels as Array<{ id: string; name: string }>, name),
+      role: (name) => byName(world.roles, name.replace(/^@/, '')) ?? (name.toLowerCase() === 'everyone' ? world.guildId : undefined),
+    };
+  }
+
+  private feed(req: IncomingMessage, res: ServerResponse): true {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+    const world = this.discord.world;
+    const snapshot = {
+      users: this.users.map((u) => ({ id: u.id, name: u.username, admin: u.admin })),
+      channel: (world.channel(world.channelId) as { name?: string } | undefined)?.name ?? 'general',
+      commands: this.commands,
+      messages: this.messages().map((m) => this.pageMessage(m)),
+    };
+    res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
+    this.feeds.add(res);
+    req.on('close', () => this.feeds.delete(res));
+    return true;
+  }
+
+  /** Changes come in bursts (a card's edit, its files): one update per burst. */
+  private schedule(): void {
+    if (this.pending || this.feeds.size === 0) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      const changed = this.messages().filter((m) => this.sent.get(m.id) !== stamp(m));
+      for (const m of changed) this.sent.set(m.id, stamp(m));
+      if (changed.length === 0) return;
+      const event = `event: update\ndata: ${JSON.stringify({ commands: this.commands, messages: changed.map((m) => this.pageMessage(m)) })}\n\n`;
+      for (const feed of this.feeds) feed.write(event);
+    }, 40);
+  }
+
+  private messages(): LocalMessage[] {
+    const channelId = this.discord.world.channelId;
+    return [...this.discord.world.messages.values()].filter((m) => m.channel_id === channelId);
+  }
+
+  private pageMessage(m: LocalMessage): PageMessage {
+    const local = (url: string) => url.replace(this.discord.world.baseUrl, '/playground');
+    const meta = m.interaction_metadata as { user?: { id?: string } } | undefined;
+    return {
+      id: m.id,
+      author: { name: m.author.global_name ?? m.author.username, bot: m.author.bot === true },
+      content: m.content,
+      embeds: m.embeds,
+      components: m.components,
+      attachments: m.attachments.map((a) => ({ filename: a.filename, url: local(a.url), contentType: a.content_type ?? '' })),
+      onlyFor: m.flags & EPHEMERAL ? meta?.user?.id : undefined,
+      loading: (m.flags & LOADING) !== 0,
+      deleted: m.deleted,
+      edited: m.edited_timestamp !== null,
+    };
+  }
+
+  private file(res: ServerResponse, path: string): true {
+    const file = this.discord.world.cdn.get(path);
+    if (!file) {
+      send(res, 404, { error: 'not found' });
+      return true;
+    }
+    res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length), 'cache-control': 'private, max-age=3600' });
+    res.end(file.data);
+    return true;
+  }
+
+  private async upload(req: IncomingMessage, res: ServerResponse): Promise<true> {
+    const name = (new URL(req.url ?? '/', 'http://playground').searchParams.get('name') ?? 'file').replace(/[^\w.-]+/g, '_').slice(0, 100) || 'file';
+    const data = await readBody(req, MAX_UPLOAD_BYTES);
+    if (data === 'too-large') return answer(res, 413, { error: `files up to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, as on Discord` });
+    // Discord labels an upload by its name; the bot checks the bytes itself (src/discord/attachments.ts).
+    const contentType = sniffFileType(data)?.mime ?? 'application/octet-stream';
+    const attachment = this.discord.world.addCdnFile(name, data, contentType);
+    this.uploads.set(attachment.id, attachment);
+    if (this.uploads.size > MAX_PENDING_UPLOADS) this.uploads.delete(this.uploads.keys().next().value!);
+    return answer(res, 200, { id: attachment.id, filename: name });
+  }
+
+  private async command(res: ServerResponse, by: LocalUser, body: Record<string, unknown>): Promise<true> {
+    const files = Object.fromEntries(Object.entries((body.files ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
+    const parsed = parseCommand(String(body.text ?? ''), this.commands, this.directory, files);
+    if (!parsed.ok) return answer(res, 400, { error: parsed.error });
+    const options = Object.fromEntries(
+      Object.entries(parsed.options).map(([name, value]) => {
+        if (typeof value === 'object' && 'attachment' in value) {
+          const file = this.uploads.get(value.attachment);
+          if (!file) throw new Error(`the file for ${name} is gone: pick it again`);
+          return [name, file];
+        }
+        return [name, value];
+      }),
+    );
+    return this.act(res, () => this.discord.command(parsed.name, { ...options, ...(parsed.subcommand ? { subcommand: parsed.subcommand } : {}) }, { user: by }));
+  }
+
+  /** Dispatches an interaction and answers with the bot's first answer: the page opens a form (type 9) itself. */
+  private async act(res: ServerResponse, dispatch: () => LocalInteraction): Promise<true> {
+    const interaction = dispatch();
+    const callback = await this.discord.answered(interaction, ANSWER_WAIT_MS).catch(() => undefined);
+    if (!callback) this.logger.warn({ interaction: interaction.id }, 'playground: the bot did not answer within 3 s (Discord would show "This interaction failed")');
+    return answer(res, 200, { interactionId: interaction.id, callback: callback ? { type: callback.type, data: callback.type === 9 ? callback.data : undefined } : undefined });
+  }
+}
+
+const stamp = (m: LocalMessage) => `${m.editCount}:${m.deleted}:${m.flags}`;
+
+function answer(res: ServerResponse, status: number, body: unknown): true {
+  send(res, status, body);
+  return true;
+}
