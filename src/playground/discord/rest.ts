@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { discordError, parseBody, readRaw, send, type ParsedBody } from './http-util';
+import { messageProblem, modalProblem } from './limits';
 import type { RateLimiter } from './rate-limits';
 import type { LocalInteraction, LocalMessage, RecordedCall } from './types';
 import { MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, type World } from './world';
@@ -126,6 +127,8 @@ export class LocalRest {
         { ...verdict.headers, 'retry-after': String(Math.ceil(retryAfter)) },
       );
     }
+    const invalid = bodyProblem(call.route, body.json);
+    if (invalid) return answer(400, discordError(50035, `Invalid Form Body: ${invalid}`));
     const failure = this.takeFailure(method, call.route, body.files.length > 0);
     if (failure) {
       const headers: Record<string, string> = { ...verdict.headers };
@@ -342,4 +345,13 @@ export class LocalRest {
     message.editCount += 1;
     message.edited_timestamp = new Date().toISOString();
   }
+}
+
+/** What Discord would refuse in a message or form body (src/playground/discord/limits.ts), by route. */
+function bodyProblem(route: string, json: any): string | undefined {
+  if (route.startsWith('POST /interactions/')) {
+    if (json?.type === 9) return modalProblem(json.data);
+    return json?.type === 4 || json?.type === 7 ? messageProblem(json.data) : undefined;
+  }
+  return /^(POST|PATCH) \/(webhooks|channels)\//.test(route) ? messageProblem(json) : undefined;
 }
