@@ -117,6 +117,21 @@ describe('the playground: npm start with nothing configured', { skip: chromiumMi
     assert.match((await page.locator('#error').textContent()) ?? '', /needs prompt/, 'a command the bot cannot take is refused in the page, as Discord’s client does');
   });
 
+  test('a Chinese browser gets the page, and the bot’s private answers, in Chinese', async () => {
+    const context = await browser.newContext({ locale: 'zh-CN' });
+    try {
+      const page = await context.newPage();
+      await page.goto(url);
+      await page.getByRole('button', { name: '发送' }).waitFor();
+      await run(page, '/quota');
+      const answer = page.locator('[data-ephemeral="true"]').filter({ hasText: /仅你可见/ }).last();
+      await answer.waitFor();
+      assert.match((await answer.textContent()) ?? '', /你可以管理本服务器/, 'the member’s Discord language is the browser’s');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('on a phone: the channel and the command box fit the screen', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.goto(url);

@@ -27,8 +27,8 @@ function sources(dir: string): string[] {
 }
 const code = [...sources('src'), ...sources('commands')].join('\n');
 
-/** Sections keyed by a value the code holds (an option name, a choice value, a locale, an editor tool). */
-const KEYED = ['names', 'choices', 'languages', 'editor.page'];
+/** Sections keyed by a value the code holds (an option name, a choice value, a locale), or read by a page's script. */
+const KEYED = ['names', 'choices', 'languages', 'editor.page', 'playground'];
 
 describe('the catalogues', () => {
   it('zh-CN has exactly the keys of en, each of the same kind and arity', () => {
@@ -49,7 +49,7 @@ describe('the catalogues', () => {
       .filter((path) => {
         const keyed = KEYED.find((section) => path.join('.').startsWith(`${section}.`));
         const key = path.at(-1)!;
-        if (keyed) return !code.includes(`'${key}'`) && !code.includes(`.${key}`) && !(keyed === 'languages' && (LOCALES as readonly string[]).includes(key));
+        if (keyed) return !code.includes(`'${key}'`) && !code.includes(`"${key}"`) && !code.includes(`.${key}`) && !(keyed === 'languages' && (LOCALES as readonly string[]).includes(key));
         return !code.includes(`.${path.join('.')}`);
       })
       .map((path) => path.join('.'));

@@ -376,6 +376,21 @@ export const en = {
   },
   /** The names of the languages, as a reader of this catalogue calls them. */
   languages: { en: 'English', 'zh-CN': 'Simplified Chinese (简体中文)' },
+  /** The playground page (src/playground/page.ts), by the browser's language. */
+  playground: {
+    title: 'mj-bridge playground',
+    actingAs: 'Acting as',
+    admin: 'admin',
+    member: 'member',
+    send: 'Send',
+    placeholder: '/imagine prompt: a red fox',
+    commandList: 'Commands:',
+    subcommandList: 'subcommands:',
+    onlyYou: '👁 Only you can see this',
+    thinking: 'is thinking…',
+    cancel: 'Cancel',
+    submit: 'Submit',
+  },
   editor: {
     page: {
       title: 'Vary (Region)',

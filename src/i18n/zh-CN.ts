@@ -363,6 +363,20 @@ export const zhCN: typeof en = {
     list: '列出',
   },
   languages: { en: '英语（English）', 'zh-CN': '简体中文' },
+  playground: {
+    title: 'mj-bridge 试玩',
+    actingAs: '当前身份',
+    admin: '管理员',
+    member: '成员',
+    send: '发送',
+    placeholder: '/imagine prompt: 一只红狐狸',
+    commandList: '命令：',
+    subcommandList: '子命令：',
+    onlyYou: '👁 仅你可见',
+    thinking: '正在思考…',
+    cancel: '取消',
+    submit: '提交',
+  },
   editor: {
     page: {
       title: '局部重绘',

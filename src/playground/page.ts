@@ -5,6 +5,11 @@
  * `<input name="command">`, `[data-message-id]`, `<button>` with the visible label, `<img>`, `[data-ephemeral]`.
  */
 
+import { messagesFor } from '../i18n';
+
+/** The page's words in both languages (src/i18n): the script picks by the browser's language. */
+const STRINGS = { en: messagesFor('en').playground, zh: messagesFor('zh-CN').playground };
+
 const STYLE = `
 :root { color-scheme: light dark; --bg: #ffffff; --fg: #2e3338; --muted: #5c5e66; --panel: #f2f3f5; --line: #e3e5e8; --embed: #f2f3f5;
   --blurple: #5865f2; --grey: #6d6f78; --green: #248046; --red: #da373c; --mine: #ebedff; }
@@ -59,10 +64,15 @@ dialog .actions button[type="submit"] { background: var(--blurple); }
 
 const SCRIPT = `
 (() => {
+  const S = STRINGS[/^zh/i.test(navigator.language || '') ? 'zh' : 'en'];
+  for (const node of document.querySelectorAll('[data-s]')) node.textContent = S[node.dataset.s];
+  document.title = S.title;
+  document.documentElement.lang = /^zh/i.test(navigator.language || '') ? 'zh-CN' : 'en';
   const state = { users: [], me: '', commands: [], messages: new Map() };
   const log = document.getElementById('log');
   const userSelect = document.getElementById('user');
   const input = document.querySelector('input[name="command"]');
+  input.placeholder = S.placeholder;
   const hint = document.getElementById('hint');
   const error = document.getElementById('error');
   const filesBox = document.getElementById('files');
@@ -98,7 +108,7 @@ const SCRIPT = `
   const html = (tag, cls, markup) => { const n = el(tag, { class: cls }); n.innerHTML = markup; return n; };
 
   async function post(path, body) {
-    const res = await fetch('/playground/' + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-playground': '1' }, body: JSON.stringify({ user: state.me, ...body }) });
+    const res = await fetch('/playground/' + path, { method: 'POST', headers: { 'content-type': 'application/json', 'x-playground': '1' }, body: JSON.stringify({ user: state.me, locale: navigator.language, ...body }) });
     const answer = await res.json().catch(() => ({ error: 'no answer' }));
     if (!res.ok) throw new Error(answer.error || res.statusText);
     if (answer.callback && answer.callback.type === 9) openForm(answer.interactionId, answer.callback.data);
@@ -134,7 +144,7 @@ const SCRIPT = `
     if (hidden) { if (old) old.remove(); return; }
     const node = el('article', { class: 'msg', 'data-message-id': m.id, 'data-ephemeral': m.onlyFor ? 'true' : 'false' });
     node.append(el('div', {}, el('span', { class: 'who', text: m.author.name }), m.author.bot ? el('span', { class: 'bot', text: 'APP' }) : undefined));
-    if (m.loading) node.append(el('div', { class: 'note', text: m.author.name + ' is thinking…' }));
+    if (m.loading) node.append(el('div', { class: 'note', text: m.author.name + ' ' + S.thinking }));
     if (m.content) node.append(html('div', 'content', md(m.content)));
     const embedded = new Set();
     for (const e of m.embeds) {
@@ -164,7 +174,7 @@ const SCRIPT = `
       node.append(box);
     }
     for (const row of m.components) node.append(el('div', { class: 'row' }, ...(row.components || []).map((c) => component(c, m))));
-    if (m.onlyFor) node.append(el('div', { class: 'note', text: '👁 Only you can see this' }));
+    if (m.onlyFor) node.append(el('div', { class: 'note', text: S.onlyYou }));
     const atBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 80;
     if (old) old.replaceWith(node); else log.append(node);
     if (atBottom || !old) log.scrollTop = log.scrollHeight;
@@ -183,8 +193,8 @@ const SCRIPT = `
       field.value = i.value || '';
       form.append(el('label', {}, i.label || i.custom_id, field));
     }
-    const cancel = el('button', { type: 'button', text: 'Cancel', onclick: () => dialog.close() });
-    form.append(el('div', { class: 'actions' }, cancel, el('button', { type: 'submit', text: 'Submit' })));
+    const cancel = el('button', { type: 'button', text: S.cancel, onclick: () => dialog.close() });
+    form.append(el('div', { class: 'actions' }, cancel, el('button', { type: 'submit', text: S.submit })));
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       const values = Object.fromEntries(inputs.map((i) => [i.custom_id, form.elements[i.custom_id].value]));
@@ -210,9 +220,9 @@ const SCRIPT = `
     const t = typed();
     const picked = new Map([...filesBox.querySelectorAll('input[type=file]')].map((f) => [f.dataset.option, f]));
     filesBox.textContent = '';
-    if (!t) { hint.textContent = 'Commands: ' + state.commands.map((c) => '/' + c.name).join(' '); return; }
+    if (!t) { hint.textContent = S.commandList + ' ' + state.commands.map((c) => '/' + c.name).join(' '); return; }
     const lines = ['/' + t.command.name + ' — ' + (t.command.description || '')];
-    if (t.subs.length && !t.options.length) lines.push('subcommands: ' + t.subs.map((s) => s.name).join(', '));
+    if (t.subs.length && !t.options.length) lines.push(S.subcommandList + ' ' + t.subs.map((s) => s.name).join(', '));
     for (const o of t.options) {
       lines.push('  ' + o.name + (o.required ? '*' : '') + ': ' + (o.description || '') + (o.choices ? ' (' + o.choices.map((c) => c.value).join(', ') + ')' : ''));
       if (o.type === 11) filesBox.append(el('label', {}, o.name + (o.required ? '* ' : ' '), picked.get(o.name) || el('input', { type: 'file', 'data-option': o.name, accept: 'image/*,video/*' })));
@@ -262,7 +272,7 @@ const SCRIPT = `
     document.getElementById('channel').textContent = '#' + s.channel;
     if (!state.me) state.me = s.users[0].id;
     userSelect.textContent = '';
-    for (const u of s.users) userSelect.append(el('option', { value: u.id, selected: u.id === state.me, text: u.name + (u.admin ? ' (admin)' : ' (member)') }));
+    for (const u of s.users) userSelect.append(el('option', { value: u.id, selected: u.id === state.me, text: u.name + ' (' + (u.admin ? S.admin : S.member) + ')' }));
     state.messages = new Map(s.messages.map((m) => [m.id, m]));
     redraw(); suggestions(); describe();
   });
@@ -286,8 +296,8 @@ export function playgroundPage(): string {
 </head>
 <body>
 <header>
-<h1>mj-bridge playground <small id="channel">#general</small></h1>
-<label>Acting as <select id="user" aria-label="Acting as"></select></label>
+<h1><span data-s="title">mj-bridge playground</span> <small id="channel">#general</small></h1>
+<label><span data-s="actingAs">Acting as</span> <select id="user" aria-label="Acting as"></select></label>
 </header>
 <main id="log" aria-live="polite"></main>
 <footer>
@@ -296,11 +306,11 @@ export function playgroundPage(): string {
 <form id="send" autocomplete="off">
 <input name="command" list="commands" placeholder="/imagine prompt: a red fox" aria-label="Command" enterkeyhint="send">
 <datalist id="commands"></datalist>
-<button type="submit">Send</button>
+<button type="submit" data-s="send">Send</button>
 </form>
 <div id="error" role="alert"></div>
 </footer>
-<script>${SCRIPT}</script>
+<script>const STRINGS = ${JSON.stringify(STRINGS).replace(/</g, '\\u003c')};${SCRIPT}</script>
 </body>
 </html>`;
 }

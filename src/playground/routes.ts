@@ -86,8 +86,11 @@ export class PlaygroundRoutes {
       const raw = await readBody(req, MAX_ACTION_BYTES);
       if (raw === 'too-large') return answer(res, 413, { error: 'too large' });
       const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
-      const by = this.users.find((u) => u.id === body.user);
-      if (!by) return answer(res, 400, { error: 'pick a member' });
+      const member = this.users.find((u) => u.id === body.user);
+      if (!member) return answer(res, 400, { error: 'pick a member' });
+      // The member's Discord language is the browser's: the bot answers them privately in it.
+      const locale = typeof body.locale === 'string' && /^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$/.test(body.locale) ? body.locale : undefined;
+      const by: LocalUser = { ...member, ...(locale ? { locale } : {}) };
       if (route === 'POST command') return await this.command(res, by, body);
       if (route === 'POST click') return await this.act(res, () => this.discord.click(String(body.messageId), String(body.customId), { user: by }));
       if (route === 'POST select') {
