@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the real bot (its own process, as `npm start` runs it) against the simulator and the
- * fake Discord on 127.0.0.1, with BENCH_TASKS (default 1000) concurrent /imagine tasks per phase:
+ * local Discord on 127.0.0.1, with BENCH_TASKS (default 1000) concurrent /imagine tasks per phase:
  *   batched   polling through list-by-condition
  *   per-task  polling on an API without list-by-condition (same load)
  *   notify    notifyHook callbacks (PUBLIC_URL set), polling as a safety net

@@ -4,7 +4,7 @@ import type { LocalMessage } from '../src/playground/discord';
 import { buttonsOf, embedText, TestWorld } from './support/harness';
 import { bodiesTo, buttonId, hasEnded, image, isDone, labels, modalInput } from './support/surface';
 
-/** Every slash command of issue 3 through the real Client, the fake Discord and the simulator (trueai family). */
+/** Every slash command of issue 3 through the real Client, the local Discord and the simulator (trueai family). */
 describe('every command end to end', () => {
   let world: TestWorld;
   before(async () => {

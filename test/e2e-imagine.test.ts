@@ -11,7 +11,7 @@ const buttonLabelled = (message: LocalMessage, label: string) => {
   return button.custom_id;
 };
 
-describe('/imagine end to end (real Client, fake Discord, simulator)', () => {
+describe('/imagine end to end (real Client, local Discord, simulator)', () => {
   let world: TestWorld;
   let imagine: LocalInteraction;
   let grid: LocalMessage;

@@ -9,10 +9,10 @@ import { buttonId, isDone } from './support/surface';
 
 const VIEW = String(PERMISSION_VIEW_CHANNEL);
 const canView = (bits: bigint): boolean => (bits & PERMISSION_VIEW_CHANNEL) !== 0n;
-/** The permissions the fake put in an interaction, as Discord sends them (a decimal string). */
+/** The permissions the local Discord puts in an interaction, as Discord sends them (a decimal string). */
 const sentPermissions = (interaction: LocalInteraction): bigint => BigInt((interaction.raw.member as { permissions: string }).permissions);
 
-describe('the fake Discord computes permissions as Discord does', () => {
+describe('the local Discord computes permissions as Discord does', () => {
   test('@everyone, role and member overwrites apply in that order; the owner and administrators get everything', () => {
     const world = new World();
     const { alice, bob, channelId, secretChannelId } = world;

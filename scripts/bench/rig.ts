@@ -22,7 +22,7 @@ export async function until(check: () => boolean, what: string, timeoutMs = PHAS
   }
 }
 
-/** The simulator, the fake Discord and bot processes, on 127.0.0.1. */
+/** The simulator, the local Discord and bot processes, on 127.0.0.1. */
 export class Rig {
   dir = mkdtempSync(join(tmpdir(), 'mj-bridge-bench-'));
   readonly bots: BotProcess[] = [];

@@ -18,7 +18,7 @@ export type PublishResult =
    */
   | { ok: false; gone: false; permanent: boolean; tooLarge: boolean; retryAfterMs: number; interactionExpired: boolean };
 
-/** How tracking reaches Discord; implemented in src/discord, faked by nothing (tests use the fake Discord). */
+/** How tracking reaches Discord; implemented in src/discord, faked by nothing (tests use the local Discord). */
 export interface Publisher {
   publish(ref: MessageRef, payload: CardPayload, files: Upload[]): Promise<PublishResult>;
 }

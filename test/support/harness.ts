@@ -45,7 +45,7 @@ export interface WorldOptions {
 }
 
 /**
- * Everything a test needs, on 127.0.0.1: the simulator, the fake Discord, and the real bot built from
+ * Everything a test needs, on 127.0.0.1: the simulator, the local Discord, and the real bot built from
  * its real config. `restart()` builds a new bot on the same store, as a process restart would.
  */
 export class TestWorld {

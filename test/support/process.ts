@@ -9,7 +9,7 @@ const START_FLAGS = (JSON.parse(readFileSync(`${ROOT}package.json`, 'utf8')) as 
   .split(/\s+/)
   .filter((arg) => arg.startsWith('--') && arg !== '--import');
 
-/** The environment of a bot process against a fake Discord and a simulator, its store in `dir`. */
+/** The environment of a bot process against the local Discord and a simulator, its store in `dir`. */
 export function botEnv(
   discord: { botToken: string; applicationId: string; apiUrl: string },
   sim: { url: string },

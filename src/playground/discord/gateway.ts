@@ -86,9 +86,9 @@ export class LocalGateway {
   }
 
   private accept(socket: WebSocket, request: IncomingMessage): void {
-    const url = new URL(request.url ?? '/', 'http://fake');
+    const url = new URL(request.url ?? '/', 'http://local');
     if (url.searchParams.get('compress') || url.searchParams.get('encoding') === 'etf') {
-      socket.close(4012, 'fake discord speaks json without compression only');
+      socket.close(4012, 'the local discord speaks json without compression only');
       return;
     }
     const session: Session = { sequence: 0, identified: false, shard: [0, 1] };

@@ -49,7 +49,7 @@ export class LocalDiscord {
   url = '';
 
   constructor(options: LocalDiscordOptions = {}) {
-    this.botToken = options.botToken ?? 'fake.bot.token-for-tests-only';
+    this.botToken = options.botToken ?? 'local.bot.token-for-tests-only';
     this.options = {
       botToken: this.botToken,
       clock: options.clock ?? Date.now,

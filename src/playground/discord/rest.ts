@@ -71,7 +71,7 @@ export class LocalRest {
   }
 
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://fake');
+    const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
     if (method === 'GET' && this.world.cdn.has(url.pathname)) {
       const file = this.world.cdn.get(url.pathname)!;

@@ -42,7 +42,7 @@ export interface LocalMessage {
   webhook_id?: string;
   application_id?: string;
   interaction_metadata?: Record<string, unknown>;
-  /** Fake bookkeeping, stripped from API answers. */
+  /** The local Discord's bookkeeping, stripped from API answers. */
   editCount: number;
   deleted: boolean;
 }
