@@ -12,7 +12,7 @@ import type { BotContext, Command } from '../src/discord/context';
 import { discordServerLocale, memberMessages } from '../src/discord/locale';
 import { requireAdmin } from '../src/discord/preconditions';
 import { UserError } from '../src/errors';
-import { choiceOf, described, languageChoice, LOCALES, type Locale, type Messages } from '../src/i18n';
+import { choiceOf, described, languageChoice, LOCALES, type Locale, type Messages, type Text } from '../src/i18n';
 import { limitsFor } from '../src/limits/quota';
 import { usageCsv, usageSummary } from '../src/limits/usage';
 import { normaliseWord } from '../src/limits/words';
@@ -21,10 +21,9 @@ import type { GuildSettings } from '../src/store';
 /** Discord refuses uploads over its limit; a usage export this large is cut to its newest rows. */
 const MAX_CSV_BYTES = 8 * 1024 * 1024;
 
-type Says = (t: Messages) => string;
 /** Admin option names stay English (they match this README's examples); what they do is localized. */
-const option = <T extends object>(name: string, says: Says, rest: T) => ({ name, ...described(says), ...rest });
-const subcommand = (name: string, says: Says, options: APIApplicationCommandOption[] = []) =>
+const option = <T extends object>(name: string, says: Text, rest: T) => ({ name, ...described(says), ...rest });
+const subcommand = (name: string, says: Text, options: APIApplicationCommandOption[] = []) =>
   option(name, says, { type: ApplicationCommandOptionType.Subcommand, options }) as APIApplicationCommandOption;
 const role = option('role', (t) => t.commands.admin.role, { type: ApplicationCommandOptionType.Role, required: true }) as APIApplicationCommandOption;
 

@@ -17,7 +17,6 @@ import { EditorRoutes } from './editor/routes';
 import { EditorSessions } from './editor/sessions';
 import { Quotas } from './limits/quota';
 import type { LocalDiscord } from './playground/discord';
-import { PlaygroundRoutes } from './playground/routes';
 import { deployCommands } from './discord/deploy';
 import type { MjSimulator, SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
@@ -158,7 +157,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
   };
   const editor = new EditorRoutes(ctx, ctx.editor, resultDownloads);
-  const playground = options.playground ? new PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin) : undefined;
+  // The page and its routes are loaded only in playground mode.
+  const playground = options.playground
+    ? new (await import('./playground/routes')).PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin)
+    : undefined;
   // The fleet's view for /healthz: every process's heartbeat (one process alone: itself).
   const fleetOf = async () => {
     const processes = await store.coordinator.fleet().catch(() => []);

@@ -30,6 +30,12 @@ describe('two languages, /settings and /prefer', () => {
   const privately = async (name: string, options: Record<string, unknown>, by: LocalUser) =>
     world.privateAnswer(await world.command(name, options as never, { user: by }));
 
+  /** Opens `by`'s private /settings panel. */
+  const openSettings = async (by: LocalUser): Promise<LocalMessage> => {
+    const opened = await world.command('settings', {}, { user: by });
+    return world.discord.waitFor(() => world.discord.original(opened), 'the panel');
+  };
+
   /** Runs /imagine and returns the prompt the API received and the finished card. */
   async function imagine(prompt: string, by: LocalUser, done = isDone): Promise<{ sent: string; card: LocalMessage; interaction: LocalInteraction }> {
     const before = bodiesTo(world, '/submit/imagine').length;
@@ -98,8 +104,7 @@ describe('two languages, /settings and /prefer', () => {
 
   test('/settings: the private panel changes what is sent, the prompt’s own parameters win, and it survives a restart', async () => {
     const bob = world.discord.bob;
-    const opened = await world.command('settings', {}, { user: bob });
-    const panel = await world.discord.waitFor(() => world.discord.original(opened), 'the panel');
+    const panel = await openSettings(bob);
     assert.ok(panel.flags & 64, 'the panel is private');
     assert.match(panel.content, /Model version: Midjourney’s default/);
     const pick = async (customId: string, values?: string[]) => {
@@ -123,8 +128,7 @@ describe('two languages, /settings and /prefer', () => {
 
     await world.restart();
     assert.equal((await imagine('a dog', bob)).sent, 'a dog --v 6.1 --stylize 250 --style raw --relax');
-    const again = await world.command('settings', {}, { user: bob });
-    const reopened = await world.discord.waitFor(() => world.discord.original(again), 'the panel');
+    const reopened = await openSettings(bob);
     const selected = (reopened.components as Array<{ components: Array<{ custom_id: string; options?: Array<{ value: string; default: boolean }> }> }>)
       .flatMap((row) => row.components)
       .flatMap((c) => (c.options ?? []).filter((o) => o.default).map((o) => `${c.custom_id}=${o.value}`));
@@ -137,8 +141,7 @@ describe('two languages, /settings and /prefer', () => {
   test('/settings offers only the speed modes the member’s roles allow', async () => {
     const everyone = { id: world.discord.guildId, type: 8 };
     await privately('admin', { subcommand: 'mode', role: everyone, fastest: 'relax' }, world.discord.alice);
-    const opened = await world.command('settings', {}, { user: world.discord.bob });
-    const panel = await world.discord.waitFor(() => world.discord.original(opened), 'the panel');
+    const panel = await openSettings(world.discord.bob);
     const mode = (panel.components as Array<{ components: Array<{ custom_id: string; options?: Array<{ value: string }> }> }>)
       .flatMap((row) => row.components)
       .find((c) => c.custom_id === 'mjset:mode');
@@ -161,8 +164,7 @@ describe('two languages, /settings and /prefer', () => {
 
   test('variation strength highlights the matching Vary button on the member’s upscales', async () => {
     const bob = world.discord.bob;
-    const opened = await world.command('settings', {}, { user: bob });
-    const panel = await world.discord.waitFor(() => world.discord.original(opened), 'the panel');
+    const panel = await openSettings(bob);
     await world.discord.answered(world.discord.click(panel.id, 'mjset:variation:high', { user: bob }));
     const { card } = await imagine('a red fox', bob);
     const click = world.discord.click(card.id, buttonId(card, 'U1'), { user: bob });

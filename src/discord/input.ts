@@ -1,11 +1,8 @@
 import { ApplicationCommandOptionType, type APIApplicationCommandOption, type ChatInputCommandInteraction } from 'discord.js';
 import { MODES, type Mode } from '../config';
 import { UserError } from '../errors';
-import { choiceOf, described, named, type ChoiceValue, type Messages, type OptionName } from '../i18n';
+import { choiceOf, described, named, type ChoiceValue, type OptionName, type Text } from '../i18n';
 import type { ProviderPreset } from '../mj/providers';
-
-/** What a command or option says it does, in every language (src/i18n, `commands`). */
-type Says = (t: Messages) => string;
 
 /** The `mode` option every command that costs GPU time takes. */
 export const modeOption: APIApplicationCommandOption = {
@@ -17,21 +14,21 @@ export const modeOption: APIApplicationCommandOption = {
 };
 
 /** An image option (an attachment Discord uploads for the member). */
-export function imageOption(name: OptionName, says: Says, required = false): APIApplicationCommandOption {
+export function imageOption(name: OptionName, says: Text, required = false): APIApplicationCommandOption {
   return { type: ApplicationCommandOptionType.Attachment, ...named(name), ...described(says), required };
 }
 
 /** A web link option, as an alternative to an image option. */
-export function linkOption(says: Says): APIApplicationCommandOption {
+export function linkOption(says: Text): APIApplicationCommandOption {
   return { type: ApplicationCommandOptionType.String, ...named('link'), ...described(says), required: false, max_length: 2000 };
 }
 
 /** An optional choice among fixed values (their names are in the catalogues' `choices`). */
-export function choiceOption(name: OptionName, says: Says, values: readonly ChoiceValue[]): APIApplicationCommandOption {
+export function choiceOption(name: OptionName, says: Text, values: readonly ChoiceValue[]): APIApplicationCommandOption {
   return { type: ApplicationCommandOptionType.String, ...named(name), ...described(says), required: false, choices: values.map(choiceOf) };
 }
 
-export function promptOption(says: Says, maxLength = 4000): APIApplicationCommandOption {
+export function promptOption(says: Text, maxLength = 4000): APIApplicationCommandOption {
   return { type: ApplicationCommandOptionType.String, ...named('prompt'), ...described(says), required: true, min_length: 1, max_length: maxLength };
 }
 

@@ -15,11 +15,11 @@ type PanelInteraction = (ChatInputCommandInteraction | ButtonInteraction | Strin
 
 export const isSettingsControl = (customId: string): boolean => customId.startsWith(SETTINGS_PREFIX);
 
-/** What the panel shows this member: their preferences and the speed modes they may pick. */
-async function viewFor(interaction: PanelInteraction, ctx: BotContext, prefs: MemberPrefs): Promise<SettingsView> {
+/** The speed modes this member may pick: offered by the provider and allowed by their roles. */
+async function modesFor(interaction: PanelInteraction, ctx: BotContext): Promise<Omit<SettingsView, 'prefs'>> {
   const fastest = await ctx.quotas.fastestFor(memberOf(interaction));
   const modes = MODES.filter((m) => ctx.provider.modes.includes(m) && capMode(m, fastest) === m);
-  return { prefs, modes, cappedAt: modes.length < ctx.provider.modes.length ? fastest : undefined };
+  return { modes, cappedAt: modes.length < ctx.provider.modes.length ? fastest : undefined };
 }
 
 function inGuild(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction): PanelInteraction {
@@ -31,7 +31,7 @@ function inGuild(interaction: ChatInputCommandInteraction | ButtonInteraction | 
 export async function openSettings(command: ChatInputCommandInteraction, ctx: BotContext): Promise<void> {
   const interaction = inGuild(command);
   const prefs = await prefsOf(ctx.store, interaction.guildId, interaction.user.id);
-  const panel = settingsPanel(await viewFor(interaction, ctx, prefs), memberMessages(interaction));
+  const panel = settingsPanel({ prefs, ...(await modesFor(interaction, ctx)) }, memberMessages(interaction));
   await interaction.reply({ ...panel, flags: MessageFlags.Ephemeral });
 }
 
@@ -42,7 +42,8 @@ export async function openSettings(command: ChatInputCommandInteraction, ctx: Bo
 export async function handleSettingsControl(control: ButtonInteraction | StringSelectMenuInteraction, ctx: BotContext): Promise<void> {
   const interaction = inGuild(control);
   const value = control.isStringSelectMenu() ? control.values[0] : undefined;
-  const allowed = (await viewFor(interaction, ctx, {})).modes;
+  const modes = await modesFor(interaction, ctx);
+  const allowed = modes.modes;
   const change = (prefs: MemberPrefs): MemberPrefs => {
     switch (control.customId) {
       case SETTINGS_IDS.version:
@@ -71,5 +72,5 @@ export async function handleSettingsControl(control: ButtonInteraction | StringS
     }
   };
   const prefs = await updatePrefs(ctx.store, interaction.guildId, interaction.user.id, change);
-  await control.update(settingsPanel(await viewFor(interaction, ctx, prefs), memberMessages(interaction)));
+  await control.update(settingsPanel({ prefs, ...modes }, memberMessages(interaction)));
 }

@@ -41,6 +41,7 @@ export function formatDuration(locale: Locale, ms: number): string {
   return pair(u.hour.format(Math.floor(minutes / 60)), minutes % 60, u.minute);
 }
 
+const LISTS = Object.fromEntries(LOCALES.map((l) => [l, new Intl.ListFormat(INTL_TAG[l], { type: 'conjunction' })])) as Record<Locale, Intl.ListFormat>;
+
 /** ["a", "b", "c"] → "a, b and c" / "a、b和c". */
-export const formatList = (locale: Locale, items: readonly string[]): string =>
-  new Intl.ListFormat(INTL_TAG[locale], { type: 'conjunction' }).format(items);
+export const formatList = (locale: Locale, items: readonly string[]): string => LISTS[locale].format(items);

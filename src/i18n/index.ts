@@ -30,11 +30,11 @@ export function toLocale(tag: string | null | undefined): Locale | undefined {
 }
 
 /** Discord's localization maps for a text: English is the default, the other catalogues are localizations. */
-const localizations = (pick: (t: Messages) => string) =>
+const localizations = (pick: Text) =>
   Object.fromEntries(LOCALES.filter((l) => l !== 'en').map((l) => [l, pick(CATALOGUES[l])])) as Record<Exclude<Locale, 'en'>, string>;
 
 /** `description` and `description_localizations` of a command or option, from the catalogues' `commands`. */
-export const described = (pick: (t: Messages) => string) => ({ description: pick(en), description_localizations: localizations(pick) });
+export const described = (pick: Text) => ({ description: pick(en), description_localizations: localizations(pick) });
 
 export type OptionName = keyof Messages['names'];
 /** `name` and `name_localizations` of an option: the code reads the English name whatever the member sees. */

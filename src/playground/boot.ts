@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { startLocalDiscord, type LocalDiscord } from './discord';
+import type { LocalDiscord } from './discord';
 
 /**
  * Playground mode: no Discord application needed. With DISCORD_TOKEN and DISCORD_APPLICATION_ID both empty (or
@@ -11,6 +11,8 @@ export const wantsPlayground = (env: Record<string, string | undefined>, argv: r
 
 /** A running local Discord and the variables that point the bot at it (they replace any real ones). */
 export async function startPlayground(): Promise<{ discord: LocalDiscord; env: Record<string, string> }> {
+  // Loaded only in playground mode, as the simulator is only without MJ_API_URL (src/app.ts).
+  const { startLocalDiscord } = await import('./discord');
   // A fresh token per run: nothing else on this machine can drive the local gateway.
   const discord = await startLocalDiscord({ botToken: `playground.${randomBytes(18).toString('base64url')}`, maxCalls: 200, maxFiles: 300 });
   return {

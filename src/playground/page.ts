@@ -278,7 +278,7 @@ const SCRIPT = `
   });
   feed.addEventListener('update', (event) => {
     const u = JSON.parse(event.data);
-    if (u.commands.length !== state.commands.length) { state.commands = u.commands; suggestions(); describe(); }
+    if (u.commands) { state.commands = u.commands; suggestions(); describe(); }
     for (const m of u.messages) { state.messages.set(m.id, m); draw(m); }
   });
 })();

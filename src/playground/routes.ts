@@ -3,6 +3,7 @@ import { readBody, send } from '../http/server';
 import type { Logger } from '../logger';
 import { sniffFileType } from '../net/file-type';
 import type { LocalAttachment, LocalDiscord, LocalInteraction, LocalMessage, LocalUser } from './discord';
+import { serveCdnFile } from './discord/http-util';
 import { user } from './discord/world';
 import { playgroundPage } from './page';
 import { parseCommand, type Directory, type RegisteredCommand } from './parse';
@@ -45,6 +46,7 @@ export class PlaygroundRoutes {
   private readonly uploads = new Map<string, LocalAttachment>();
   private readonly feeds = new Set<ServerResponse>();
   private readonly sent = new Map<string, string>();
+  private sentLists: unknown[][] = [];
   private pending: NodeJS.Timeout | undefined;
   private readonly watcher = () => this.schedule();
 
@@ -75,7 +77,9 @@ export class PlaygroundRoutes {
     }
     if (!path.startsWith(PREFIX)) return false;
     const route = `${req.method} ${path.slice(PREFIX.length)}`;
-    if (req.method === 'GET' && path.startsWith(`${PREFIX}cdn/`)) return this.file(res, path.slice(PREFIX.length - 1));
+    if (req.method === 'GET' && path.startsWith(`${PREFIX}cdn/`)) {
+      return serveCdnFile(this.discord.world.cdn, path.slice(PREFIX.length - 1), res) || answer(res, 404, { error: 'not found' });
+    }
     // Only the page may act: a custom header makes a browser ask first (CORS preflight), which this server never
     // grants, so another site open in the same browser cannot drive the bot (and spend a real API's credits).
     if (req.method === 'POST' && req.headers['x-playground'] !== '1') return answer(res, 403, { error: 'actions come from the playground page' });
@@ -136,6 +140,7 @@ export class PlaygroundRoutes {
   private feed(req: IncomingMessage, res: ServerResponse): true {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
     const world = this.discord.world;
+    this.sentLists = [...world.commands.values()];
     const snapshot = {
       users: this.users.map((u) => ({ id: u.id, name: u.username, admin: u.admin })),
       channel: (world.channel(world.channelId) as { name?: string } | undefined)?.name ?? 'general',
@@ -155,8 +160,12 @@ export class PlaygroundRoutes {
       this.pending = undefined;
       const changed = this.messages().filter((m) => this.sent.get(m.id) !== stamp(m));
       for (const m of changed) this.sent.set(m.id, stamp(m));
-      if (changed.length === 0) return;
-      const event = `event: update\ndata: ${JSON.stringify({ commands: this.commands, messages: changed.map((m) => this.pageMessage(m)) })}\n\n`;
+      // Registrations change only with a bulk PUT (each replaces its scope's list): sent again only then.
+      const lists = [...this.discord.world.commands.values()];
+      const commands = lists.length === this.sentLists.length && lists.every((list, i) => list === this.sentLists[i]) ? undefined : this.commands;
+      this.sentLists = lists;
+      if (changed.length === 0 && !commands) return;
+      const event = `event: update\ndata: ${JSON.stringify({ ...(commands ? { commands } : {}), messages: changed.map((m) => this.pageMessage(m)) })}\n\n`;
       for (const feed of this.feeds) feed.write(event);
     }, 40);
   }
@@ -181,17 +190,6 @@ export class PlaygroundRoutes {
       deleted: m.deleted,
       edited: m.edited_timestamp !== null,
     };
-  }
-
-  private file(res: ServerResponse, path: string): true {
-    const file = this.discord.world.cdn.get(path);
-    if (!file) {
-      send(res, 404, { error: 'not found' });
-      return true;
-    }
-    res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length), 'cache-control': 'private, max-age=3600' });
-    res.end(file.data);
-    return true;
   }
 
   private async upload(req: IncomingMessage, res: ServerResponse): Promise<true> {

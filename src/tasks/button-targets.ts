@@ -9,24 +9,19 @@ import type { ButtonTarget, Store, TrackedTask } from '../store';
  * one, until `expiresAt`. Saved before the buttons are shown, so an instant click always finds its target.
  */
 export async function saveButtonTargets(store: Store, record: TrackedTask, slots: ButtonSlot[], expiresAt: number, ttlMs: number): Promise<void> {
-  await Promise.all(
-    slots.map((slot) =>
-      store.buttons.set(
-        slot.key,
-        {
-          taskId: record.taskId,
-          customId: slot.customId,
-          action: parseAction(slot.customId),
-          label: slot.label,
-          ownerId: record.requesterId,
-          guildId: record.message.guildId,
-          expiresAt,
-        },
-        ttlMs,
-      ),
-    ),
-  );
+  await Promise.all(slots.map((slot) => store.buttons.set(slot.key, targetOf(record, slot, expiresAt), ttlMs)));
 }
+
+/** What a button of a task's card stands for, whether it is saved on its own or read from the task's record. */
+const targetOf = (record: TrackedTask, slot: Pick<ButtonSlot, 'customId' | 'label'>, expiresAt: number | undefined): ButtonTarget => ({
+  taskId: record.taskId,
+  customId: slot.customId,
+  action: parseAction(slot.customId),
+  label: slot.label,
+  ownerId: record.requesterId,
+  guildId: record.message.guildId,
+  ...(expiresAt === undefined ? {} : { expiresAt }),
+});
 
 /** Whether a final card's buttons can live in its record: the button keys name the task. */
 export const slotsInRecord = (record: TrackedTask, slots: ButtonSlot[]): boolean =>
@@ -40,14 +35,5 @@ export async function findButtonTarget(store: Store, key: string): Promise<Butto
   if (!match) return undefined;
   const record = await store.tasks.get(match[1]!);
   const slot = record?.buttonSlots?.[Number(match[2])];
-  if (!record || !slot) return undefined;
-  return {
-    taskId: record.taskId,
-    customId: slot.customId,
-    action: parseAction(slot.customId),
-    label: slot.label,
-    ownerId: record.requesterId,
-    guildId: record.message.guildId,
-    ...(record.expiresAt === undefined ? {} : { expiresAt: record.expiresAt }),
-  };
+  return record && slot ? targetOf(record, slot, record.expiresAt) : undefined;
 }

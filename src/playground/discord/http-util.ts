@@ -5,17 +5,13 @@ export interface ParsedBody {
   files: { field: string; name: string; contentType: string; data: Buffer }[];
 }
 
-const MAX_BODY = 30 * 1024 * 1024;
-
-export async function readRaw(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY) throw new Error('body too large');
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/** Serves a file of the local CDN (to the bot, and to the playground page); false when there is none. */
+export function serveCdnFile(cdn: ReadonlyMap<string, { data: Buffer; contentType: string }>, path: string, res: ServerResponse): boolean {
+  const file = cdn.get(path);
+  if (!file) return false;
+  res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length), 'cache-control': 'private, max-age=3600' });
+  res.end(file.data);
+  return true;
 }
 
 /** JSON or multipart/form-data (payload_json + files[n]), as discord.js sends them. */

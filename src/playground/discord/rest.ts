@@ -1,9 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { discordError, parseBody, readRaw, send, type ParsedBody } from './http-util';
+import { readBody } from '../../http/server';
+import { discordError, parseBody, send, serveCdnFile, type ParsedBody } from './http-util';
 import { messageProblem, modalProblem } from './limits';
 import type { RateLimiter } from './rate-limits';
 import type { LocalInteraction, LocalMessage, RecordedCall } from './types';
 import { MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, type World } from './world';
+
+/** Discord takes bodies up to 25 MiB of files plus the JSON; more is refused as Discord does (40005). */
+const MAX_BODY = 30 * 1024 * 1024;
 
 export interface RestOptions {
   botToken: string;
@@ -73,14 +77,14 @@ export class LocalRest {
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://local');
     const method = req.method ?? 'GET';
-    if (method === 'GET' && this.world.cdn.has(url.pathname)) {
-      const file = this.world.cdn.get(url.pathname)!;
-      res.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.data.length) }).end(file.data);
-      return;
-    }
+    if (method === 'GET' && serveCdnFile(this.world.cdn, url.pathname, res)) return;
     const path = url.pathname.replace(/^\/api\/v\d+/, '');
     const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
-    const raw = await readRaw(req);
+    const raw = await readBody(req, MAX_BODY);
+    if (raw === 'too-large') {
+      send(res, 413, discordError(40005, 'Request entity too large'));
+      return;
+    }
     if (!route) {
       send(res, 404, discordError(0, `404: Not Found (${method} ${path})`));
       return;
