@@ -114,6 +114,8 @@ describe('the playground: npm start with nothing configured', { skip: chromiumMi
     await page.locator('input[name="command"]').press('Enter');
     await finished(message(page, /Blend of 2 images/));
     await run(page, '/imagine');
+    // The page shows the refusal once the server has answered the command.
+    await page.locator('#error').filter({ hasText: /\S/ }).waitFor();
     assert.match((await page.locator('#error').textContent()) ?? '', /needs prompt/, 'a command the bot cannot take is refused in the page, as Discord’s client does');
   });
 
