@@ -74,3 +74,45 @@ describe('the poller', () => {
     }
   });
 });
+
+/** Most polls find most tasks unchanged: those answers are not parsed again, whichever other tasks a poll carried. */
+describe('the poller remembers what it parsed', () => {
+  let sim: TestSimulator;
+  let store: Store;
+  let client: MjClient;
+  const ids: string[] = [];
+  before(async () => {
+    // Tasks that do not change while the test runs: one progress step in ten minutes.
+    sim = await startTestSimulator({ queueMs: 0, runMs: 600_000, progressSteps: 1, imageSize: 16 });
+    store = await openStore('memory://', logger);
+    client = new MjClient({ baseUrl: sim.url, apiKey: undefined, authHeader: 'mj-api-secret', modePrefix: undefined, defaultMode: undefined, provider: PROVIDERS.custom, logger });
+    for (let i = 0; i < 4; i += 1) ids.push((await client.submitImagine({ prompt: `steady ${i}` })).taskId);
+  });
+  after(async () => {
+    await client.close();
+    await store.close();
+    await sim.close();
+  });
+
+  for (const listByCondition of [true, false]) {
+    it(`keeps each task's parse across polls of other tasks until the task is forgotten (${listByCondition ? 'list-by-condition' : 'fetch per task'})`, async () => {
+      sim.configure({ listByCondition });
+      await store.meta.delete(`list-by-condition:${sim.url}`);
+      try {
+        const poller = new TaskPoller(client, store, logger, 100);
+        const [first, ...others] = ids as [string, ...string[]];
+        const before = (await poller.poll([first])).found.get(first);
+        assert.ok(before);
+        // Polls that carry only other tasks, as ticks of an aligned schedule do.
+        for (const id of others) assert.ok((await poller.poll([id])).found.get(id));
+        assert.equal((await poller.poll([first])).found.get(first), before, 'the same parse: the unchanged answer was not parsed again');
+        poller.forget(first);
+        const after = (await poller.poll([first])).found.get(first);
+        assert.notEqual(after, before, 'parsed anew once forgotten');
+        assert.deepEqual(after, before, 'to the same task');
+      } finally {
+        sim.configure({ listByCondition: true });
+      }
+    });
+  }
+});

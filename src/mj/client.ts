@@ -10,10 +10,12 @@ import {
   failureEnvelopeSchema,
   openAiErrorSchema,
   submitResultSchema,
-  taskListSchema,
   taskSchema,
   type MjTask,
 } from './schemas';
+
+/** Each task's last raw answer and its parse, by id: an unchanged answer is not parsed again (the poller keeps it). */
+export type TaskMemo = Map<string, { raw: string; task: MjTask }>;
 
 export interface MjClientOptions {
   baseUrl: string;
@@ -246,7 +248,8 @@ export class MjClient {
   }
 
   /** The task now, or undefined when the server does not know it (empty 200, 204, 404, "task_no_found"). */
-  async fetchTask(id: string): Promise<MjTask | undefined> {
+  /** One task, or undefined where the API does not know it; `memo` as in listTasks. */
+  async fetchTask(id: string, memo?: TaskMemo): Promise<MjTask | undefined> {
     const answer = await this.http.send('GET', this.path(`/task/${encodeURIComponent(id)}/fetch`), undefined, {
       idempotent: true,
     });
@@ -258,7 +261,7 @@ export class MjClient {
       if (error.kind === 'not-found') return undefined;
       throw error;
     }
-    const task = this.parseTask(answer.body);
+    const task = this.parseRemembered(answer.body, memo);
     return task ? this.withVideos(task) : undefined;
   }
 
@@ -287,14 +290,16 @@ export class MjClient {
    * `memo` (the poller's) keeps each task's last parse: a task whose raw answer did not change since the last poll
    * (most of them, most of the time) is not parsed again.
    */
-  async listTasks(ids: string[], memo?: Map<string, { raw: string; task: MjTask }>): Promise<MjTask[]> {
+  async listTasks(ids: string[], memo?: TaskMemo): Promise<MjTask[]> {
     const answer = await this.http.send('POST', this.path('/task/list-by-condition'), { ids }, { idempotent: true });
     if (answer.status !== 200) throw errorFromAnswer(answer, 'list-by-condition');
-    const list = taskListSchema.safeParse(answer.body);
-    if (!list.success) {
+    // Only "is it a list" here: each item is parsed on its own below (and only when it changed), so one
+    // unreadable item costs that task, not the whole poll.
+    const list = answer.body;
+    if (!Array.isArray(list)) {
       throw new MjApiError({ kind: 'unsupported', message: 'list-by-condition did not answer a list', httpStatus: answer.status });
     }
-    const tasks = list.data.map((item) => this.parseRemembered(item, memo)).filter((task): task is MjTask => task !== undefined);
+    const tasks = list.map((item: unknown) => this.parseRemembered(item, memo)).filter((task): task is MjTask => task !== undefined);
     // Polled on every tick: only the rare finished video without links costs another request.
     return tasks.some((task) => this.lacksVideos(task)) ? Promise.all(tasks.map((task) => this.withVideos(task))) : tasks;
   }
@@ -311,7 +316,7 @@ export class MjClient {
     return String(parsed.data.result);
   }
 
-  private parseRemembered(item: unknown, memo: Map<string, { raw: string; task: MjTask }> | undefined): MjTask | undefined {
+  private parseRemembered(item: unknown, memo: TaskMemo | undefined): MjTask | undefined {
     const id = (item as { id?: unknown } | null)?.id;
     if (!memo || (typeof id !== 'string' && typeof id !== 'number')) return this.parseTask(item);
     const raw = JSON.stringify(item);

@@ -150,7 +150,6 @@ export const taskSchema = rawTaskSchema.transform((raw): MjTask => {
   };
 });
 
-export const taskListSchema = z.array(z.unknown());
 
 /** `{code, description, result, properties}`; result is a task id (string or number), an id list, or a seed. */
 export const submitResultSchema = z

@@ -1,5 +1,5 @@
 import type { Logger } from '../logger';
-import type { MjClient } from '../mj/client';
+import type { MjClient, TaskMemo } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
 import type { MjTask } from '../mj/schemas';
 import type { Store } from '../store';
@@ -29,8 +29,11 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
  */
 export class TaskPoller {
   private batchSupported: boolean | undefined;
-  /** The last parse of each task polled, by id: unchanged answers are not parsed again (client.ts, listTasks). */
-  private readonly memo = new Map<string, { raw: string; task: MjTask }>();
+  /**
+   * The last parse of each task polled, by id: unchanged answers are not parsed again (client.ts, listTasks).
+   * Kept until the tracker forgets the task, not per poll: a poll carries only the tasks due at that tick.
+   */
+  private readonly memo: TaskMemo = new Map();
   private readonly metaKey: string;
 
   constructor(
@@ -78,7 +81,7 @@ export class TaskPoller {
     }
     await inParallel(single, this.fetchConcurrency, async (id) => {
       try {
-        const task = await this.mj.fetchTask(id);
+        const task = await this.mj.fetchTask(id, this.memo);
         if (task) result.found.set(id, task);
         else result.missing.push(id);
       } catch (error) {
@@ -86,9 +89,12 @@ export class TaskPoller {
         this.logger.debug({ err: error, taskId: id }, 'fetch failed');
       }
     });
-    // Only tasks still polled are remembered.
-    if (this.memo.size > ids.length * 2) for (const id of this.memo.keys()) if (!result.found.has(id)) this.memo.delete(id);
     return result;
+  }
+
+  /** The task is no longer polled here (finished, or another process owns it): its last parse goes. */
+  forget(taskId: string): void {
+    this.memo.delete(taskId);
   }
 
   private async remember(supported: boolean): Promise<void> {

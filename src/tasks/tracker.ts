@@ -262,6 +262,7 @@ export class Tracker {
       this.active.delete(taskId);
       this.schedule.delete(taskId);
       this.delivery.forget(taskId);
+      this.poller.forget(taskId);
     }
     const orphans = await this.coordinator.takeOrphans(this.leaseMs);
     if (orphans.length) {
@@ -357,6 +358,7 @@ export class Tracker {
     this.active.delete(record.taskId);
     this.schedule.delete(record.taskId);
     this.delivery.forget(record.taskId);
+    this.poller.forget(record.taskId);
     await this.forgetInFlight(record);
   }
 
