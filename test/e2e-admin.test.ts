@@ -52,7 +52,7 @@ describe('/admin and /quota: who spends the plan', () => {
       const counts = await Promise.all([alice, bob, carol].map((member) => world.app.store.coordinator.memberTaskCount(guildId, member.id)));
       return counts.every((n) => n === 0);
     }, 'tasks to end', 15_000);
-    await world.app.store.settings.delete(guildId);
+    await world.clearSettings(guildId);
     await world.app.store.counters.clear();
     world.discord.world.memberRoles.clear();
   });

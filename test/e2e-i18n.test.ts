@@ -23,7 +23,7 @@ describe('two languages, /settings and /prefer', () => {
   after(() => world.stop());
   afterEach(async () => {
     world.discord.setGuildLocale('en-US');
-    await world.app.store.settings.delete(world.discord.guildId);
+    await world.clearSettings();
     await world.app.store.prefs.clear();
   });
 

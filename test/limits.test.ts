@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
 import { dayOf, lastDays, nextDayStart } from '../src/limits/day';
-import { emptySettings, limitsFor } from '../src/limits/quota';
+import { createLogger } from '../src/logger';
+import { emptySettings, limitsFor, Quotas, type Member } from '../src/limits/quota';
 import { usageCsv } from '../src/limits/usage';
 import { findBannedWord } from '../src/limits/words';
 import { capMode, stripSpeedFlags, typedMode, withModeFlag } from '../src/mj/modes';
-import type { UsageRow } from '../src/store';
+import { openStore, type Store, type UsageRow } from '../src/store';
 
 describe('speed modes in prompts', () => {
   it('finds and removes every typed speed flag, with -- or a dash, anywhere', () => {
@@ -75,5 +79,63 @@ describe('usage.csv', () => {
     const lines = csv.trim().split('\r\n');
     assert.equal(lines[1], '2026-01-02T03:04:05.000Z,m,"Bob, ""the builder""",c,/imagine,fast,1,SUCCESS');
     assert.match(lines[2]!, /^[^,]+,m,"'=HYPERLINK\(""x""\)",/);
+  });
+});
+
+describe('quotas on a real store (SQLite)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'mj-bridge-quota-'));
+  const logger = createLogger({ level: 'silent', pretty: false });
+  let store: Store;
+  let now = Date.UTC(2026, 5, 1, 12);
+  let quotas: Quotas;
+  const member: Member = { guildId: '200000000000000000', userId: '300000000000000000', name: 'Ann', channelId: 'c', roleIds: [], admin: true };
+  before(async () => {
+    store = await openStore(`sqlite://${join(dir, 'bot.sqlite')}`, logger);
+    quotas = new Quotas({ store, logger, clock: () => now, timeZone: 'UTC', defaults: { daily: 1000, concurrent: 1000 }, inFlight: async () => 0 });
+  });
+  after(async () => {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a busy day: /admin usage finds every task, and no write carries more than 100 of the day\'s ids', async () => {
+    const day = dayOf(now, 'UTC');
+    // A counter written before the ids moved to chunks: all of the day's ids in the counter itself.
+    const legacy = Array.from({ length: 150 }, (_, i) => `old-${i}`);
+    await store.counters.set(`${member.guildId}:${day}`, { n: legacy.length, taskIds: legacy, expiresAt: now + 86_400_000 });
+    let widest = 0;
+    const set = store.counters.set.bind(store.counters);
+    store.counters.set = (async (key: string, value: { taskIds?: string[] }, ttl?: number) => {
+      widest = Math.max(widest, (value.taskIds ?? []).filter((id) => !id.startsWith('old-')).length);
+      return set(key, value as never, ttl);
+    }) as typeof store.counters.set;
+    const fresh: string[] = [];
+    for (let i = 0; i < 250; i += 1) {
+      const taskId = `task-${i}`;
+      fresh.push(taskId);
+      await store.usage.set(taskId, { taskId, guildId: member.guildId, channelId: 'c', memberId: member.userId, memberName: 'Ann', kind: '/imagine', mode: 'fast', at: now + i, day, status: 'RUNNING', refunded: false, expiresAt: now + 1e10 });
+      await (await quotas.reserve(member, 1)).commit([{ taskId, kind: '/imagine', mode: 'fast' }]);
+    }
+    store.counters.set = set;
+    const rows = await quotas.usage(member.guildId, 1);
+    assert.deepEqual(rows.map((r) => r.taskId), fresh, 'every task of the day, oldest first');
+    assert.ok(widest <= 100, `the widest write of new ids carried ${widest}`);
+    assert.equal((await store.counters.get(`${member.guildId}:${day}`))?.n, 400, 'the count goes on from the old counter');
+  });
+
+  it("a server's settings are read once per few seconds; /admin's changes show at once, another process's within 5 s", async () => {
+    const guildId = member.guildId;
+    assert.deepEqual((await quotas.settings(guildId)).words, []);
+    await quotas.updateSettings(guildId, (s) => void (s.words = ['owl']));
+    assert.deepEqual((await quotas.settings(guildId)).words, ['owl'], 'a change made here is seen at once');
+    // Another process of the fleet changes the store.
+    await store.settings.set(guildId, { ...emptySettings(), words: ['owl', 'fox'] });
+    assert.deepEqual((await quotas.settings(guildId)).words, ['owl'], 'still the copy read a moment ago');
+    now += 5_000;
+    assert.deepEqual((await quotas.settings(guildId)).words, ['owl', 'fox'], 'read again after 5 s');
+    await store.settings.set(guildId, { ...emptySettings(), words: ['owl', 'fox', 'bee'] });
+    await quotas.updateSettings(guildId, (s) => void s.words.push('cat'));
+    assert.deepEqual((await store.settings.get(guildId))?.words, ['owl', 'fox', 'bee', 'cat'], 'a change starts from the store, not from the copy');
+    assert.deepEqual((await quotas.settings(guildId)).words, ['owl', 'fox', 'bee', 'cat']);
   });
 });

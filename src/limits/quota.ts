@@ -8,6 +8,15 @@ import { Calendar } from './day';
 /** Usage rows are kept this long (and counters a little past their day). */
 const USAGE_DAYS = 90;
 const DAY_MS = 86_400_000;
+/**
+ * A server's settings are read several times per command (channels, words, language, limits): they are kept this
+ * long in memory. Only /admin changes them, through updateSettings, which refreshes the copy here; in a fleet a
+ * server's commands, /admin included, reach the process holding its shard, so another process's copy is at most
+ * this old after shards move.
+ */
+const SETTINGS_FRESH_MS = 5_000;
+/** The server's day counter lists its task ids (for /admin usage) in chunks of this many, so no write grows with the day. */
+const IDS_PER_CHUNK = 100;
 
 /** Who asks, as the limits see them (built from the interaction in src/discord/preconditions.ts). */
 export interface Member {
@@ -78,6 +87,7 @@ export class Quotas {
   /** `guild:member` and `guild` → tasks reserved for submits still on their way. */
   private readonly pending = new Map<string, number>();
   private readonly calendar: Calendar;
+  private readonly known = new Map<string, { settings: GuildSettings; at: number }>();
 
   constructor(private readonly options: QuotaOptions) {
     this.calendar = new Calendar(options.timeZone);
@@ -88,16 +98,33 @@ export class Quotas {
     return this.options.store.coordinator.locked(`quota:${guildId}`, work);
   }
 
+  /** A server's settings, as read at most SETTINGS_FRESH_MS ago (readers must not change what they get). */
   async settings(guildId: string): Promise<GuildSettings> {
+    const now = this.options.clock();
+    const known = this.known.get(guildId);
+    if (known && now - known.at < SETTINGS_FRESH_MS && now >= known.at) return known.settings;
+    const settings = await this.storedSettings(guildId);
+    this.remember(guildId, settings, now);
+    return settings;
+  }
+
+  private async storedSettings(guildId: string): Promise<GuildSettings> {
     return { ...emptySettings(), ...(await this.options.store.settings.get(guildId)) };
   }
 
-  /** Changes a server's settings (under its lock) and returns them. */
+  private remember(guildId: string, settings: GuildSettings, at: number): void {
+    // Bounded: a bot in many servers keeps only the servers used within SETTINGS_FRESH_MS.
+    if (this.known.size >= 1000) for (const [id, entry] of this.known) if (at - entry.at >= SETTINGS_FRESH_MS) this.known.delete(id);
+    this.known.set(guildId, { settings, at });
+  }
+
+  /** Changes a server's settings (under its lock, from the store, not the copy in memory) and returns them. */
   updateSettings(guildId: string, change: (settings: GuildSettings) => void): Promise<GuildSettings> {
     return this.locked(guildId, async () => {
-      const settings = await this.settings(guildId);
+      const settings = await this.storedSettings(guildId);
       change(settings);
       await this.options.store.settings.set(guildId, settings);
+      this.remember(guildId, settings, this.options.clock());
       return settings;
     });
   }
@@ -231,12 +258,33 @@ export class Quotas {
     };
   }
 
-  /** Adds `delta` to a day counter (under the server's lock). */
+  /**
+   * Adds `delta` to a day counter (under the server's lock). `taskIds` join the server's list of the day: the
+   * newest in the counter itself, each full chunk of IDS_PER_CHUNK moved to its own key (`key#0`, `key#1`, …).
+   */
   private async bump(key: string, delta: number, expiresAt: number, taskIds?: string[]): Promise<void> {
-    const counter: DayCounter = (await this.options.store.counters.get(key)) ?? { n: 0, expiresAt };
+    const { counters } = this.options.store;
+    const counter: DayCounter = (await counters.get(key)) ?? { n: 0, expiresAt };
     counter.n = Math.max(0, counter.n + delta);
-    if (taskIds) counter.taskIds = [...(counter.taskIds ?? []), ...taskIds];
-    await this.options.store.counters.set(key, counter);
+    if (taskIds) {
+      counter.taskIds = [...(counter.taskIds ?? []), ...taskIds];
+      if (counter.taskIds.length >= IDS_PER_CHUNK) {
+        const chunk = counter.chunks ?? 0;
+        await counters.set(`${key}#${chunk}`, { n: counter.taskIds.length, taskIds: counter.taskIds, expiresAt: counter.expiresAt });
+        counter.chunks = chunk + 1;
+        counter.taskIds = [];
+      }
+    }
+    await counters.set(key, counter);
+  }
+
+  /** The ids of a server's tasks of one day, oldest first. */
+  private async dayTaskIds(guildId: string, day: string): Promise<string[]> {
+    const key = `${guildId}:${day}`;
+    const counter = await this.options.store.counters.get(key);
+    const ids: string[] = [];
+    for (let chunk = 0; chunk < (counter?.chunks ?? 0); chunk += 1) ids.push(...((await this.options.store.counters.get(`${key}#${chunk}`))?.taskIds ?? []));
+    return [...ids, ...(counter?.taskIds ?? [])];
   }
 
   /**
@@ -263,8 +311,7 @@ export class Quotas {
   async usage(guildId: string, days: number): Promise<UsageRow[]> {
     const rows: UsageRow[] = [];
     for (const day of this.calendar.lastDays(this.options.clock(), days).reverse()) {
-      const counter = await this.options.store.counters.get(`${guildId}:${day}`);
-      for (const taskId of counter?.taskIds ?? []) {
+      for (const taskId of await this.dayTaskIds(guildId, day)) {
         const row = await this.options.store.usage.get(taskId);
         if (row) rows.push(row);
       }

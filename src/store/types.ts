@@ -146,7 +146,12 @@ export interface UsageRow {
 /** A day's count of tasks (per member, or for the whole server), with the tasks of that day for the server. */
 export interface DayCounter {
   n: number;
-  /** Only on the server's counter: the ids of that day's tasks, for /admin usage. */
+  /**
+   * Only on the server's counter: the ids of that day's newest tasks, for /admin usage (older ones in full chunks
+   * at `<key>#0` … `<key>#<chunks - 1>`, see src/limits/quota.ts), and on those chunks.
+   */
   taskIds?: string[];
+  /** How many full chunks of ids the server's counter moved out. */
+  chunks?: number;
   expiresAt: number;
 }

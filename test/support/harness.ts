@@ -5,6 +5,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
+import { emptySettings } from '../../src/limits/quota';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';
 import { startLocalDiscord, type LocalDiscord, type LocalDiscordOptions, type LocalInteraction, type LocalMessage } from '../../src/playground/discord';
 
@@ -112,6 +113,14 @@ export class TestWorld {
     const interaction = this.discord.command(name, options, by);
     await this.discord.answered(interaction);
     return interaction;
+  }
+
+  /** Clears a server's /admin settings the way /admin changes them, so the bot's copy in memory follows (src/limits/quota.ts). */
+  async clearSettings(guildId = this.discord.guildId): Promise<void> {
+    await this.app.ctx.quotas.updateSettings(guildId, (settings) => {
+      for (const key of Object.keys(settings)) delete (settings as unknown as Record<string, unknown>)[key];
+      Object.assign(settings, emptySettings());
+    });
   }
 
   /** Like LocalDiscord.waitFor, for checks that read the store (async). */
