@@ -4,6 +4,7 @@ import { Agent, request } from 'undici';
 import type { Logger } from '../logger';
 import { MjApiError } from './errors';
 import { readCapped } from '../net/body';
+import { withDeadline } from '../net/deadline';
 import { encodeJson, holdsImages } from './json-body';
 
 export interface MjHttpOptions {
@@ -89,9 +90,11 @@ const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 const NOT_DELIVERED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT']);
 
+/** A system or undici error code ('ECONNRESET', 'UND_ERR_…'); a DOMException's numeric code (a timeout's 23) is not one. */
 function networkCode(error: unknown): string {
-  const err = error as { code?: string; cause?: { code?: string } };
-  return err.cause?.code ?? err.code ?? '';
+  const err = error as { code?: unknown; cause?: { code?: unknown } };
+  const code = err.cause?.code ?? err.code;
+  return typeof code === 'string' ? code : '';
 }
 
 function backoffMs(attempt: number, baseMs = 250, capMs = 4000): number {
@@ -182,14 +185,17 @@ export class MjHttp {
     } else if (body !== undefined) {
       payload = JSON.stringify(body);
     }
-    const response = await request(`${this.baseUrl}${path}`, {
-      method,
-      headers,
-      ...(payload === undefined ? {} : { body: payload }),
-      dispatcher: this.agent,
-      signal: AbortSignal.timeout(timeoutMs),
+    // The deadline covers the answer's body too: a server that drips its answer is cut off like a silent one.
+    const { response, bytes } = await withDeadline(timeoutMs, async (signal) => {
+      const answer = await request(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(payload === undefined ? {} : { body: payload }),
+        dispatcher: this.agent,
+        signal,
+      });
+      return { response: answer, bytes: await readCapped(answer.body, Number(answer.headers['content-length'] ?? 0), MAX_ANSWER_BYTES) };
     });
-    const bytes = await readCapped(response.body, Number(response.headers['content-length'] ?? 0), MAX_ANSWER_BYTES);
     if (!bytes) throw new MjApiError({ kind: 'bad-response', message: `${method} ${path}: answer larger than ${MAX_ANSWER_BYTES} bytes` });
     const text = bytes.toString('utf8');
     let parsed: unknown;

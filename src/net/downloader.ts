@@ -3,6 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { Agent, request } from 'undici';
 import { ipLiteral, isPublicAddress } from './addresses';
 import { readCapped } from './body';
+import { withDeadline } from './deadline';
 
 /** Thrown when a URL is not allowed: a private address, a scheme other than http(s), too many redirects. */
 export class DownloadRefused extends Error {
@@ -82,8 +83,11 @@ export class Downloader {
    * The body of `url` as bytes, following at most `maxRedirects` redirects; undefined when it is larger than
    * `maxBytes`. Throws DownloadRefused for a URL that is not allowed, Error for HTTP or network failures.
    */
-  async download(rawUrl: string, maxBytes: number, timeoutMs = 30_000): Promise<Buffer | undefined> {
-    const signal = AbortSignal.timeout(timeoutMs);
+  download(rawUrl: string, maxBytes: number, timeoutMs = 30_000): Promise<Buffer | undefined> {
+    return withDeadline(timeoutMs, (signal) => this.follow(rawUrl, maxBytes, signal));
+  }
+
+  private async follow(rawUrl: string, maxBytes: number, signal: AbortSignal): Promise<Buffer | undefined> {
     let url = URL.canParse(rawUrl) ? new URL(rawUrl) : undefined;
     for (let hop = 0; url && hop <= this.maxRedirects; hop += 1) {
       const why = this.refusal(url);
