@@ -28,4 +28,4 @@ EXPOSE 8787
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.HTTP_PORT || 8787) + '/healthz').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 # The same Node flags as `npm start` (see package.json).
-CMD ["node", "--max-semi-space-size=4", "--max-old-space-size=128", "--import", "tsx", "src/index.ts"]
+CMD ["node", "--single-threaded-gc", "--max-semi-space-size=4", "--max-old-space-size=128", "--import", "tsx", "src/index.ts"]
