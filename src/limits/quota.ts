@@ -292,9 +292,8 @@ export class Quotas {
    * and the server's day. Idempotent (it may run again for a task resumed after a restart).
    */
   async taskEnded(record: TrackedTask): Promise<void> {
-    const row = await this.options.store.usage.get(record.taskId);
-    if (!row || row.status !== 'RUNNING') return;
-    await this.locked(row.guildId, async () => {
+    // The row is read once, under the lock of the server the task ran in (its usage row names the same server).
+    await this.locked(record.message.guildId, async () => {
       const fresh = await this.options.store.usage.get(record.taskId);
       if (!fresh || fresh.status !== 'RUNNING') return;
       fresh.status = record.view.status;
