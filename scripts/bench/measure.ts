@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import type { TestSimulator as MjSimulator } from '../../test/support/simulator';
 import type { LocalDiscord, RecordedCall } from '../../src/playground/discord';
 
@@ -8,7 +8,17 @@ export const percentile = (values: number[], p: number): number => {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 };
 
-/** Samples a process's resident memory and CPU time from /proc (Linux). */
+/** CPU seconds of one thread or process from its /proc stat line (user + system). */
+function cpuOf(path: string): number {
+  const stat = readFileSync(path, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Samples a process's resident memory and CPU time from /proc (Linux). With BENCH_DEBUG it also prints the CPU of
+ * each 10 s of the phase and of each thread (main, V8's helpers, libuv's pool), which shows where a figure comes from.
+ */
 export class ProcessSampler {
   peakRssBytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -16,13 +26,13 @@ export class ProcessSampler {
   private startAt = 0;
   private cpuSeconds = 0;
   private wallSeconds = 0;
+  private readonly series: Array<{ wall: number; cpu: number }> = [];
+  private threadsAtStart = new Map<string, number>();
 
   constructor(private readonly pid: number) {}
 
   private cpu(): number {
-    const stat = readFileSync(`/proc/${this.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return cpuOf(`/proc/${this.pid}/stat`);
   }
 
   private rss(): number {
@@ -30,7 +40,13 @@ export class ProcessSampler {
     return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
   }
 
+  private threads(): Map<string, number> {
+    const dir = `/proc/${this.pid}/task`;
+    return new Map(readdirSync(dir).map((tid) => [`${tid} ${readFileSync(`${dir}/${tid}/comm`, 'utf8').trim()}`, cpuOf(`${dir}/${tid}/stat`)]));
+  }
+
   start(): void {
+    if (process.env.BENCH_DEBUG) this.threadsAtStart = this.threads();
     this.startCpu = this.cpu();
     this.startAt = Date.now();
     this.timer = setInterval(() => {
@@ -38,6 +54,7 @@ export class ProcessSampler {
         this.peakRssBytes = Math.max(this.peakRssBytes, this.rss());
         this.cpuSeconds = this.cpu() - this.startCpu;
         this.wallSeconds = (Date.now() - this.startAt) / 1000;
+        this.series.push({ wall: this.wallSeconds, cpu: this.cpuSeconds });
       } catch {
         // the process ended
       }
@@ -46,7 +63,21 @@ export class ProcessSampler {
 
   stop(): { peakRssMb: number; meanCpuPercent: number } {
     clearInterval(this.timer);
+    if (process.env.BENCH_DEBUG) this.debug();
     return { peakRssMb: this.peakRssBytes / 1024 / 1024, meanCpuPercent: this.wallSeconds ? (100 * this.cpuSeconds) / this.wallSeconds : 0 };
+  }
+
+  private debug(): void {
+    for (let from = 0; from < this.wallSeconds; from += 10) {
+      const a = this.series.find((s) => s.wall >= from);
+      const b = this.series.findLast((s) => s.wall < from + 10);
+      if (a && b && b.wall > a.wall) process.stderr.write(`  cpu ${from}–${from + 10} s: ${((100 * (b.cpu - a.cpu)) / (b.wall - a.wall)).toFixed(1)} %\n`);
+    }
+    try {
+      for (const [thread, cpu] of this.threads()) process.stderr.write(`  thread ${thread}: ${(cpu - (this.threadsAtStart.get(thread) ?? 0)).toFixed(2)} s\n`);
+    } catch {
+      // the process ended
+    }
   }
 }
 

@@ -85,8 +85,25 @@ export class Rig {
     }).length;
   }
 
-  pollRequests(): number {
-    return this.sim.requests.filter((r) => r.path.includes('/mj/task/')).length;
+  /** Poll requests the simulator received since `since` (ms). */
+  pollRequests(since = 0): number {
+    return this.sim.requests.filter((r) => r.at >= since && r.path.includes('/mj/task/')).length;
+  }
+
+  /**
+   * A bot process fresh from its start runs cold code: V8 compiles and optimizes what runs often during its first
+   * tasks. `count` quick tasks (queued 0.5 s, rendering 5 s) run through every step of a task first, so a phase then
+   * measures the bot as it runs for days, not its start-up.
+   */
+  async warmUp(count: number): Promise<void> {
+    if (count <= 0) return;
+    this.sim.configure({ queueMs: 500, runMs: 5000 });
+    try {
+      const warm = await this.submitAll(count);
+      await until(() => this.finals(warm) === warm.length, 'the warm-up tasks');
+    } finally {
+      this.sim.configure({ queueMs: SIM.queueMs, runMs: SIM.runMs });
+    }
   }
 
   async stop(): Promise<void> {
