@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: the real bot (its own process, as `npm start` runs it) against the simulator and the
- * local Discord on 127.0.0.1, with BENCH_TASKS (default 1000) concurrent /imagine tasks per phase:
+ * local Discord on 127.0.0.1, with BENCH_TASKS (default 1000) concurrent /imagine tasks per phase, each measured
+ * after BENCH_WARMUP (default 200) quick tasks, as a bot that has been running (see Rig.warmUp):
+ *   cold      polling through list-by-condition, on a bot just started (no warm-up: its start-up included)
  *   batched   polling through list-by-condition
  *   per-task  polling on an API without list-by-condition (same load)
  *   notify    notifyHook callbacks (PUBLIC_URL set), polling as a safety net
