@@ -123,6 +123,22 @@ describe('quotas on a real store (SQLite)', () => {
     assert.equal((await store.counters.get(`${member.guildId}:${day}`))?.n, 400, 'the count goes on from the old counter');
   });
 
+  it('/quota counts a task whose submit is on its way, once (before and after its commit), and not after a release', async () => {
+    const ann: Member = { ...member, userId: '300000000000000001', admin: false };
+    const used = async () => {
+      const status = await quotas.status(ann);
+      return [status.usedToday, status.budgetUsed];
+    };
+    const [, budgetBefore] = await used();
+    const ticket = await quotas.reserve(ann, 1);
+    assert.deepEqual(await used(), [1, budgetBefore! + 1], 'reserved: counted while the submit is on its way');
+    await ticket.commit([{ taskId: 'quota-1', kind: '/imagine', mode: 'fast' }]);
+    assert.deepEqual(await used(), [1, budgetBefore! + 1], 'committed: counted once');
+    const dropped = await quotas.reserve(ann, 1);
+    dropped.release();
+    assert.deepEqual(await used(), [1, budgetBefore! + 1], 'released: not counted');
+  });
+
   it("a server's settings are read once per few seconds; /admin's changes show at once, another process's within 5 s", async () => {
     const guildId = member.guildId;
     assert.deepEqual((await quotas.settings(guildId)).words, []);

@@ -147,19 +147,25 @@ export class Quotas {
     else this.pending.delete(key);
   }
 
-  async status(member: Member): Promise<QuotaStatus> {
-    const settings = await this.settings(member.guildId);
-    const day = this.today();
-    const now = this.options.clock();
-    return {
-      ...limitsFor(settings, member, this.options.defaults),
-      admin: member.admin,
-      usedToday: await this.count(`${member.guildId}:${day}:${member.userId}`),
-      inFlight: await this.options.inFlight(member.guildId, member.userId),
-      budget: settings.budget,
-      budgetUsed: await this.count(`${member.guildId}:${day}`),
-      resetsAt: this.calendar.nextDayStart(now),
-    };
+  /**
+   * What /quota shows, read under the server's lock (so never in the middle of a commit), with the tasks whose
+   * submit is still on its way counted as used, as reserve() counts them.
+   */
+  status(member: Member): Promise<QuotaStatus> {
+    return this.locked(member.guildId, async () => {
+      const settings = await this.settings(member.guildId);
+      const day = this.today();
+      const now = this.options.clock();
+      return {
+        ...limitsFor(settings, member, this.options.defaults),
+        admin: member.admin,
+        usedToday: (await this.count(`${member.guildId}:${day}:${member.userId}`)) + this.pendingOf(`${member.guildId}:${member.userId}`),
+        inFlight: await this.options.inFlight(member.guildId, member.userId),
+        budget: settings.budget,
+        budgetUsed: (await this.count(`${member.guildId}:${day}`)) + this.pendingOf(member.guildId),
+        resetsAt: this.calendar.nextDayStart(now),
+      };
+    });
   }
 
   /** The fastest mode a member's roles allow (undefined: any; admins are not capped). */
