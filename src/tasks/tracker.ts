@@ -259,10 +259,7 @@ export class Tracker {
     for (const taskId of mine) {
       if (held.has(taskId)) continue;
       this.logger.warn({ taskId }, 'another process owns this task now: it stops here');
-      this.active.delete(taskId);
-      this.schedule.delete(taskId);
-      this.delivery.forget(taskId);
-      this.poller.forget(taskId);
+      this.drop(taskId);
     }
     const orphans = await this.coordinator.takeOrphans(this.leaseMs);
     if (orphans.length) {
@@ -355,11 +352,16 @@ export class Tracker {
     record.message.interaction = undefined;
     record.expiresAt = this.clock() + this.options.retentionMs;
     await this.store.tasks.set(record.taskId, record, this.options.retentionMs);
-    this.active.delete(record.taskId);
-    this.schedule.delete(record.taskId);
-    this.delivery.forget(record.taskId);
-    this.poller.forget(record.taskId);
+    this.drop(record.taskId);
     await this.forgetInFlight(record);
+  }
+
+  /** Nothing of the task stays in this process: its record, its place in the schedule, its card's queue, its last poll. */
+  private drop(taskId: string): void {
+    this.active.delete(taskId);
+    this.schedule.delete(taskId);
+    this.delivery.forget(taskId);
+    this.poller.forget(taskId);
   }
 
   private async forgetInFlight(record: TrackedTask): Promise<void> {
