@@ -49,9 +49,14 @@ export function notifyUrl(publicUrl: string, secret: string): string {
   return `${publicUrl.replace(/\/+$/, '')}${NOTIFY_PATH}${secret}`;
 }
 
-export function send(res: ServerResponse, status: number, body: unknown): void {
+/** A JSON answer (no body for 204 or an undefined body); `headers` add to or override the defaults. */
+export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  if (status === 204 || body === undefined) {
+    res.writeHead(status, headers).end();
+    return;
+  }
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(text)), ...headers });
   res.end(text);
 }
 

@@ -34,14 +34,5 @@ export async function parseBody(req: IncomingMessage, raw: Buffer): Promise<Pars
   return { json: JSON.parse(raw.toString('utf8')), files: [] };
 }
 
-export function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  if (status === 204 || body === undefined) {
-    res.writeHead(status, headers).end();
-    return;
-  }
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(text);
-}
-
 /** Discord's error envelope. */
 export const discordError = (code: number, message: string) => ({ code, message });

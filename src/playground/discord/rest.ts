@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody } from '../../http/server';
-import { discordError, parseBody, send, serveCdnFile, type ParsedBody } from './http-util';
+import { readBody, send } from '../../http/server';
+import { discordError, parseBody, serveCdnFile, type ParsedBody } from './http-util';
 import { messageProblem, modalProblem } from './limits';
 import type { RateLimiter } from './rate-limits';
 import type { LocalInteraction, LocalMessage, RecordedCall } from './types';
