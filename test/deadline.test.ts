@@ -5,17 +5,19 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/logger';
 import { MjApiError } from '../src/mj/errors';
 import { MjHttp } from '../src/mj/http';
-import { withDeadline } from '../src/net/deadline';
+import { Agent } from 'undici';
 import { Downloader } from '../src/net/downloader';
+import { exchange } from '../src/net/exchange';
 
 const logger = createLogger({ level: 'silent', pretty: false });
 const liveTimers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
 
-/** Answers /silent with nothing at all, /drip with headers and then a byte every 50 ms, forever. */
+/** Answers /silent with nothing at all, /drip with headers and then a byte every 50 ms, forever, /fast at once. */
 function startSlowServer(): Promise<{ url: string; server: Server; drips: Set<NodeJS.Timeout> }> {
   const drips = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     if (req.url?.startsWith('/silent')) return;
+    if (req.url?.startsWith('/fast')) return void res.end('[]');
     res.writeHead(200, { 'content-type': 'application/json' });
     res.write('[');
     const drip = setInterval(() => res.write(' '), 50);
@@ -39,16 +41,19 @@ describe('every request to the API or for a file has a deadline, and leaves no t
     await new Promise((resolve) => slow.server.close(resolve));
   });
 
-  it('the deadline timer ends with the work, not when the deadline would have passed', async () => {
-    const before = liveTimers();
-    let during = 0;
-    const value = await withDeadline(60_000, async (signal) => {
-      during = liveTimers();
-      return signal.aborted ? 'aborted' : 'done';
-    });
-    assert.equal(value, 'done');
-    assert.equal(during, before + 1, 'one timer while the work runs');
-    assert.equal(liveTimers(), before, 'none once it is done');
+  it('the deadline timer ends with the exchange, not when the deadline would have passed', async () => {
+    const agent = new Agent();
+    try {
+      const before = liveTimers();
+      const pending = exchange(agent, { origin: slow.url, path: '/fast', method: 'GET', headers: {}, timeoutMs: 60_000, maxBytes: 1024 });
+      const during = liveTimers();
+      const answer = await pending;
+      assert.equal(answer.bytes?.toString(), '[]');
+      assert.equal(during, before + 1, 'one timer while the exchange runs');
+      assert.equal(liveTimers(), before, 'none once it is done');
+    } finally {
+      await agent.close();
+    }
   });
 
   for (const path of ['/silent', '/drip']) {

@@ -1,10 +1,9 @@
 import { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import type { Logger } from '../logger';
 import { MjApiError } from './errors';
-import { readCapped } from '../net/body';
-import { withDeadline } from '../net/deadline';
+import { exchange } from '../net/exchange';
 import { encodeJson, holdsImages } from './json-body';
 
 export interface MjHttpOptions {
@@ -105,10 +104,14 @@ function backoffMs(attempt: number, baseMs = 250, capMs = 4000): number {
 export class MjHttp {
   readonly agent: Agent;
   readonly circuit: CircuitBreaker;
-  private readonly baseUrl: string;
+  private readonly origin: string;
+  /** The base URL's path (a provider's `/mj-fast`, say), put before every API path. */
+  private readonly pathPrefix: string;
 
   constructor(private readonly options: MjHttpOptions) {
-    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    const base = new URL(options.baseUrl);
+    this.origin = base.origin;
+    this.pathPrefix = base.pathname.replace(/\/+$/, '');
     this.agent = new Agent({ connections: 32, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
     this.circuit = new CircuitBreaker(
       options.circuitThreshold ?? 5,
@@ -185,16 +188,14 @@ export class MjHttp {
     } else if (body !== undefined) {
       payload = JSON.stringify(body);
     }
-    // The deadline covers the answer's body too: a server that drips its answer is cut off like a silent one.
-    const { response, bytes } = await withDeadline(timeoutMs, async (signal) => {
-      const answer = await request(`${this.baseUrl}${path}`, {
-        method,
-        headers,
-        ...(payload === undefined ? {} : { body: payload }),
-        dispatcher: this.agent,
-        signal,
-      });
-      return { response: answer, bytes: await readCapped(answer.body, Number(answer.headers['content-length'] ?? 0), MAX_ANSWER_BYTES) };
+    const { status, headers: answerHeaders, bytes } = await exchange(this.agent, {
+      origin: this.origin,
+      path: `${this.pathPrefix}${path}`,
+      method,
+      headers,
+      ...(payload === undefined ? {} : { body: payload }),
+      timeoutMs,
+      maxBytes: MAX_ANSWER_BYTES,
     });
     if (!bytes) throw new MjApiError({ kind: 'bad-response', message: `${method} ${path}: answer larger than ${MAX_ANSWER_BYTES} bytes` });
     const text = bytes.toString('utf8');
@@ -206,8 +207,8 @@ export class MjHttp {
         parsed = undefined;
       }
     }
-    const retryAfterMs = Number(response.headers['retry-after']) * 1000;
-    return { status: response.statusCode, body: parsed, text, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) };
+    const retryAfterMs = Number(answerHeaders['retry-after']) * 1000;
+    return { status, body: parsed, text, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) };
   }
 
   async close(): Promise<void> {

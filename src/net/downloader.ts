@@ -1,9 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { ipLiteral, isPublicAddress } from './addresses';
-import { readCapped } from './body';
-import { withDeadline } from './deadline';
+import { exchange } from './exchange';
 
 /** Thrown when a URL is not allowed: a private address, a scheme other than http(s), too many redirects. */
 export class DownloadRefused extends Error {
@@ -83,37 +82,38 @@ export class Downloader {
    * The body of `url` as bytes, following at most `maxRedirects` redirects; undefined when it is larger than
    * `maxBytes`. Throws DownloadRefused for a URL that is not allowed, Error for HTTP or network failures.
    */
-  download(rawUrl: string, maxBytes: number, timeoutMs = 30_000): Promise<Buffer | undefined> {
-    return withDeadline(timeoutMs, (signal) => this.follow(rawUrl, maxBytes, signal));
-  }
-
-  private async follow(rawUrl: string, maxBytes: number, signal: AbortSignal): Promise<Buffer | undefined> {
+  async download(rawUrl: string, maxBytes: number, timeoutMs = 30_000): Promise<Buffer | undefined> {
+    // One deadline for the whole download, redirects included.
+    const deadline = Date.now() + timeoutMs;
     let url = URL.canParse(rawUrl) ? new URL(rawUrl) : undefined;
     for (let hop = 0; url && hop <= this.maxRedirects; hop += 1) {
       const why = this.refusal(url);
       if (why) throw new DownloadRefused(why);
       const dispatcher = this.trusted.has(url.origin) ? this.trustedAgent : this.publicAgent;
-      let response;
+      let answer;
       try {
-        response = await request(url.href, { method: 'GET', dispatcher, signal });
+        answer = await exchange(dispatcher, {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          headers: {},
+          timeoutMs: Math.max(1, deadline - Date.now()),
+          maxBytes,
+        });
       } catch (error) {
         // A refusal from the connection's lookup may arrive wrapped by undici.
         const cause = (error as { cause?: unknown }).cause;
         throw cause instanceof DownloadRefused ? cause : error;
       }
-      if (REDIRECTS.has(response.statusCode)) {
-        const location = response.headers.location;
-        await response.body.dump();
+      if (REDIRECTS.has(answer.status)) {
+        const location = answer.headers.location;
         const next = typeof location === 'string' && URL.canParse(location, url.href) ? new URL(location, url) : undefined;
-        if (!next) throw new Error(`redirect without a usable location (HTTP ${response.statusCode})`);
+        if (!next) throw new Error(`redirect without a usable location (HTTP ${answer.status})`);
         url = next;
         continue;
       }
-      if (response.statusCode !== 200) {
-        await response.body.dump();
-        throw new Error(`download answered HTTP ${response.statusCode}`);
-      }
-      return readCapped(response.body, Number(response.headers['content-length'] ?? 0), maxBytes);
+      if (answer.status !== 200) throw new Error(`download answered HTTP ${answer.status}`);
+      return answer.bytes;
     }
     throw url ? new DownloadRefused(`more than ${this.maxRedirects} redirects`) : new DownloadRefused('not a URL');
   }
