@@ -110,5 +110,25 @@ describe('the poller remembers what it parsed', () => {
         rig.sim.configure({ listByCondition: true });
       }
     });
+
+    it(`parses a task again as soon as its answer changes (${listByCondition ? 'list-by-condition' : 'fetch per task'})`, async () => {
+      rig.sim.configure({ listByCondition, queueMs: 0, runMs: 400 });
+      await rig.store.meta.delete(`list-by-condition:${rig.sim.url}`);
+      try {
+        const [id] = [(await rig.client.submitImagine({ prompt: 'a task that finishes' })).taskId];
+        const poller = new TaskPoller(rig.client, rig.store, logger, 100);
+        const first = (await poller.poll([id])).found.get(id);
+        assert.ok(first && first.status !== 'SUCCESS', `still running at first: ${first?.status}`);
+        let last = first;
+        for (let round = 0; round < 100 && last.status !== 'SUCCESS'; round += 1) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          last = (await poller.poll([id])).found.get(id) ?? last;
+        }
+        assert.equal(last.status, 'SUCCESS', 'the finished task, not the remembered running one');
+        assert.notEqual(last, first);
+      } finally {
+        rig.sim.configure({ listByCondition: true, queueMs: 0, runMs: 600_000 });
+      }
+    });
   }
 });

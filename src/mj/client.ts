@@ -253,6 +253,9 @@ export class MjClient {
     const answer = await this.http.send('GET', this.path(`/task/${encodeURIComponent(id)}/fetch`), undefined, {
       idempotent: true,
     });
+    // The same text as last time: the same task, not even parsed.
+    const known = memo?.get(id);
+    if (answer.status === 200 && known?.raw === answer.text) return this.withVideos(known.task);
     if (answer.status === 204 || answer.status === 404 || (answer.status === 200 && answer.body === undefined)) {
       return undefined;
     }
@@ -261,7 +264,7 @@ export class MjClient {
       if (error.kind === 'not-found') return undefined;
       throw error;
     }
-    const task = this.parseRemembered(answer.body, memo);
+    const task = this.parseRemembered(answer.body, memo, answer.text);
     return task ? this.withVideos(task) : undefined;
   }
 
@@ -316,10 +319,11 @@ export class MjClient {
     return String(parsed.data.result);
   }
 
-  private parseRemembered(item: unknown, memo: TaskMemo | undefined): MjTask | undefined {
+  /** `text`: the answer's JSON text where the answer was only this item (a fetch); else the item is written out again. */
+  private parseRemembered(item: unknown, memo: TaskMemo | undefined, text?: string): MjTask | undefined {
     const id = (item as { id?: unknown } | null)?.id;
     if (!memo || (typeof id !== 'string' && typeof id !== 'number')) return this.parseTask(item);
-    const raw = JSON.stringify(item);
+    const raw = text ?? JSON.stringify(item);
     const known = memo.get(String(id));
     if (known?.raw === raw) return known.task;
     const task = this.parseTask(item);

@@ -20,9 +20,37 @@ export interface MjHttpOptions {
 
 export interface HttpAnswer {
   status: number;
-  body: unknown;
+  /** The answer's JSON, undefined when it is empty or not JSON. */
+  readonly body: unknown;
   text: string;
   retryAfterMs?: number;
+}
+
+/**
+ * An answer whose JSON is parsed when first asked for: a poll whose text is the same as last time is not parsed at
+ * all (client.ts, fetchTask).
+ */
+class TextAnswer implements HttpAnswer {
+  private parsed: { value: unknown } | undefined;
+
+  constructor(
+    readonly status: number,
+    readonly text: string,
+    readonly retryAfterMs: number | undefined,
+  ) {}
+
+  get body(): unknown {
+    if (!this.parsed) {
+      let value: unknown;
+      try {
+        value = this.text.trim() ? JSON.parse(this.text) : undefined;
+      } catch {
+        value = undefined;
+      }
+      this.parsed = { value };
+    }
+    return this.parsed.value;
+  }
 }
 
 export interface SendOptions {
@@ -198,17 +226,8 @@ export class MjHttp {
       maxBytes: MAX_ANSWER_BYTES,
     });
     if (!bytes) throw new MjApiError({ kind: 'bad-response', message: `${method} ${path}: answer larger than ${MAX_ANSWER_BYTES} bytes` });
-    const text = bytes.toString('utf8');
-    let parsed: unknown;
-    if (text.trim()) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-    }
     const retryAfterMs = Number(answerHeaders['retry-after']) * 1000;
-    return { status, body: parsed, text, ...(retryAfterMs > 0 ? { retryAfterMs } : {}) };
+    return new TextAnswer(status, bytes.toString('utf8'), retryAfterMs > 0 ? retryAfterMs : undefined);
   }
 
   async close(): Promise<void> {
