@@ -9,11 +9,14 @@
  *   restart   kill -9 with every task in flight, then a fresh process on the same store
  *   per period list-by-condition requests per poll period at N = 1, 10, 100 and BENCH_TASKS tasks
  *   fleet     two processes on one Redis (shards 0 and 1), kill -9 of one: takeover time, every card delivered
+ *   floor     the per-task phase's polls and the notify phase's callbacks sent and parsed by processes that do
+ *             nothing else (bench/floor.ts): the least any bot spends on them
  * and prints one table of figures. Not a test: it measures, and says which goals it met.
  */
 import type { TestSimulator } from '../test/support/simulator';
 import { freePort } from '../test/support/ports';
 import { runFleet } from './bench/fleet';
+import { transportFloor } from './bench/floor';
 import { lagFigures, percentile, ProcessSampler, type LagFigures } from './bench/measure';
 import { requestsPerPeriod } from './bench/per-period';
 import { log, POLL_MS, Rig, SIM, until } from './bench/rig';
@@ -33,6 +36,8 @@ interface PhaseResult {
   meanCpuPercent: number;
   finals: number;
   wallSeconds: number;
+  /** notifyHook callbacks the simulator sent during the phase. */
+  callbacks: number;
 }
 
 /** Counts poll ticks as the bursts of poll requests the bot sends (requests less than 200 ms apart belong to one tick). */
@@ -59,6 +64,7 @@ async function runPhase(name: string, options: { listByCondition?: boolean; noti
     const bot = await rig.spawnBot(extra);
     if (!options.cold) await rig.warmUp(WARMUP);
     const sinceCall = rig.discord.calls.length;
+    const callbacksBefore = rig.sim.callbacksSent();
     const sampler = new ProcessSampler(bot.child.pid!);
     sampler.start();
     const started = Date.now();
@@ -78,6 +84,7 @@ async function runPhase(name: string, options: { listByCondition?: boolean; noti
       meanCpuPercent,
       finals: rig.finals(interactions),
       wallSeconds,
+      callbacks: rig.sim.callbacksSent() - callbacksBefore,
     };
   } finally {
     await rig.stop();
@@ -119,11 +126,17 @@ async function runRestart() {
   }
 }
 
+/** CPU seconds as a percentage of one core over a phase's wall time. */
+const floorPercent = (cpuSeconds: number, phase: PhaseResult) => (100 * cpuSeconds) / phase.wallSeconds;
 const fmt = (n: number, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : 'n/a');
 const ok = (pass: boolean) => (pass ? 'met' : 'MISSED');
 
+if (process.env.BENCH_ONLY === 'floor') {
+  process.stdout.write(`${JSON.stringify(await transportFloor(TASKS, 17, 7000))}\n`);
+  process.exit(0);
+}
 if (process.env.BENCH_ONLY) {
-  // One phase alone, for profiling: BENCH_ONLY=batched|per-task|notify|cold
+  // One phase alone, for profiling: BENCH_ONLY=batched|per-task|notify|cold (or floor)
   const name = process.env.BENCH_ONLY;
   const only = await runPhase(name, { notify: name === 'notify', cold: name === 'cold', listByCondition: name !== 'per-task' });
   process.stdout.write(`${JSON.stringify({ ...only, lag: { p50: percentile(only.lag.running, 50), p99: percentile(only.lag.running, 99) } })}\n`);
@@ -137,6 +150,7 @@ const restart = await runRestart();
 const perPeriod = [];
 for (const n of [1, 10, 100, TASKS]) perPeriod.push(await requestsPerPeriod(n));
 const fleet = await runFleet(TASKS);
+const floor = await transportFloor(TASKS, Math.round(perTask.apiPollRequests / TASKS), notify.callbacks);
 
 const perTickBatched = batched.apiPollRequests / Math.max(1, batched.pollTicks);
 const perTickSingle = perTask.apiPollRequests / Math.max(1, perTask.pollTicks);
@@ -163,6 +177,16 @@ const rows: Array<[string, string, string]> = [
     `${fmt(r.peakRssMb)} MB / ${fmt(r.meanCpuPercent)} % of one core over ${fmt(r.wallSeconds)} s`,
     `≤ 200 MB, ≤ 25 %: ${ok(r.peakRssMb <= 200)}, ${ok(r.meanCpuPercent <= 25)}`,
   ]),
+  [
+    `transport floor: ${floor.polls} polls alone (per-task phase's requests)`,
+    `${fmt(floor.pollCpuSeconds, 1)} s CPU = ${fmt(floorPercent(floor.pollCpuSeconds, perTask))} % of one core over ${fmt(perTask.wallSeconds)} s`,
+    `per-task ≥ batched + this: ${fmt(batched.meanCpuPercent + floorPercent(floor.pollCpuSeconds, perTask))} %`,
+  ],
+  [
+    `transport floor: ${floor.callbacks} callbacks alone (notify phase's)`,
+    `${fmt(floor.callbackCpuSeconds, 1)} s CPU = ${fmt(floorPercent(floor.callbackCpuSeconds, notify))} % of one core over ${fmt(notify.wallSeconds)} s`,
+    `notify ≥ batched + this: ${fmt(batched.meanCpuPercent + floorPercent(floor.callbackCpuSeconds, notify))} %`,
+  ],
   ...measured.map((r): [string, string, string] => [`final cards delivered (${r.name})`, `${r.finals} / ${TASKS}`, '']),
   ['kill -9: tasks in flight / resumed', `${restart.inFlight} / ${restart.resumed}`, `all: ${ok(restart.resumed === restart.inFlight)}`],
   ['kill -9: time until all tracked again', `${fmt(restart.trackedAgainSeconds, 2)} s (gateway ready after ${fmt(restart.connectedSeconds, 2)} s)`, `≤ 5 s: ${ok(restart.trackedAgainSeconds <= 5)}`],

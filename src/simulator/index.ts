@@ -41,6 +41,7 @@ export async function startSimulator(options: SimulatorOptions = {}, hooks: SimH
     url,
     tasks: store.tasks,
     now: () => settings.clock(),
+    callbacksSent: () => notifier.sent,
     getTask(id) {
       const record = store.tasks.get(id);
       return record ? render(ctx, record) : undefined;

@@ -171,6 +171,8 @@ export interface MjSimulator {
   readonly tasks: Map<string, SimTaskRecord>;
   /** The task JSON exactly as a fetch would return it now (undefined if unknown). */
   getTask(id: string): unknown;
+  /** notifyHook callbacks sent so far. */
+  callbacksSent(): number;
   configure(patch: Partial<SimulatorOptions & Behaviour>): void;
   stall(taskId: string, stalled: boolean): void;
   failTask(taskId: string, reason: string): void;
