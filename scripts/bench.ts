@@ -180,12 +180,12 @@ const rows: Array<[string, string, string]> = [
   [
     `transport floor: ${floor.polls} polls alone (per-task phase's requests)`,
     `${fmt(floor.pollCpuSeconds, 1)} s CPU = ${fmt(floorPercent(floor.pollCpuSeconds, perTask))} % of one core over ${fmt(perTask.wallSeconds)} s`,
-    `per-task ≥ batched + this: ${fmt(batched.meanCpuPercent + floorPercent(floor.pollCpuSeconds, perTask))} %`,
+    `batched + this: ${fmt(batched.meanCpuPercent + floorPercent(floor.pollCpuSeconds, perTask))} %, per-task if the bot's own work per poll cost nothing`,
   ],
   [
     `transport floor: ${floor.callbacks} callbacks alone (notify phase's)`,
     `${fmt(floor.callbackCpuSeconds, 1)} s CPU = ${fmt(floorPercent(floor.callbackCpuSeconds, notify))} % of one core over ${fmt(notify.wallSeconds)} s`,
-    `notify ≥ batched + this: ${fmt(batched.meanCpuPercent + floorPercent(floor.callbackCpuSeconds, notify))} %`,
+    `batched + this: ${fmt(batched.meanCpuPercent + floorPercent(floor.callbackCpuSeconds, notify))} %, notify if the bot's own work per callback cost nothing`,
   ],
   ...measured.map((r): [string, string, string] => [`final cards delivered (${r.name})`, `${r.finals} / ${TASKS}`, '']),
   ['kill -9: tasks in flight / resumed', `${restart.inFlight} / ${restart.resumed}`, `all: ${ok(restart.resumed === restart.inFlight)}`],
