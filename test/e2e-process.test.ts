@@ -7,6 +7,10 @@ import { startLocalDiscord, type LocalDiscord } from '../src/playground/discord'
 import { embedText, isFinished } from './support/harness';
 import { BotProcess, runScript } from './support/process';
 
+const LOADED_PROBE = `import { createRequire } from 'node:module';
+const cache = createRequire(process.cwd() + '/').cache;
+process.on('exit', () => process.stdout.write('redis client loaded: ' + Object.keys(cache).some((file) => file.includes('@redis/client')) + '\\n'));`;
+
 describe('the bot and its scripts as processes', () => {
   let discord: LocalDiscord;
   let dir: string;
@@ -58,11 +62,13 @@ describe('the bot and its scripts as processes', () => {
     assert.doesNotMatch(result.stderr, /not-a-snowflake|often|sk-very-secret/);
   });
 
-  test('npm start with only the Discord variables connects and serves /imagine from the built-in simulator', async () => {
+  test('npm start with only the Discord variables connects and serves /imagine from the built-in simulator (without loading Redis)', async () => {
     const bot = new BotProcess(
       'src/index.ts',
       { ...discordEnv(), STORE_URL: `sqlite://${join(dir, 'bot.sqlite')}`, HTTP_PORT: '0', SIMULATOR_RUN_MS: '800' },
       dir,
+      // Says at exit whether the Redis client was ever loaded (CommonJS modules land in require.cache).
+      ['--import', `data:text/javascript,${encodeURIComponent(LOADED_PROBE)}`],
     );
     try {
       await bot.waitForOutput(/BUILT-IN SIMULATOR/);
@@ -78,5 +84,6 @@ describe('the bot and its scripts as processes', () => {
       const exit = await bot.stop('SIGTERM');
       assert.equal(exit.code, 0, `graceful exit on SIGTERM\n${bot.stderr}`);
     }
+    assert.match(bot.stdout, /redis client loaded: false/, 'a SQLite bot never loads the Redis client (about 19 MB)');
   });
 });
