@@ -113,8 +113,8 @@ export class Quotas {
   }
 
   private remember(guildId: string, settings: GuildSettings, at: number): void {
-    // Bounded: a bot in many servers keeps only the servers used within SETTINGS_FRESH_MS.
-    if (this.known.size >= 1000) for (const [id, entry] of this.known) if (at - entry.at >= SETTINGS_FRESH_MS) this.known.delete(id);
+    // Bounded: it is only a copy, so a bot in more servers than this starts it again rather than sweep it per call.
+    if (this.known.size >= 1000 && !this.known.has(guildId)) this.known.clear();
     this.known.set(guildId, { settings, at });
   }
 
@@ -141,6 +141,16 @@ export class Quotas {
     return this.pending.get(key) ?? 0;
   }
 
+  /** A member's tasks of the day, those whose submit is still on its way included (what /quota and reserve count). */
+  private async memberUsed(member: Member, day: string): Promise<number> {
+    return (await this.count(`${member.guildId}:${day}:${member.userId}`)) + this.pendingOf(`${member.guildId}:${member.userId}`);
+  }
+
+  /** The server's tasks of the day, those whose submit is still on its way included. */
+  private async serverUsed(guildId: string, day: string): Promise<number> {
+    return (await this.count(`${guildId}:${day}`)) + this.pendingOf(guildId);
+  }
+
   private addPending(key: string, delta: number): void {
     const n = this.pendingOf(key) + delta;
     if (n > 0) this.pending.set(key, n);
@@ -148,8 +158,8 @@ export class Quotas {
   }
 
   /**
-   * What /quota shows, read under the server's lock (so never in the middle of a commit), with the tasks whose
-   * submit is still on its way counted as used, as reserve() counts them.
+   * What /quota shows, read under the server's lock (so never in the middle of a commit), counted as reserve()
+   * counts it.
    */
   status(member: Member): Promise<QuotaStatus> {
     return this.locked(member.guildId, async () => {
@@ -159,10 +169,10 @@ export class Quotas {
       return {
         ...limitsFor(settings, member, this.options.defaults),
         admin: member.admin,
-        usedToday: (await this.count(`${member.guildId}:${day}:${member.userId}`)) + this.pendingOf(`${member.guildId}:${member.userId}`),
+        usedToday: await this.memberUsed(member, day),
         inFlight: await this.options.inFlight(member.guildId, member.userId),
         budget: settings.budget,
-        budgetUsed: (await this.count(`${member.guildId}:${day}`)) + this.pendingOf(member.guildId),
+        budgetUsed: await this.serverUsed(member.guildId, day),
         resetsAt: this.calendar.nextDayStart(now),
       };
     });
@@ -194,14 +204,14 @@ export class Quotas {
         const limits = limitsFor(settings, member, this.options.defaults);
         const resets = `<t:${Math.floor(this.calendar.nextDayStart(this.options.clock()) / 1000)}:R>`;
         if (settings.budget !== undefined) {
-          const used = (await this.count(`${member.guildId}:${day}`)) + this.pendingOf(member.guildId);
+          const used = await this.serverUsed(member.guildId, day);
           if (used + cost > settings.budget) {
             const budget = settings.budget;
             throw new UserError((t) => t.quota.budgetSpent(used, budget, resets), 'budget spent');
           }
         }
         if (limits.daily === 0) throw new UserError((t) => t.quota.noRole, 'daily 0');
-        const usedToday = (await this.count(`${member.guildId}:${day}:${member.userId}`)) + this.pendingOf(memberKey);
+        const usedToday = await this.memberUsed(member, day);
         if (usedToday + cost > limits.daily) {
           throw new UserError(
             (t) =>
