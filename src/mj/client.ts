@@ -247,8 +247,10 @@ export class MjClient {
     return this.submit('/insight-face/swap', request, mode, 'swap face');
   }
 
-  /** The task now, or undefined when the server does not know it (empty 200, 204, 404, "task_no_found"). */
-  /** One task, or undefined where the API does not know it; `memo` as in listTasks. */
+  /**
+   * The task now, or undefined when the server does not know it (empty 200, 204, 404, "task_no_found"); `memo` as in
+   * listTasks.
+   */
   async fetchTask(id: string, memo?: TaskMemo): Promise<MjTask | undefined> {
     const answer = await this.http.send('GET', this.path(`/task/${encodeURIComponent(id)}/fetch`), undefined, {
       idempotent: true,
