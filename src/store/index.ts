@@ -70,14 +70,7 @@ async function createAdapter(storeUrl: string): Promise<KeyvStoreAdapter | Map<u
     case 'sqlite': {
       const file = sqliteFileFromUrl(storeUrl);
       mkdirSync(dirname(file), { recursive: true });
-      const { default: KeyvSqlite } = await import('@keyv/sqlite');
-      const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, table: 'kv', busyTimeout: 5_000 });
-      // WAL lets the namespaces' connections write without locking readers out, and synchronous=NORMAL
-      // skips an fsync per write: at hundreds of tasks a default journal serializes every update on the disk.
-      // A crash of the process (kill -9) still loses nothing committed; only a power cut may lose the last writes.
-      await adapter.query('PRAGMA journal_mode=WAL');
-      await adapter.query('PRAGMA synchronous=NORMAL');
-      return adapter;
+      return (await import('./sqlite')).openSqliteAdapter(file);
     }
     case 'redis':
     case 'rediss': {

