@@ -171,6 +171,31 @@ describe('logs never hold tokens, request bodies or files', () => {
     assert.doesNotMatch(out, /FILEBYTES|RklMRUJZVEVT/);
     assert.doesNotMatch(out, /"(requestBody|rawError|files)":(?!"\[redacted\]")/, 'bodies only ever as [redacted]');
   });
+
+  it('censors secret fields at any depth, in lists, under any case; bytes and errors never go out whole', () => {
+    let out = '';
+    const logger = createLogger({ level: 'info', pretty: false, destination: new Writable({ write: (chunk, _e, done) => ((out += chunk), done()) }) });
+    const loop: Record<string, unknown> = { name: 'loop' };
+    loop.self = loop;
+    const secrets = ['SECRET-1', 'SECRET-2', 'SECRET-3', 'SECRET-4', 'SECRET-5', 'SECRET-6'];
+    logger.info(
+      {
+        token: secrets[0],
+        config: { DISCORD_TOKEN: secrets[1], request: { headers: { Authorization: `Bearer ${secrets[2]}`, 'mj-api-secret': secrets[3] } } },
+        providers: [{ apiKey: secrets[4] }],
+        upload: Buffer.from(`FILEBYTES ${secrets[5]}`),
+        loop,
+        taskId: '42',
+      },
+      'configured',
+    );
+    for (const secret of secrets) assert.ok(!out.includes(secret), `${secret} in ${out}`);
+    const line = JSON.parse(out) as Record<string, unknown>;
+    assert.equal(line.taskId, '42', 'plain fields pass');
+    assert.equal(line.upload, '[18 bytes]');
+    assert.deepEqual((line.config as { request: unknown }).request, { headers: { Authorization: '[redacted]', 'mj-api-secret': '[redacted]' } });
+    assert.match(out, /"name":"loop"/, 'a cycle is cut, not fatal');
+  });
 });
 
 describe('plain http to another machine', () => {
