@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { CACHED_MEMBERS } from '../src/discord/client';
 import type { LocalInteraction, LocalMessage } from '../src/playground/discord';
+import { user } from '../src/playground/discord/world';
 import { embedText, TestWorld } from './support/harness';
 import { hasEnded, isDone, png } from './support/surface';
 
@@ -212,5 +214,29 @@ describe('HTTP server', () => {
     const third = (await (await fetch(url)).json()) as { checkedAt: string };
     assert.notEqual(third.checkedAt, first.checkedAt, 'checked again after a second');
     assert.equal(await world.app.store.meta.get('ping'), undefined, 'nothing was written');
+  });
+});
+
+describe('members cannot grow the memory of a long-running bot', () => {
+  let world: TestWorld;
+  before(async () => {
+    world = await TestWorld.start();
+  });
+  after(async () => {
+    await world.stop();
+  });
+
+  test('every interaction brings its member and user, and discord.js keeps only the last few of them', async () => {
+    const members = Array.from({ length: CACHED_MEMBERS + 30 }, (_, i) => user(`9${String(i).padStart(17, '0')}`, `member${i}`));
+    for (let i = 0; i < members.length; i += 10) {
+      const answered = await Promise.all(members.slice(i, i + 10).map((member) => world.command('quota', {}, { user: member })));
+      for (const interaction of answered) assert.ok(interaction.callback, 'every member gets an answer');
+    }
+    const { client } = world.app;
+    const guild = client.guilds.cache.get(world.discord.guildId)!;
+    assert.ok(client.users.cache.size <= CACHED_MEMBERS + 1, `users cached: ${client.users.cache.size}`);
+    assert.ok(guild.members.cache.size <= CACHED_MEMBERS + 1, `members cached: ${guild.members.cache.size}`);
+    assert.ok(client.users.cache.has(client.user!.id), 'the bot’s own user is kept');
+    assert.ok(client.users.cache.has(members.at(-1)!.id), 'the latest member is cached');
   });
 });
