@@ -6,6 +6,7 @@ import { UploadBudget } from './discord/attachments';
 import { createDiscordClient } from './discord/client';
 import { OnceGuard } from './discord/once';
 import { RestPublisher } from './discord/publisher';
+import { WebhookEdits } from './discord/webhook-edits';
 import { createInteractionRouter } from './discord/router';
 import { createHttpServer, notifySecret, notifyUrl } from './http/server';
 import { createLogger, type Logger } from './logger';
@@ -123,7 +124,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     defaults: { daily: config.DEFAULT_DAILY_TASKS, concurrent: config.DEFAULT_CONCURRENT_TASKS },
     inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
   });
-  const tracker = new Tracker(mj, store, new RestPublisher(client.rest, logger, clock), logger, {
+  const webhookEdits = new WebhookEdits(client.rest);
+  const tracker = new Tracker(mj, store, new RestPublisher(client.rest, webhookEdits, logger, clock), logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     stallAfterMs: config.STALL_AFTER_MS,
     timeoutMs: config.TASK_TIMEOUT_MS,
@@ -251,6 +253,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await mj.close();
       await resultDownloads.close();
       await attachmentDownloads.close();
+      await webhookEdits.close();
       await simulator?.close();
       await options.playground?.close();
       await store.close();

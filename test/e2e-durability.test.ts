@@ -67,7 +67,7 @@ describe('deleted messages, stalls, timeouts', () => {
     await world.discord.waitFor(() => !world.app.tracker.isTracking(taskId), 'tracking to end');
     const record = await world.app.store.tasks.get(taskId);
     assert.equal(record?.phase, 'detached');
-    assert.ok(!world.logs.lines.some((l) => (l.level as number) >= 50), 'nothing logged as an error');
+    assert.ok(!world.logs.lines.some((l) => (l.level as number) >= 40), 'nothing logged as a warning or an error: Discord’s 10008 says the card is gone');
 
     const lookup = await world.command('task', { id: taskId });
     const answer = await world.discord.waitFor(() => {

@@ -4,6 +4,7 @@ import type { CardPayload } from '../render/card';
 import type { MessageRef } from '../store/types';
 import type { Publisher, PublishResult, Upload } from '../tasks/publisher';
 import { RateGate } from '../tasks/rate-gate';
+import type { WebhookEdits } from './webhook-edits';
 
 const GONE = new Set<number>([RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.UnknownChannel, RESTJSONErrorCodes.MissingAccess]);
 /** Refresh the token this long before Discord's 15 minutes run out. */
@@ -20,6 +21,8 @@ const statusOf = (error: unknown) => (error instanceof DiscordAPIError || error 
 export class RestPublisher implements Publisher {
   constructor(
     private readonly rest: REST,
+    /** Edits without files through the interaction token (most edits: every progress step). */
+    private readonly webhookEdits: WebhookEdits,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
     /** Bot-token requests count against Discord's global 50/s; 40/s leaves room for everything else. */
@@ -32,11 +35,14 @@ export class RestPublisher implements Publisher {
     if (ref.interaction && this.clock() < ref.interaction.expiresAt - TOKEN_MARGIN_MS) {
       const { applicationId, token } = ref.interaction;
       try {
-        const message = (await this.rest.patch(Routes.webhookMessage(applicationId, token, ref.messageId ?? '@original'), {
-          body: payload,
-          files,
-          auth: false,
-        })) as { id: string };
+        const messageId = ref.messageId ?? '@original';
+        let message: { id: string };
+        if (files.length === 0) {
+          message = await this.webhookEdits.edit(applicationId, token, messageId, payload);
+        } else {
+          await this.webhookEdits.untilRoom(applicationId, token);
+          message = (await this.rest.patch(Routes.webhookMessage(applicationId, token, messageId), { body: payload, files, auth: false })) as { id: string };
+        }
         return { ok: true, messageId: message.id, interactionExpired };
       } catch (error) {
         const code = codeOf(error);

@@ -11,7 +11,7 @@ export interface Exchange {
 export interface ExchangeRequest {
   origin: string;
   path: string;
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PATCH';
   headers: Record<string, string>;
   body?: string | Readable;
   /** The whole exchange, the answer's body included: a server that drips its answer is cut off like a silent one. */

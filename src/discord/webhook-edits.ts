@@ -1,0 +1,108 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { DiscordAPIError, HTTPError, type REST } from 'discord.js';
+import { Agent } from 'undici';
+import { exchange } from '../net/exchange';
+
+const TIMEOUT_MS = 15_000;
+const MAX_ANSWER_BYTES = 1 << 20;
+/** Buckets remembered as empty; past this many, the ones whose wait is over are forgotten. */
+const MAX_BUCKETS = 10_000;
+const USER_AGENT = 'DiscordBot (mj-bridge, 0.1.0)';
+
+const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+/**
+ * Card edits without files through an interaction's webhook token: most of what the bot sends (every progress
+ * step). discord.js's REST client costs about 500 µs of CPU per such request here (route hashing, a handler and
+ * queue per token, its request and response wrappers); this is the bot's own HTTP exchange, about 175 µs. It keeps
+ * Discord's rules: a token whose bucket Discord said is empty waits for its reset; a 429 throws like discord.js's
+ * errors, and the publisher tries again later. Interaction webhook routes do not count against the bot's global
+ * limit. Edits that carry files, and every bot-token request, stay with discord.js.
+ */
+export class WebhookEdits {
+  private readonly agent = new Agent({ connections: 16, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
+  private readonly origin: string;
+  private readonly prefix: string;
+  /** Bucket (webhook and token) → when it has room again (ms), for buckets Discord said were empty. */
+  private readonly emptyUntil = new Map<string, number>();
+
+  /** Waits are real time, as Discord's buckets are: not the app's clock, which tests may move. */
+  constructor(rest: REST) {
+    const api = new URL(rest.options.api);
+    this.origin = api.origin;
+    this.prefix = `${api.pathname.replace(/\/$/, '')}/v${rest.options.version}`;
+  }
+
+  /** PATCHes the message; resolves to Discord's answer (the message), throws discord.js's error types. */
+  async edit(applicationId: string, token: string, messageId: string, body: unknown): Promise<{ id: string }> {
+    const route = `/webhooks/${applicationId}/${token}/messages/${messageId}`;
+    // Discord buckets a webhook's routes by the webhook and its token, whichever message they edit.
+    const bucket = `${applicationId}/${token}`;
+    await this.roomIn(bucket);
+    const answer = await exchange(this.agent, {
+      origin: this.origin,
+      path: `${this.prefix}${route}`,
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
+      body: JSON.stringify(body),
+      timeoutMs: TIMEOUT_MS,
+      maxBytes: MAX_ANSWER_BYTES,
+    });
+    const parsed = parseJson(answer.bytes?.toString('utf8') ?? '');
+    if (answer.status >= 200 && answer.status < 300) {
+      this.remember(bucket, header(answer.headers['x-ratelimit-remaining']) === '0' ? Number(header(answer.headers['x-ratelimit-reset-after'])) : 0);
+      return parsed as { id: string };
+    }
+    if (answer.status === 429) {
+      // The publisher tries again later (src/tasks/delivery.ts); until then this bucket is known to be empty.
+      const retryAfter = (parsed as { retry_after?: unknown } | undefined)?.retry_after ?? header(answer.headers['retry-after']);
+      this.remember(bucket, Number(retryAfter ?? 1));
+    }
+    const url = `${this.origin}${this.prefix}${route}`;
+    if (parsed && typeof parsed === 'object' && 'message' in parsed) {
+      const raw = parsed as { code?: number; message: string };
+      throw new DiscordAPIError(raw as never, raw.code ?? answer.status, answer.status, 'PATCH', url, { body });
+    }
+    throw new HTTPError(answer.status, String(answer.status), 'PATCH', url, { body });
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  /**
+   * Waits until the token's bucket has room. An edit with files goes through discord.js, which does not know what
+   * this class learned of the bucket: the publisher waits here first.
+   */
+  untilRoom(applicationId: string, token: string): Promise<void> {
+    return this.roomIn(`${applicationId}/${token}`);
+  }
+
+  private async roomIn(bucket: string): Promise<void> {
+    const until = this.emptyUntil.get(bucket);
+    if (until === undefined) return;
+    const wait = until - Date.now();
+    if (wait > 0) await sleep(Math.min(wait, 60_000));
+    this.emptyUntil.delete(bucket);
+  }
+
+  /** `seconds`: how long Discord said the bucket stays empty (0 or unreadable: it has room). */
+  private remember(bucket: string, seconds: number): void {
+    if (!Number.isFinite(seconds) || seconds <= 0) return;
+    if (this.emptyUntil.size >= MAX_BUCKETS) {
+      const now = Date.now();
+      for (const [key, until] of this.emptyUntil) if (until <= now) this.emptyUntil.delete(key);
+      // Still full of live waits: the oldest is forgotten (at worst one 429, and the publisher tries again).
+      if (this.emptyUntil.size >= MAX_BUCKETS) this.emptyUntil.delete(this.emptyUntil.keys().next().value!);
+    }
+    this.emptyUntil.set(bucket, Date.now() + Math.min(seconds, 60) * 1000);
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
+}
