@@ -21,7 +21,7 @@ const statusOf = (error: unknown) => (error instanceof DiscordAPIError || error 
 export class RestPublisher implements Publisher {
   constructor(
     private readonly rest: REST,
-    /** Edits without files through the interaction token (most edits: every progress step). */
+    /** Edits through the interaction token: nearly every edit (src/discord/webhook-edits.ts). */
     private readonly webhookEdits: WebhookEdits,
     private readonly logger: Logger,
     private readonly clock: () => number = Date.now,
@@ -35,14 +35,7 @@ export class RestPublisher implements Publisher {
     if (ref.interaction && this.clock() < ref.interaction.expiresAt - TOKEN_MARGIN_MS) {
       const { applicationId, token } = ref.interaction;
       try {
-        const messageId = ref.messageId ?? '@original';
-        let message: { id: string };
-        if (files.length === 0) {
-          message = await this.webhookEdits.edit(applicationId, token, messageId, payload);
-        } else {
-          await this.webhookEdits.untilRoom(applicationId, token);
-          message = (await this.rest.patch(Routes.webhookMessage(applicationId, token, messageId), { body: payload, files, auth: false })) as { id: string };
-        }
+        const message = await this.webhookEdits.edit(applicationId, token, ref.messageId ?? '@original', payload, uploads);
         return { ok: true, messageId: message.id, interactionExpired };
       } catch (error) {
         const code = codeOf(error);

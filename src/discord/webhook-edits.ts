@@ -1,7 +1,9 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DiscordAPIError, HTTPError, type REST } from 'discord.js';
 import { Agent } from 'undici';
 import { exchange } from '../net/exchange';
+import type { Upload } from '../tasks/publisher';
 
 const TIMEOUT_MS = 15_000;
 const MAX_ANSWER_BYTES = 1 << 20;
@@ -12,12 +14,12 @@ const USER_AGENT = 'DiscordBot (mj-bridge, 0.1.0)';
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /**
- * Card edits without files through an interaction's webhook token: most of what the bot sends (every progress
- * step). discord.js's REST client costs about 500 µs of CPU per such request here (route hashing, a handler and
+ * Card edits through an interaction's webhook token: most of what the bot sends (every progress step, and the
+ * final card with its files). discord.js's REST client costs about 500 µs of CPU per such request here (route hashing, a handler and
  * queue per token, its request and response wrappers); this is the bot's own HTTP exchange, about 175 µs. It keeps
  * Discord's rules: a token whose bucket Discord said is empty waits for its reset; a 429 throws like discord.js's
  * errors, and the publisher tries again later. Interaction webhook routes do not count against the bot's global
- * limit. Edits that carry files, and every bot-token request, stay with discord.js.
+ * limit. Every bot-token request stays with discord.js.
  */
 export class WebhookEdits {
   private readonly agent = new Agent({ connections: 16, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
@@ -33,18 +35,25 @@ export class WebhookEdits {
     this.prefix = `${api.pathname.replace(/\/$/, '')}/v${rest.options.version}`;
   }
 
-  /** PATCHes the message; resolves to Discord's answer (the message), throws discord.js's error types. */
-  async edit(applicationId: string, token: string, messageId: string, body: unknown): Promise<{ id: string }> {
+  /**
+   * PATCHes the message, with `files` as Discord's multipart form (`files[n]` and `payload_json`, as discord.js
+   * sends them); resolves to Discord's answer (the message), throws discord.js's error types.
+   */
+  async edit(applicationId: string, token: string, messageId: string, body: unknown, files: readonly Upload[] = []): Promise<{ id: string }> {
     const route = `/webhooks/${applicationId}/${token}/messages/${messageId}`;
     // Discord buckets a webhook's routes by the webhook and its token, whichever message they edit.
     const bucket = `${applicationId}/${token}`;
     await this.roomIn(bucket);
+    const boundary = `mj-bridge-${randomUUID()}`;
     const answer = await exchange(this.agent, {
       origin: this.origin,
       path: `${this.prefix}${route}`,
       method: 'PATCH',
-      headers: { 'content-type': 'application/json', 'user-agent': USER_AGENT },
-      body: JSON.stringify(body),
+      headers: {
+        'content-type': files.length ? `multipart/form-data; boundary=${boundary}` : 'application/json',
+        'user-agent': USER_AGENT,
+      },
+      body: files.length ? multipart(boundary, body, files) : JSON.stringify(body),
       timeoutMs: TIMEOUT_MS,
       maxBytes: MAX_ANSWER_BYTES,
     });
@@ -61,21 +70,13 @@ export class WebhookEdits {
     const url = `${this.origin}${this.prefix}${route}`;
     if (parsed && typeof parsed === 'object' && 'message' in parsed) {
       const raw = parsed as { code?: number; message: string };
-      throw new DiscordAPIError(raw as never, raw.code ?? answer.status, answer.status, 'PATCH', url, { body });
+      throw new DiscordAPIError(raw as never, raw.code ?? answer.status, answer.status, 'PATCH', url, { body, files: [...files] });
     }
-    throw new HTTPError(answer.status, String(answer.status), 'PATCH', url, { body });
+    throw new HTTPError(answer.status, String(answer.status), 'PATCH', url, { body, files: [...files] });
   }
 
   close(): Promise<void> {
     return this.agent.close();
-  }
-
-  /**
-   * Waits until the token's bucket has room. An edit with files goes through discord.js, which does not know what
-   * this class learned of the bucket: the publisher waits here first.
-   */
-  untilRoom(applicationId: string, token: string): Promise<void> {
-    return this.roomIn(`${applicationId}/${token}`);
   }
 
   private async roomIn(bucket: string): Promise<void> {
@@ -97,6 +98,20 @@ export class WebhookEdits {
     }
     this.emptyUntil.set(bucket, Date.now() + Math.min(seconds, 60) * 1000);
   }
+}
+
+/** A part's file name inside its quoted header: no quotes, no line breaks. */
+const quotedName = (name: string) => name.replace(/["\r\n\\]/g, '_');
+
+/** Discord's multipart form in one buffer: each file as `files[n]`, then the message as `payload_json`. */
+function multipart(boundary: string, body: unknown, files: readonly Upload[]): Buffer {
+  const parts: Buffer[] = [];
+  files.forEach((file, index) => {
+    const head = `--${boundary}\r\nContent-Disposition: form-data; name="files[${index}]"; filename="${quotedName(file.name)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
+    parts.push(Buffer.from(head), file.data, Buffer.from('\r\n'));
+  });
+  parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="payload_json"\r\n\r\n${JSON.stringify(body)}\r\n--${boundary}--\r\n`));
+  return Buffer.concat(parts);
 }
 
 function parseJson(text: string): unknown {

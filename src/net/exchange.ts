@@ -13,7 +13,7 @@ export interface ExchangeRequest {
   path: string;
   method: 'GET' | 'POST' | 'PATCH';
   headers: Record<string, string>;
-  body?: string | Readable;
+  body?: string | Buffer | Readable;
   /** The whole exchange, the answer's body included: a server that drips its answer is cut off like a silent one. */
   timeoutMs: number;
   maxBytes: number;
