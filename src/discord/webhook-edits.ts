@@ -15,11 +15,11 @@ const header = (value: string | string[] | undefined) => (Array.isArray(value) ?
 
 /**
  * Card edits through an interaction's webhook token: most of what the bot sends (every progress step, and the
- * final card with its files). discord.js's REST client costs about 500 µs of CPU per such request here (route hashing, a handler and
- * queue per token, its request and response wrappers); this is the bot's own HTTP exchange, about 175 µs. It keeps
- * Discord's rules: a token whose bucket Discord said is empty waits for its reset; a 429 throws like discord.js's
- * errors, and the publisher tries again later. Interaction webhook routes do not count against the bot's global
- * limit. Every bot-token request stays with discord.js.
+ * final card with its files). discord.js's REST client costs about 500 µs of CPU per such request here (route
+ * hashing, a handler and queue per token, its request and response wrappers); this is the bot's own HTTP exchange,
+ * about 175 µs (README, "Benchmark"). It keeps Discord's rules: a token whose bucket Discord said is empty waits for
+ * its reset; a 429 throws like discord.js's errors, and the publisher tries again later. Interaction webhook routes
+ * do not count against the bot's global limit. Every bot-token request stays with discord.js.
  */
 export class WebhookEdits {
   private readonly agent = new Agent({ connections: 16, keepAliveTimeout: 10_000, connect: { timeout: 10_000 } });
@@ -59,7 +59,8 @@ export class WebhookEdits {
     });
     const parsed = parseJson(answer.bytes?.toString('utf8') ?? '');
     if (answer.status >= 200 && answer.status < 300) {
-      this.remember(bucket, header(answer.headers['x-ratelimit-remaining']) === '0' ? Number(header(answer.headers['x-ratelimit-reset-after'])) : 0);
+      const empty = header(answer.headers['x-ratelimit-remaining']) === '0';
+      this.remember(bucket, empty ? Number(header(answer.headers['x-ratelimit-reset-after'])) : 0);
       return parsed as { id: string };
     }
     if (answer.status === 429) {
