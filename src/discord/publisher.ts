@@ -1,4 +1,4 @@
-import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, type REST, type RawFile } from 'discord.js';
+import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, type REST } from 'discord.js';
 import type { Logger } from '../logger';
 import type { CardPayload } from '../render/card';
 import type { MessageRef } from '../store/types';
@@ -30,7 +30,6 @@ export class RestPublisher implements Publisher {
   ) {}
 
   async publish(ref: MessageRef, payload: CardPayload, uploads: Upload[]): Promise<PublishResult> {
-    const files: RawFile[] = uploads.map((u) => ({ name: u.name, data: u.data, contentType: u.contentType }));
     let interactionExpired = false;
     if (ref.interaction && this.clock() < ref.interaction.expiresAt - TOKEN_MARGIN_MS) {
       const { applicationId, token } = ref.interaction;
@@ -53,18 +52,18 @@ export class RestPublisher implements Publisher {
     if (!ref.messageId) return { ok: false, gone: true, interactionExpired };
     try {
       await this.botTokenGate.take();
-      await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: payload, files });
+      await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: payload, files: uploads });
       return { ok: true, messageId: ref.messageId, interactionExpired };
     } catch (error) {
       const code = codeOf(error);
       if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };
-      if (code === RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached) return this.replace(ref, payload, files, interactionExpired);
+      if (code === RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached) return this.replace(ref, payload, uploads, interactionExpired);
       return this.failed(error, interactionExpired);
     }
   }
 
   /** Discord will not edit this old message again: post the card afresh in the same channel. */
-  private async replace(ref: MessageRef, payload: CardPayload, files: RawFile[], interactionExpired: boolean): Promise<PublishResult> {
+  private async replace(ref: MessageRef, payload: CardPayload, files: Upload[], interactionExpired: boolean): Promise<PublishResult> {
     try {
       await this.botTokenGate.take();
       const message = (await this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files })) as { id: string };

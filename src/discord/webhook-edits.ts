@@ -44,16 +44,13 @@ export class WebhookEdits {
     // Discord buckets a webhook's routes by the webhook and its token, whichever message they edit.
     const bucket = `${applicationId}/${token}`;
     await this.roomIn(bucket);
-    const boundary = `mj-bridge-${randomUUID()}`;
+    const sent = files.length ? multipart(body, files) : { contentType: 'application/json', data: JSON.stringify(body) };
     const answer = await exchange(this.agent, {
       origin: this.origin,
       path: `${this.prefix}${route}`,
       method: 'PATCH',
-      headers: {
-        'content-type': files.length ? `multipart/form-data; boundary=${boundary}` : 'application/json',
-        'user-agent': USER_AGENT,
-      },
-      body: files.length ? multipart(boundary, body, files) : JSON.stringify(body),
+      headers: { 'content-type': sent.contentType, 'user-agent': USER_AGENT },
+      body: sent.data,
       timeoutMs: TIMEOUT_MS,
       maxBytes: MAX_ANSWER_BYTES,
     });
@@ -105,14 +102,15 @@ export class WebhookEdits {
 const quotedName = (name: string) => name.replace(/["\r\n\\]/g, '_');
 
 /** Discord's multipart form in one buffer: each file as `files[n]`, then the message as `payload_json`. */
-function multipart(boundary: string, body: unknown, files: readonly Upload[]): Buffer {
+function multipart(body: unknown, files: readonly Upload[]): { contentType: string; data: Buffer } {
+  const boundary = `mj-bridge-${randomUUID()}`;
   const parts: Buffer[] = [];
   files.forEach((file, index) => {
     const head = `--${boundary}\r\nContent-Disposition: form-data; name="files[${index}]"; filename="${quotedName(file.name)}"\r\nContent-Type: ${file.contentType}\r\n\r\n`;
     parts.push(Buffer.from(head), file.data, Buffer.from('\r\n'));
   });
   parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="payload_json"\r\n\r\n${JSON.stringify(body)}\r\n--${boundary}--\r\n`));
-  return Buffer.concat(parts);
+  return { contentType: `multipart/form-data; boundary=${boundary}`, data: Buffer.concat(parts) };
 }
 
 function parseJson(text: string): unknown {
