@@ -70,25 +70,22 @@ function censored(value: unknown, depth: number): unknown {
     return copy ?? value;
   }
   if (value instanceof Date || value instanceof URL) return value;
-  let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
-    const out = SECRET_FIELDS.has(key.toLowerCase()) ? CENSOR : censored(item, depth + 1);
-    if (out !== item) (copy ??= { ...value })[key] = out;
-  }
-  return copy ?? value;
+  return censoredFields(value as Record<string, unknown>, depth);
 }
 
-/** Pino's log formatter: `err` and `error` at the top are left to their serializer (serializeError). */
-function censorFields(object: Record<string, unknown>): Record<string, unknown> {
+/** `leave`: fields passed as they are (at the top, `err` and `error`, which their serializer reduces). */
+function censoredFields(object: Record<string, unknown>, depth: number, leave?: ReadonlySet<string>): Record<string, unknown> {
   let copy: Record<string, unknown> | undefined;
   for (const key in object) {
-    if (key === 'err' || key === 'error') continue;
+    if (!Object.hasOwn(object, key) || leave?.has(key)) continue;
     const item = object[key];
-    const out = SECRET_FIELDS.has(key.toLowerCase()) ? CENSOR : censored(item, 1);
+    const out = SECRET_FIELDS.has(key.toLowerCase()) ? CENSOR : censored(item, depth + 1);
     if (out !== item) (copy ??= { ...object })[key] = out;
   }
   return copy ?? object;
 }
+
+const SERIALIZED = new Set(['err', 'error']);
 
 function prettyAvailable(): boolean {
   try {
@@ -111,7 +108,7 @@ export function createLogger({ level, pretty = Boolean(process.stdout.isTTY), de
     level,
     base: { service: 'mj-bridge' },
     serializers: { err: serializeError, error: serializeError },
-    formatters: { log: censorFields },
+    formatters: { log: (object: Record<string, unknown>) => censoredFields(object, 0, SERIALIZED) },
   };
   if (destination) return pino(options, destination as pino.DestinationStream);
   if (pretty && prettyAvailable()) {
