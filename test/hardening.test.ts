@@ -22,8 +22,14 @@ describe('addresses the bot never fetches for an API answer', () => {
     '100.127.255.254', '224.0.0.251', '239.255.255.250', '240.0.0.1', '255.255.255.255', '192.0.2.10', '198.18.0.1', '203.0.113.7',
     '::', '::1', 'fe80::1', 'fc00::1', 'fd12:3456::1', 'ff02::1', '2001:db8::1', '::ffff:127.0.0.1', '::ffff:7f00:1', '::ffff:169.254.169.254',
     '::ffff:a9fe:a9fe', '64:ff9b::10.0.0.1', '2002:7f00:1::', '[::1]', 'fe80::1%eth0', 'not-an-ip', '',
+    // v4-compatible (::/96, deprecated), as typed and as WHATWG URL writes it; a public v4 inside is refused too.
+    '::127.0.0.1', '[::127.0.0.1]', '::7f00:1', '[::7f00:1]', new URL('http://[::127.0.0.1]/').hostname, '::a9fe:a9fe', '::8.8.8.8', '::808:808',
+    '0:0:0:0:0:0:7f00:1', '::0.0.0.2',
   ];
-  const allowed = ['1.1.1.1', '8.8.8.8', '172.32.0.1', '100.128.0.1', '93.184.216.34', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8'];
+  const allowed = [
+    '1.1.1.1', '8.8.8.8', '172.32.0.1', '100.128.0.1', '93.184.216.34', '2606:4700::1111', '::ffff:8.8.8.8', '64:ff9b::8.8.8.8', '::ffff:808:808',
+    '::1:0:0:1', // just past ::/96
+  ];
   it('refuses loopback, private, link-local, CGNAT, multicast, reserved and documentation ranges, v4 and v6, mapped too', () => {
     for (const address of refused) assert.equal(isPublicAddress(address), false, address);
   });

@@ -24,8 +24,9 @@ const V4_RANGES: Array<[string, number]> = [
 ];
 
 const V6_RANGES: Array<[string, number]> = [
-  ['::', 128], // unspecified
-  ['::1', 128], // loopback
+  // Unspecified (::), loopback (::1) and the deprecated v4-compatible block (`::a.b.c.d`, RFC 4291 2.5.5.1), whole:
+  // no public host uses it, and WHATWG URLs turn `[::127.0.0.1]` into `[::7f00:1]`, which hides the v4 inside.
+  ['::', 96],
   ['64:ff9b:1::', 48], // local-use NAT64
   ['100::', 64], // discard-only
   ['2001::', 23], // IETF protocol assignments (Teredo, ORCHID, …)
@@ -46,10 +47,13 @@ function buildBlockList(): BlockList {
 
 const BLOCKED = buildBlockList();
 
-/** The v4 address inside a v4-mapped (`::ffff:a.b.c.d`), v4-compatible or NAT64 (`64:ff9b::a.b.c.d`) v6 address. */
+/**
+ * The v4 address inside a v4-mapped (`::ffff:a.b.c.d`) or NAT64 (`64:ff9b::a.b.c.d`) v6 address, judged as that v4
+ * address. Not v4-compatible `::a.b.c.d`: that whole block is refused above, public v4 inside or not.
+ */
 function embeddedV4(address: string): string | undefined {
   const lower = address.toLowerCase();
-  const dotted = /^(?:::ffff:|::ffff:0:|::|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
+  const dotted = /^(?:::ffff:|::ffff:0:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
   if (dotted) return dotted[1];
   const hex = /^(?:::ffff:|::ffff:0:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
   if (!hex) return undefined;
