@@ -21,6 +21,24 @@ describe('speed modes in prompts', () => {
     assert.equal(withModeFlag('a cat --turbo', 'relax'), 'a cat --relax');
     assert.equal(withModeFlag('a cat --turbo', undefined), 'a cat');
   });
+  it('a flag ends at punctuation, not at a letter or digit', () => {
+    assert.equal(typedMode('a cat --turbo,'), 'turbo');
+    assert.equal(typedMode('a cat --turbo. a dog'), 'turbo');
+    assert.equal(typedMode('a cat --relax; a dog'), 'relax');
+    assert.equal(typedMode('a cat —fast!'), 'fast');
+    assert.equal(typedMode('a cat --TURBO!?'), 'turbo');
+    assert.equal(typedMode('a cat --turbo-ish'), 'turbo', 'a hyphen ends the flag too: the API might read it as one');
+    assert.equal(typedMode('a cat --faſt'), 'fast', 'a long s still names a mode');
+    assert.equal(typedMode('a --fastidious cat'), undefined);
+    assert.equal(typedMode('a cat --turbo2'), undefined);
+    assert.equal(typedMode('a cat --relaxed'), undefined);
+    assert.equal(typedMode('a cat --turbo\u0301'), undefined, 'a combining accent continues the word');
+    assert.equal(stripSpeedFlags('a cat --turbo, a dog'), 'a cat, a dog');
+    assert.equal(stripSpeedFlags('a cat --turbo.'), 'a cat.');
+    assert.equal(stripSpeedFlags('a cat --relax; a dog —fast!'), 'a cat; a dog!');
+    assert.equal(stripSpeedFlags('a --fastidious cat --turbo,'), 'a --fastidious cat,');
+    assert.equal(withModeFlag('a cat --turbo, a dog --fast.', 'relax'), 'a cat, a dog. --relax');
+  });
   it('caps a mode at the fastest allowed', () => {
     assert.equal(capMode('turbo', 'relax'), 'relax');
     assert.equal(capMode('relax', 'fast'), 'relax');
