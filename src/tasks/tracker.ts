@@ -70,7 +70,7 @@ export class Tracker {
     private readonly options: TrackerOptions,
   ) {
     this.clock = options.clock ?? Date.now;
-    this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100);
+    this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100, { clock: this.clock });
     this.schedule = new PollSchedule(options.pollIntervalMs);
     const host: DeliveryHost = {
       record: (taskId) => this.active.get(taskId),
