@@ -50,7 +50,7 @@ function describeSettings(t: Messages, guildId: string, settings: GuildSettings,
 type Interaction = ChatInputCommandInteraction<'cached' | 'raw'>;
 type Handler = (interaction: Interaction, ctx: BotContext, t: Messages) => Promise<string>;
 
-/** The language cards use when no admin chose one (src/discord/locale.ts, serverLocale), named for the reader. */
+/** The language cards use when no admin chose one (src/tasks/start.ts), named for the reader. */
 const automatic = (interaction: Interaction, ctx: BotContext, t: Messages) =>
   t.languages[discordServerLocale(interaction) ?? ctx.config.DEFAULT_LOCALE];
 
@@ -91,8 +91,9 @@ const handlers: Record<string, Handler> = {
     const word = normaliseWord(interaction.options.getString('word') ?? '');
     if (action !== 'list' && !word) throw new UserError((t) => t.admin.needsWord(action));
     const settings = await ctx.quotas.updateSettings(interaction.guildId, (s) => {
-      if (action === 'add' && !s.words.includes(word)) s.words.push(word);
-      if (action === 'remove') s.words = s.words.filter((w) => w !== word);
+      // Words stored before their spelling was normalised compare by their normal form too.
+      if (action === 'add' && !s.words.some((w) => normaliseWord(w) === word)) s.words.push(word);
+      if (action === 'remove') s.words = s.words.filter((w) => normaliseWord(w) !== word);
     });
     const list = settings.words.length ? settings.words.map((w) => `\`${w}\``).join(', ') : t.admin.none;
     if (action === 'add') return t.admin.wordAdded(word, list);

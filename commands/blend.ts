@@ -1,8 +1,8 @@
 import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { withImages, type ImageSlot } from '../src/discord/attachments';
+import { type ImageSlot } from '../src/discord/attachments';
 import { blendDimensions, checkBlendCount, choiceOption, imageOption, modeOption, readMode } from '../src/discord/input';
-import { startTask } from '../src/discord/start-task';
+import { startFromInteraction } from '../src/discord/start-task';
 import { described } from '../src/i18n';
 
 const IMAGE_OPTIONS = ['image1', 'image2', 'image3', 'image4', 'image5'] as const;
@@ -13,7 +13,6 @@ const blendImage = (name: (typeof IMAGE_OPTIONS)[number], index: number) =>
     : imageOption(name, (t) => t.commands.blend.optionalImage(index + 1));
 
 export default {
-  startsTask: true,
   data: {
     name: 'blend',
     ...described((t) => t.commands.blend.description),
@@ -30,15 +29,12 @@ export default {
     const dimensions = blendDimensions(interaction.options.getString('dimensions'));
     const mode = readMode(interaction, ctx.provider);
     const slots = images.map((attachment, i): ImageSlot => ({ attachment, what: (t) => t.images.nth(i + 1) }));
-    await withImages(ctx, slots, async (download) => {
-      await interaction.deferReply();
-      const base64Array = await download();
-      await startTask(interaction, ctx, {
-        title: (t) => t.titles.blend(images.length),
-        prompt: '',
-        mode,
-        submit: (common, sendMode) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, sendMode),
-      });
+    await startFromInteraction(interaction, ctx, {
+      title: (t) => t.titles.blend(images.length),
+      prompt: '',
+      mode,
+      images: slots,
+      submit: (common, sendMode, _prompt, base64Array) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, sendMode),
     });
   },
 } satisfies Command;

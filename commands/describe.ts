@@ -1,14 +1,13 @@
 import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { checkLink, withImages } from '../src/discord/attachments';
+import { checkLink } from '../src/discord/attachments';
 import { checkOneSource, imageOption, linkOption, modeOption, readMode } from '../src/discord/input';
-import { startTask } from '../src/discord/start-task';
+import { startFromInteraction } from '../src/discord/start-task';
 import { UserError } from '../src/errors';
 import { described } from '../src/i18n';
 import { isMjApiError } from '../src/mj/errors';
 
 export default {
-  startsTask: true,
   data: {
     name: 'describe',
     ...described((t) => t.commands.describe.description),
@@ -23,25 +22,21 @@ export default {
     const image = interaction.options.getAttachment('image');
     const rawLink = interaction.options.getString('link');
     const source = checkOneSource(image !== null, rawLink);
-    const link = source === 'link' ? checkLink(rawLink ?? '', (t) => t.images.theLink) : undefined;
+    const link = source === 'link' ? await checkLink(ctx, rawLink ?? '', (t) => t.images.theLink) : undefined;
     const mode = readMode(interaction, ctx.provider);
-    await withImages(ctx, image ? [{ attachment: image, what: (t) => t.images.theImage }] : [], async (download) => {
-      await interaction.deferReply();
-      const [base64] = await download();
-      const input = base64 ? { base64 } : { link: link ?? '' };
-      await startTask(interaction, ctx, {
-        title: (t) => t.titles.describe,
-        prompt: '',
-        mode,
-        submit: (common, sendMode) =>
-          ctx.mj.submitDescribe({ ...input, ...common }, sendMode).catch((error: unknown) => {
-            // The open-source proxy takes images only, and says so as "base64不能为空".
-            if (link && isMjApiError(error) && error.kind === 'validation' && /base64/i.test(error.description)) {
-              throw new UserError((t) => t.input.describeNoLink);
-            }
-            throw error;
-          }),
-      });
+    await startFromInteraction(interaction, ctx, {
+      title: (t) => t.titles.describe,
+      prompt: '',
+      mode,
+      images: image ? [{ attachment: image, what: (t) => t.images.theImage }] : [],
+      submit: (common, sendMode, _prompt, [base64]) =>
+        ctx.mj.submitDescribe({ ...(base64 ? { base64 } : { link: link ?? '' }), ...common }, sendMode).catch((error: unknown) => {
+          // The open-source proxy takes images only, and says so as "base64不能为空".
+          if (link && isMjApiError(error) && error.kind === 'validation' && /base64/i.test(error.description)) {
+            throw new UserError((t) => t.input.describeNoLink);
+          }
+          throw error;
+        }),
     });
   },
 } satisfies Command;

@@ -1,12 +1,11 @@
 import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { withImages } from '../src/discord/attachments';
-import { checkPrompt, imageOption, modeOption, promptOption, readMode } from '../src/discord/input';
-import { startTask } from '../src/discord/start-task';
+import { imageOption, modeOption, promptOption, readMode } from '../src/discord/input';
+import { startFromInteraction } from '../src/discord/start-task';
+import { checkPrompt } from '../src/mj/prompt';
 import { described } from '../src/i18n';
 
 export default {
-  startsTask: true,
   data: {
     name: 'imagine',
     ...described((t) => t.commands.imagine.description),
@@ -21,16 +20,13 @@ export default {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const mode = readMode(interaction, ctx.provider);
     const image = interaction.options.getAttachment('image');
-    await withImages(ctx, image ? [{ attachment: image, what: (t) => t.images.theReference }] : [], async (download) => {
-      await interaction.deferReply();
-      const base64Array = await download();
-      await startTask(interaction, ctx, {
-        title: (t) => t.titles.imagine,
-        prompt,
-        usesPrefs: true,
-        mode,
-        submit: (common, sendMode, sent) => ctx.mj.submitImagine({ prompt: sent, base64Array, ...common }, sendMode),
-      });
+    await startFromInteraction(interaction, ctx, {
+      title: (t) => t.titles.imagine,
+      prompt,
+      usesPrefs: true,
+      mode,
+      images: image ? [{ attachment: image, what: (t) => t.images.theReference }] : [],
+      submit: (common, sendMode, sent, base64Array) => ctx.mj.submitImagine({ prompt: sent, base64Array, ...common }, sendMode),
     });
   },
 } satisfies Command;

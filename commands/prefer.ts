@@ -1,8 +1,7 @@
 import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { checkPrompt } from '../src/discord/input';
+import { checkPrompt } from '../src/mj/prompt';
 import { memberMessages } from '../src/discord/locale';
-import { checkBannedWords } from '../src/discord/start-task';
 import { UserError } from '../src/errors';
 import { described, named } from '../src/i18n';
 import { typedMode } from '../src/mj/modes';
@@ -31,7 +30,7 @@ export default {
     // Midjourney's /prefer suffix: the same text at the end of every prompt. Speed is a setting, not a suffix.
     if (raw && typedMode(raw)) throw new UserError((t) => t.settings.suffixHasMode);
     const suffix = raw ? checkPrompt(raw, ctx.provider) : undefined;
-    if (suffix) await checkBannedWords(ctx, interaction.guildId, suffix);
+    if (suffix) await ctx.starter.checkWords(interaction.guildId, suffix);
     await updatePrefs(ctx.store, interaction.guildId, interaction.user.id, (prefs) => ({ ...prefs, suffix }));
     const t = memberMessages(interaction);
     await interaction.reply({ content: suffix ? t.settings.suffixSet(suffix) : t.settings.suffixRemoved, flags: MessageFlags.Ephemeral, allowedMentions: { parse: [] } });

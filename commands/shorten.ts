@@ -1,11 +1,11 @@
 import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { checkPrompt, modeOption, promptOption, readMode } from '../src/discord/input';
-import { startTask } from '../src/discord/start-task';
+import { modeOption, promptOption, readMode } from '../src/discord/input';
+import { checkPrompt } from '../src/mj/prompt';
+import { startFromInteraction } from '../src/discord/start-task';
 import { described } from '../src/i18n';
 
 export default {
-  startsTask: true,
   data: {
     name: 'shorten',
     ...described((t) => t.commands.shorten.description),
@@ -15,8 +15,7 @@ export default {
   async execute(interaction, ctx) {
     const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
     const mode = readMode(interaction, ctx.provider);
-    await interaction.deferReply();
-    await startTask(interaction, ctx, {
+    await startFromInteraction(interaction, ctx, {
       title: (t) => t.titles.shorten,
       prompt,
       mode,

@@ -1,12 +1,11 @@
 import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { withImages, type ImageSlot } from '../src/discord/attachments';
+import { type ImageSlot } from '../src/discord/attachments';
 import { imageOption } from '../src/discord/input';
-import { startTask } from '../src/discord/start-task';
+import { startFromInteraction } from '../src/discord/start-task';
 import { described } from '../src/i18n';
 
 export default {
-  startsTask: true,
   data: {
     name: 'swapface',
     ...described((t) => t.commands.swapface.description),
@@ -21,15 +20,12 @@ export default {
       { attachment: interaction.options.getAttachment('source', true), what: (t) => t.images.theSource },
       { attachment: interaction.options.getAttachment('target', true), what: (t) => t.images.theTarget },
     ];
-    await withImages(ctx, slots, async (download) => {
-      await interaction.deferReply();
-      const [sourceBase64, targetBase64] = await download();
-      await startTask(interaction, ctx, {
-        title: (t) => t.titles.swapFace,
-        prompt: '',
-        mode: undefined,
-        submit: (common) => ctx.mj.swapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, ...common }),
-      });
+    await startFromInteraction(interaction, ctx, {
+      title: (t) => t.titles.swapFace,
+      prompt: '',
+      mode: undefined,
+      images: slots,
+      submit: (common, _mode, _prompt, [sourceBase64, targetBase64]) => ctx.mj.swapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, ...common }),
     });
   },
 } satisfies Command;

@@ -1,13 +1,13 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { UserError } from '../src/errors';
-import { checkLink, withImages } from '../src/discord/attachments';
-import { checkPrompt, choiceOption, imageOption, linkOption, modeOption, promptOption, readMode } from '../src/discord/input';
-import { startTask } from '../src/discord/start-task';
+import { checkLink } from '../src/discord/attachments';
+import { choiceOption, imageOption, linkOption, modeOption, promptOption, readMode } from '../src/discord/input';
+import { startFromInteraction } from '../src/discord/start-task';
+import { checkPrompt } from '../src/mj/prompt';
 import { described, named } from '../src/i18n';
 
 export default {
-  startsTask: true,
   data: {
     name: 'video',
     ...described((t) => t.commands.video.description),
@@ -26,20 +26,19 @@ export default {
     const image = interaction.options.getAttachment('image');
     const rawLink = interaction.options.getString('link');
     if (image && rawLink?.trim()) throw new UserError((t) => t.input.frameImageOrLink);
-    const link = rawLink?.trim() ? checkLink(rawLink, (t) => t.images.theLink) : undefined;
+    const link = rawLink?.trim() ? await checkLink(ctx, rawLink, (t) => t.images.theLink) : undefined;
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
     const hd = interaction.options.getBoolean('hd') === true;
     const mode = readMode(interaction, ctx.provider);
-    await withImages(ctx, image ? [{ attachment: image, what: (t) => t.images.theFrame }] : [], async (download) => {
-      await interaction.deferReply();
-      const frame = (await download())[0] ?? link;
-      await startTask(interaction, ctx, {
-        title: hd ? (t) => t.titles.videoHd : (t) => t.titles.video,
-        prompt,
-        mode,
-        submit: (common, sendMode) =>
-          ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType: hd ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480', ...common }, sendMode),
-      });
+    await startFromInteraction(interaction, ctx, {
+      title: hd ? (t) => t.titles.videoHd : (t) => t.titles.video,
+      prompt,
+      mode,
+      images: image ? [{ attachment: image, what: (t) => t.images.theFrame }] : [],
+      submit: (common, sendMode, _prompt, [attached]) => {
+        const frame = attached ?? link;
+        return ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType: hd ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480', ...common }, sendMode);
+      },
     });
   },
 } satisfies Command;

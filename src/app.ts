@@ -1,19 +1,21 @@
 import { Events, Status, type Client, type Guild } from 'discord.js';
 import { commands as defaultCommands } from '../commands';
-import { retentionOf, shardsOf, type Config } from './config';
+import { notifySecretsOf, retentionOf, scrubberOf, shardsOf, type Config } from './config';
 import type { BotContext, Command } from './discord/context';
 import { UploadBudget } from './discord/attachments';
 import { createDiscordClient } from './discord/client';
+import { refreshMember } from './discord/members';
 import { OnceGuard } from './discord/once';
 import { RestPublisher } from './discord/publisher';
 import { WebhookEdits } from './discord/webhook-edits';
 import { createInteractionRouter } from './discord/router';
-import { createHttpServer, notifySecret, notifyUrl } from './http/server';
+import { createHttpServer, notifyUrl } from './http/server';
 import { createLogger, type Logger } from './logger';
 import { MjClient } from './mj/client';
 import { PROVIDERS, providerRejects, type ProviderPreset } from './mj/providers';
 import { ipLiteral } from './net/addresses';
 import { Downloader } from './net/downloader';
+import { systemResolve, type Resolve } from './net/links';
 import { EditorRoutes } from './editor/routes';
 import { EditorSessions } from './editor/sessions';
 import { Quotas } from './limits/quota';
@@ -21,6 +23,7 @@ import type { LocalDiscord } from './playground/discord';
 import { deployCommands } from './discord/deploy';
 import type { MjSimulator, SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
+import { Starter } from './tasks/start';
 import { Tracker, type TrackerOptions } from './tasks/tracker';
 
 export interface AppOptions {
@@ -30,6 +33,8 @@ export interface AppOptions {
   simulator?: SimulatorOptions;
   commands?: readonly Command[];
   tracker?: Partial<TrackerOptions>;
+  /** How host names are resolved (downloads, members' links); default the system's resolver. Tests name their own. */
+  resolve?: Resolve;
   /** Playground mode (src/playground/boot.ts): the local Discord the bot talks to; the app serves its page and closes it. */
   playground?: LocalDiscord;
 }
@@ -70,7 +75,8 @@ function leavesThisMachine(apiUrl: string): boolean {
 
 /** Builds the whole bot without starting anything; `start()` connects, `stop()` tears it all down. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
-  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL });
+  const scrubber = scrubberOf(config);
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: scrubber });
   const clock = options.clock ?? Date.now;
   const provider = resolveProvider(config);
   const store = await openStore(config.STORE_URL, logger);
@@ -107,14 +113,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     defaultMode: config.MJ_DEFAULT_MODE,
     provider,
     logger,
+    scrubber,
     clock,
   });
   const shards = shardsOf(config);
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger, shards, shardCount: config.SHARD_COUNT });
   // Results may come from the API's own origin (a self-hosted proxy on a LAN) and the admin's RESULT_ORIGINS;
   // anything else must be a public address. Members' attachments come from Discord's CDN.
-  const resultDownloads = new Downloader({ trustedOrigins: [baseUrl, ...config.RESULT_ORIGINS] });
-  const attachmentDownloads = new Downloader({ trustedOrigins: config.DISCORD_API_URL ? [config.DISCORD_API_URL] : [] });
+  const resolve = options.resolve ?? systemResolve;
+  const resultDownloads = new Downloader({ trustedOrigins: [baseUrl, ...config.RESULT_ORIGINS], resolve });
+  const attachmentDownloads = new Downloader({ trustedOrigins: config.DISCORD_API_URL ? [config.DISCORD_API_URL] : [], resolve });
   // Quotas count the tracker's tasks in flight; the tracker tells them when a task ends (refunds).
   const quotas: Quotas = new Quotas({
     store,
@@ -125,7 +133,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
   });
   const webhookEdits = new WebhookEdits(client.rest);
-  const tracker = new Tracker(mj, store, new RestPublisher(client.rest, webhookEdits, logger, clock), logger, {
+  const publisher = new RestPublisher(client.rest, webhookEdits, logger, clock);
+  const tracker = new Tracker(mj, store, publisher, logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     stallAfterMs: config.STALL_AFTER_MS,
     timeoutMs: config.TASK_TIMEOUT_MS,
@@ -139,9 +148,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     ...options.tracker,
   });
-  const secrets = config.NOTIFY_SECRET ?? [notifySecret(config.DISCORD_TOKEN)];
+  const notifySecrets = notifySecretsOf(config);
   // Only providers that forward notifyHook get one (resellers strip or refuse it).
-  const hookUrl = config.PUBLIC_URL && provider.callsNotifyHook ? notifyUrl(config.PUBLIC_URL, secrets[0]!) : undefined;
+  const hookUrl = config.PUBLIC_URL && provider.callsNotifyHook ? notifyUrl(config.PUBLIC_URL, notifySecrets[0]!) : undefined;
+  const starter = new Starter({ config, provider, store, quotas, tracker, publisher, logger, clock, notifyUrl: hookUrl });
   const ctx: BotContext = {
     config,
     rest: client.rest,
@@ -153,15 +163,27 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     notifyUrl: hookUrl,
     uploads: new UploadBudget(config.UPLOAD_BUDGET_BYTES),
     downloads: attachmentDownloads,
+    resolve,
     quotas,
+    starter,
     once: new OnceGuard(store, config, clock),
     editor: new EditorSessions(store, clock),
     clock,
   };
-  const editor = new EditorRoutes(ctx, ctx.editor, resultDownloads);
+  const editor = new EditorRoutes({
+    sessions: ctx.editor,
+    store,
+    starter,
+    mj,
+    downloader: resultDownloads,
+    provider,
+    logger,
+    clock,
+    refreshMember: (member) => refreshMember(client, member),
+  });
   // The page and its routes are loaded only in playground mode.
   const playground = options.playground
-    ? new (await import('./playground/routes')).PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin)
+    ? new (await import('./playground/routes')).PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin, config.PLAYGROUND_TOKEN)
     : undefined;
   // The fleet's view for /healthz: every process's heartbeat (one process alone: itself).
   const fleetOf = async () => {
@@ -171,11 +193,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const http = createHttpServer({
     port: config.HTTP_PORT,
     host: config.HTTP_HOST,
-    notifySecrets: secrets,
+    notifySecrets,
     logger,
     clock,
     // To whichever process owns the task (through Redis in a fleet).
-    routes: async (req, res, path) => (await playground?.handle(req, res, path)) || editor.handle(req, res, path),
+    routes: async (req, res, path, bodies) => (await playground?.handle(req, res, path, bodies)) || editor.handle(req, res, path, bodies),
     onNotify: (taskId) => void store.coordinator.hint(taskId).catch((err: unknown) => logger.warn({ err }, 'could not pass on a callback')),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';

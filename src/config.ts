@@ -1,8 +1,10 @@
+import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { LOCALES } from './i18n/format';
 import { PROVIDER_NAMES, type ProviderName } from './mj/providers';
+import { Scrubber } from './secrets';
 
 /** Variables whose presence means "unset" when empty, so `.env` lines like `PUBLIC_URL=` are harmless. */
 const blankToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
@@ -97,6 +99,7 @@ const botShape = {
   ),
   LEASE_MS: withDefault(integer(1_000, 600_000), 15_000),
   PUBLIC_URL: optional(httpUrl),
+  PLAYGROUND_TOKEN: optional(z.string().regex(/^[A-Za-z0-9_-]{24,128}$/, 'must be 24 to 128 letters, digits, - or _')),
   POLL_INTERVAL_MS: withDefault(integer(250, 600_000), 3000),
   STALL_AFTER_MS: withDefault(integer(10_000, 86_400_000), 180_000),
   TASK_TIMEOUT_MS: withDefault(integer(60_000, 7 * 86_400_000), 3_600_000),
@@ -154,6 +157,17 @@ export const shardsOf = (config: Pick<Config, 'SHARD_COUNT' | 'SHARD_IDS'>): num
 
 /** How long finished tasks, their buttons and one-shot click records are kept (RETENTION_DAYS). */
 export const retentionOf = (config: Pick<Config, 'RETENTION_DAYS'>): number => config.RETENTION_DAYS * 86_400_000;
+
+/**
+ * The notifyHook path's accepted secrets, the one to send first: NOTIFY_SECRET, or one derived from the bot token
+ * (stable across restarts, unguessable, never logged).
+ */
+export const notifySecretsOf = (config: Pick<Config, 'NOTIFY_SECRET' | 'DISCORD_TOKEN'>): string[] =>
+  config.NOTIFY_SECRET ?? [createHmac('sha256', config.DISCORD_TOKEN).update('mj-bridge notifyHook').digest('base64url').slice(0, 32)];
+
+/** Every configured secret, for text that may echo one (src/secrets.ts). */
+export const scrubberOf = (config: Pick<Config, 'NOTIFY_SECRET' | 'DISCORD_TOKEN' | 'MJ_API_KEY' | 'PLAYGROUND_TOKEN'>): Scrubber =>
+  new Scrubber([config.DISCORD_TOKEN, config.MJ_API_KEY, config.PLAYGROUND_TOKEN, ...notifySecretsOf(config)]);
 
 export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
   return parseWith(botSchema, source);

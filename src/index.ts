@@ -1,11 +1,17 @@
 import { createApp } from './app';
-import { ConfigError, loadConfig, readEnvironment } from './config';
+import { ConfigError, loadConfig, readEnvironment, scrubberOf } from './config';
 import { createLogger } from './logger';
-import { startPlayground, wantsPlayground } from './playground/boot';
+import { playgroundAccess, playgroundRefusal, startPlayground, wantsPlayground } from './playground/boot';
 
 const environment = readEnvironment();
 // No Discord application configured (or `npm run play`): the real bot against a local Discord, with a page.
-const playground = wantsPlayground(environment, process.argv) ? await startPlayground() : undefined;
+const wanted = wantsPlayground(environment, process.argv);
+const refusal = wanted ? playgroundRefusal(environment, process.argv) : undefined;
+if (refusal) {
+  process.stderr.write(`${refusal}\n`);
+  process.exit(1);
+}
+const playground = wanted ? await startPlayground() : undefined;
 let config;
 try {
   config = loadConfig(playground ? { ...environment, ...playground.env } : environment);
@@ -15,7 +21,7 @@ try {
   process.exit(1);
 }
 
-const logger = createLogger({ level: config.LOG_LEVEL });
+const logger = createLogger({ level: config.LOG_LEVEL, secrets: scrubberOf(config) });
 process.on('unhandledRejection', (err) => logger.error({ err }, 'unhandled rejection'));
 process.on('uncaughtException', (err) => logger.fatal({ err }, 'uncaught exception'));
 
@@ -40,6 +46,7 @@ try {
       { url: `http://${host}:${app.httpPort}/` },
       `🎮 PLAYGROUND MODE: no Discord application is configured, so the bot runs against a local Discord. Open http://${host}:${app.httpPort}/ in a browser. Set DISCORD_TOKEN and DISCORD_APPLICATION_ID to use it in your server.`,
     );
+    logger.info({ access: playgroundAccess(config.PLAYGROUND_TOKEN) }, 'who can use the playground');
   }
 } catch (err) {
   logger.fatal({ err }, 'could not start: check DISCORD_TOKEN and the network');

@@ -6,7 +6,6 @@ import {
   checkBlendCount,
   checkModalPrompt,
   checkOneSource,
-  checkPrompt,
   checkZoomPrompt,
   withZoom,
 } from '../src/discord/input';
@@ -14,7 +13,10 @@ import { PROMPT_FIELD, prefillFor, promptButton, promptModal } from '../src/disc
 import { infoFor } from '../src/mj/actions';
 import { UserError } from '../src/errors';
 import { messagesFor } from '../src/i18n';
+import { checkPrompt } from '../src/mj/prompt';
 import { PROVIDERS } from '../src/mj/providers';
+import { createLogger } from '../src/logger';
+import { testResolve } from './support/resolver';
 import { emptyView } from '../src/tasks/view';
 
 const en = messagesFor('en');
@@ -57,11 +59,30 @@ describe('input checks (before any API call)', () => {
     assert.equal(checkOneSource(false, 'https://x/y.png'), 'link');
   });
 
-  it('takes http(s) links only', () => {
-    assert.equal(checkLink(' https://example.com/a.png ', (t) => t.images.theLink), 'https://example.com/a.png');
-    assert.equal(checkLink('http://example.com/a.png', (t) => t.images.theLink), 'http://example.com/a.png');
+  it('takes http(s) links to public addresses only (the API fetches them from its own network)', async () => {
+    const ctx = { resolve: testResolve, logger: createLogger({ level: 'silent' }) };
+    const link = (url: string) => checkLink(ctx, url, (t) => t.images.theLink);
+    const refused = (url: string, pattern: RegExp) =>
+      assert.rejects(link(url), (error: unknown) => error instanceof UserError && pattern.test(error.userMessage), url);
+    assert.equal(await link(' https://example.com/a.png '), 'https://example.com/a.png');
+    assert.equal(await link('http://cdn.public.test/a.png'), 'http://cdn.public.test/a.png');
+    assert.equal(await link('https://93.184.215.14/a.png'), 'https://93.184.215.14/a.png');
     for (const bad of ['ftp://example.com/a.png', 'file:///etc/passwd', 'javascript:alert(1)', 'example.com/a.png', 'https://']) {
-      refuses(() => checkLink(bad, (t) => t.images.theLink), /must be a web address starting with http/);
+      await refused(bad, /must be a web address starting with http/);
+    }
+    for (const inside of [
+      'http://127.0.0.1:6379/',
+      'http://169.254.169.254/latest/meta-data/',
+      'http://[::1]/a.png',
+      'http://[::127.0.0.1]/a.png',
+      'http://[::ffff:10.0.0.1]/a.png',
+      'http://localhost/a.png',
+      'http://metadata.google.internal/a.png',
+      'http://db.private.test/a.png',
+      'http://mixed.test/a.png',
+      'http://nowhere.invalid/a.png',
+    ]) {
+      await refused(inside, /must point at a public web site/);
     }
   });
 

@@ -4,6 +4,7 @@ import type { Messages, Text } from '../i18n';
 import { ImageData } from '../mj/json-body';
 import type { Downloader } from '../net/downloader';
 import { sniffFileType } from '../net/file-type';
+import { linkRefusal } from '../net/links';
 import type { BotContext } from './context';
 
 /** Largest image the bot forwards to the API (data-URLs grow by a third). */
@@ -106,11 +107,16 @@ export async function withImages<T>(ctx: BotContext, slots: ImageSlot[], use: (d
   }
 }
 
-/** Checks a link a member typed: http(s) only. */
-export function checkLink(link: string, what: Text): string {
+/**
+ * Checks a link a member typed before it goes to the API, which will fetch it: http(s), and a public address
+ * (src/net/links.ts), so a member cannot make the API's server read its own network.
+ */
+export async function checkLink(ctx: Pick<BotContext, 'resolve' | 'logger'>, link: string, what: Text): Promise<string> {
   const trimmed = link.trim();
   if (!/^https?:\/\//i.test(trimmed) || !URL.canParse(trimmed)) {
     throw new UserError((t) => t.input.linkNotWeb(what(t)));
   }
+  const refused = await linkRefusal(new URL(trimmed), ctx.resolve);
+  if (refused) throw new UserError((t) => t.input.linkNotPublic(what(t)), refused);
   return trimmed;
 }

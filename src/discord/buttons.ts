@@ -1,7 +1,7 @@
 import type { ButtonInteraction } from 'discord.js';
 import { UserError } from '../errors';
 import { actionInfo, infoFor } from '../mj/actions';
-import type { Submitted } from '../mj/client';
+import { withModalCode } from '../mj/modal-flow';
 import { providerRejects } from '../mj/providers';
 import { BUTTON_PREFIX, EDIT_PROMPT_PREFIX, SEED_PREFIX } from '../render/buttons';
 import { parseTextResult } from '../render/text';
@@ -10,7 +10,7 @@ import type { BotContext } from './context';
 import { openButtonModal } from './modals';
 import { openRegionEditor } from './region';
 import { actionOf, liveButtonTarget, requireOwner } from './preconditions';
-import { startTask } from './start-task';
+import { startFromInteraction } from './start-task';
 
 
 /** Variations, pans, rerolls and animate open Midjourney's remix modal when the account has remix on. */
@@ -36,11 +36,10 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   if (info.mask) return openRegionEditor(interaction, ctx, target);
 
   await ctx.once.run(interaction, { key, what: (t) => t.once.quoted(target.label), oneShot: info.oneShot }, async () => {
-    await interaction.deferReply();
     const parent = await ctx.store.tasks.get(target.taskId);
     // "Imagine all" starts one task per describe prompt: each gets its own card.
     const describePrompts = action.kind === 'describe-all' && parent ? parseTextResult(parent.view.finalPrompt || parent.view.description).prompts : [];
-    return startTask(interaction, ctx, {
+    return startFromInteraction(interaction, ctx, {
       title: info.title,
       action,
       prompt: describePrompts[0] ?? parent?.prompt ?? '',
@@ -48,17 +47,13 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
       parentTaskId: target.taskId,
       kind: target.label,
       cost: describePrompts.length > 1 ? describePrompts.length : 1,
-      submit: async (common, sendMode): Promise<Submitted> => {
+      submit: async (common, sendMode) => {
         const change = parent?.view.classic ? info.change : undefined;
         const answer = change
           ? await ctx.mj.submitChange({ taskId: target.taskId, ...change, ...common }, sendMode)
           : await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, sendMode);
-        // Behind new-api a remix modal (21) comes back as 1: the task's status tells.
-        if (answer.code !== 21 && info.remix) {
-          const task = await ctx.mj.fetchTask(answer.taskId).catch(() => undefined);
-          if (task?.status === 'MODAL') return { ...answer, code: 21 };
-        }
-        return answer;
+        // An account in remix mode holds variations, pans and rerolls for a prompt.
+        return info.remix ? withModalCode(ctx.mj, answer) : answer;
       },
       more: (n) => ({ title: (t) => t.titles.describePrompt(n + 1), prompt: describePrompts[n] ?? '' }),
     });

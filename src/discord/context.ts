@@ -3,12 +3,14 @@ import type { Config } from '../config';
 import type { EditorSessions } from '../editor/sessions';
 import type { Quotas } from '../limits/quota';
 import type { Downloader } from '../net/downloader';
+import type { Resolve } from '../net/links';
 import type { UploadBudget } from './attachments';
 import type { OnceGuard } from './once';
 import type { Logger } from '../logger';
 import type { MjClient } from '../mj/client';
 import type { ProviderPreset } from '../mj/providers';
 import type { Store } from '../store';
+import type { Starter } from '../tasks/start';
 import type { Tracker } from '../tasks/tracker';
 
 /** What commands and handlers may use: built once by the app, passed explicitly (no globals). */
@@ -27,19 +29,21 @@ export interface BotContext {
   uploads: UploadBudget;
   /** Downloads members' attachments from Discord's CDN. */
   downloads: Downloader;
+  /** Resolves host names (links members type are checked against what they resolve to). */
+  resolve: Resolve;
   /** Region editor links (Vary (Region)). */
   editor: EditorSessions;
   /** The double-click guard of buttons and forms. */
   once: OnceGuard;
   /** Quotas, budgets, mode caps, channels, banned words and usage, per server (/admin). */
   quotas: Quotas;
+  /** The one way a task starts (src/tasks/start.ts). */
+  starter: Starter;
   clock: () => number;
 }
 
 /** One slash command: its registration JSON and what it does. */
 export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
-  /** Starts Midjourney tasks: the server's channels, banned words and quotas are checked before it runs. */
-  startsTask?: boolean;
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
 }

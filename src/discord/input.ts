@@ -2,6 +2,7 @@ import { ApplicationCommandOptionType, type APIApplicationCommandOption, type Ch
 import { MODES, type Mode } from '../config';
 import { UserError } from '../errors';
 import { choiceOf, described, named, type ChoiceValue, type OptionName, type Text } from '../i18n';
+import { checkPrompt } from '../mj/prompt';
 import type { ProviderPreset } from '../mj/providers';
 
 /** The `mode` option every command that costs GPU time takes. */
@@ -30,16 +31,6 @@ export function choiceOption(name: OptionName, says: Text, values: readonly Choi
 
 export function promptOption(says: Text, maxLength = 4000): APIApplicationCommandOption {
   return { type: ApplicationCommandOptionType.String, ...named('prompt'), ...described(says), required: true, min_length: 1, max_length: maxLength };
-}
-
-/** A prompt the provider will take: not blank, not longer than it accepts. */
-export function checkPrompt(raw: string | null, provider: ProviderPreset): string {
-  const prompt = (raw ?? '').trim();
-  if (!prompt) throw new UserError((t) => t.input.promptEmpty);
-  if (prompt.length > provider.maxPromptLength) {
-    throw new UserError((t) => t.input.promptTooLong(prompt.length, provider.maxPromptLength));
-  }
-  return prompt;
 }
 
 export function readMode(interaction: ChatInputCommandInteraction, provider: ProviderPreset): Mode | undefined {

@@ -7,11 +7,9 @@ import {
   type ButtonInteraction,
   type ModalSubmitInteraction,
 } from 'discord.js';
-import type { Mode } from '../config';
 import { UserError } from '../errors';
 import type { Messages, Text } from '../i18n';
-import type { Submitted, SubmitCommon } from '../mj/client';
-import { isMjApiError } from '../mj/errors';
+import { actionThenModal } from '../mj/modal-flow';
 import { actionInfo, infoFor, type PromptNeed } from '../mj/actions';
 import { actionAccepted } from '../mj/providers';
 import { EDIT_PROMPT_PREFIX } from '../render/buttons';
@@ -19,12 +17,10 @@ import { parseTextResult } from '../render/text';
 import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { memberMessages } from './locale';
-import { checkModalPrompt, checkPrompt, withZoom, type PromptPurpose } from './input';
-import { applyPrefs } from '../prefs/flags';
-import { prefsOf } from '../prefs/store';
+import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
 import { actionOf, liveButtonTarget, requireOwner, sameGuild } from './preconditions';
-import { precheckTask } from './limits';
-import { checkBannedWords, startTask, stateFor } from './start-task';
+import { stateOf } from '../tasks/start';
+import { startFromInteraction } from './start-task';
 
 /**
  * Prompts typed into Discord modals. A modal can only be the FIRST answer to a click (never after a
@@ -119,37 +115,6 @@ export async function openEditPromptModal(interaction: ButtonInteraction, ctx: B
   await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, t.forms.editPrompt, value, purpose, ctx.provider.maxPromptLength, t));
 }
 
-/**
- * `/mj/submit/action`, then `/mj/submit/modal` on the task the action left in MODAL. Behind new-api a 21 comes
- * back as 1, so a 1 is checked by fetching; a task that is not MODAL was confirmed by the provider itself.
- */
-export async function actionThenModal(
-  ctx: BotContext,
-  target: Pick<ButtonTarget, 'taskId' | 'customId'>,
-  prompt: string,
-  common: SubmitCommon,
-  mode: Mode | undefined,
-  mask?: string,
-): Promise<Submitted> {
-  const opened = await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, mode);
-  if (opened.code !== 21) {
-    const task = await ctx.mj.fetchTask(opened.taskId).catch(() => undefined);
-    if (task?.status !== 'MODAL') {
-      ctx.logger.info({ taskId: opened.taskId, customId: target.customId }, 'the provider confirmed the prompt itself (no modal)');
-      return opened;
-    }
-  }
-  try {
-    const confirmed = await ctx.mj.submitModal({ taskId: opened.taskId, prompt, ...(mask ? { maskBase64: mask } : {}), ...common }, mode);
-    return { ...confirmed, taskId: confirmed.taskId || opened.taskId };
-  } catch (error) {
-    // The task exists and waits for its prompt: rather than lose it, its card offers "Edit prompt" to send it again.
-    if (!isMjApiError(error) || !error.transient || mask) throw error;
-    ctx.logger.warn({ err: error, taskId: opened.taskId }, 'modal submit failed; the card offers Edit prompt');
-    return { ...opened, code: 21 };
-  }
-}
-
 async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const key = interaction.customId.slice(MODAL_PREFIX.length);
   const target = await liveButtonTarget(interaction, ctx, key);
@@ -158,7 +123,6 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   if (!info.prompt) throw new UserError((t) => t.common.formGone);
   requireOwner(interaction, target.ownerId, (t, owner) => t.access.onlyOwnerForm(owner));
   const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(info.prompt), ctx.provider);
-  await precheckTask(interaction, ctx, prompt);
   const parent = await ctx.store.tasks.get(target.taskId);
   // Buttons the bot drew for the open-source proxy have no /submit/action behind them.
   const viaAction = !parent?.view.classic && actionAccepted(ctx.provider, target.customId);
@@ -168,9 +132,8 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
   const once = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
   await ctx.once.run(interaction, { key: once, what: (t) => t.once.thisPrompt }, async () => {
-    await interaction.deferReply();
     const mode = parent?.mode;
-    return startTask(interaction, ctx, {
+    return startFromInteraction(interaction, ctx, {
       title: info.title,
       action,
       prompt,
@@ -178,7 +141,7 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
       mode,
       parentTaskId: target.taskId,
       kind: target.label,
-      submit: (common, sendMode, sent) => (viaAction ? actionThenModal(ctx, target, sent, common, sendMode) : ctx.mj.submitImagine({ prompt: sent, ...common }, sendMode)),
+      submit: (common, sendMode, sent) => (viaAction ? actionThenModal(ctx.mj, target, sent, common, sendMode) : ctx.mj.submitImagine({ prompt: sent, ...common }, sendMode)),
     });
   });
 }
@@ -188,13 +151,13 @@ async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   const record = await ownTask(interaction, ctx, taskId);
   const typed = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOfTask(record), ctx.provider);
   // A prompt the member sends, like any other: their /settings and suffix apply (once: the prefill has them).
-  const prompt = checkPrompt(applyPrefs(typed, await prefsOf(ctx.store, record.message.guildId, interaction.user.id)), ctx.provider);
-  await checkBannedWords(ctx, record.message.guildId, prompt);
+  const prompt = await ctx.starter.prompt(record.message.guildId, interaction.user.id, typed);
   const already: Text = (t) => t.once.promptAlreadySent;
   await ctx.once.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: (t) => t.once.thisPrompt, oneShot: true, refusal: already }, async () => {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const notifyHook = ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {};
-    const sent = await ctx.mj.submitModal({ taskId, prompt, state: stateFor(interaction), ...notifyHook }, record.mode);
+    const state = stateOf({ guildId: record.message.guildId, channelId: interaction.channelId ?? '', userId: interaction.user.id });
+    const sent = await ctx.mj.submitModal({ taskId, prompt, state, ...notifyHook }, record.mode);
     // The card shows the prompt the task now runs with.
     ctx.tracker.promptSent(taskId, prompt);
     ctx.logger.info({ taskId, user: interaction.user.id }, 'modal prompt sent');

@@ -82,17 +82,6 @@ export function memberOf(interaction: BaseInteraction & { guildId: string; chann
   };
 }
 
-/**
- * Commands that start tasks work only in the server's allowed channels, when it has any (admins anywhere).
- * A thread counts as its parent channel.
- */
-export function inAllowedChannel(interaction: BaseInteraction, channels: readonly string[]): void {
-  if (channels.length === 0 || isAdmin(interaction)) return;
-  const here = interaction.channel?.isThread() ? interaction.channel.parentId : interaction.channelId;
-  if (here && channels.includes(here)) return;
-  throw new UserError((t) => t.access.channelsOnly(channels.map((id) => `<#${id}>`)));
-}
-
 /** ALLOWED_GUILD_IDS: a public bot's invite link must not spend the plan in servers nobody allowed. */
 export function inAllowedGuild(interaction: BaseInteraction, allowed: readonly string[]): void {
   if (allowed.length === 0 || (interaction.guildId && allowed.includes(interaction.guildId))) return;

@@ -49,7 +49,8 @@ export class RestPublisher implements Publisher {
     } else if (ref.interaction) {
       interactionExpired = true;
     }
-    if (!ref.messageId) return { ok: false, gone: true, interactionExpired };
+    // The token went before the card's first edit: the card is posted in the channel instead of being lost.
+    if (!ref.messageId) return this.replace(ref, payload, uploads, interactionExpired);
     try {
       await this.botTokenGate.take();
       await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: payload, files: uploads });
@@ -62,12 +63,20 @@ export class RestPublisher implements Publisher {
     }
   }
 
-  /** Discord will not edit this old message again: post the card afresh in the same channel. */
+  async post(interaction: NonNullable<MessageRef['interaction']>, placeholder: { title: string; description: string }): Promise<string> {
+    const message = (await this.rest.post(Routes.webhook(interaction.applicationId, interaction.token), {
+      body: { embeds: [placeholder], allowed_mentions: { parse: [] } },
+      auth: false,
+    })) as { id: string };
+    return message.id;
+  }
+
+  /** Discord will not edit this old message again, or there is none: post the card afresh in the same channel. */
   private async replace(ref: MessageRef, payload: CardPayload, files: Upload[], interactionExpired: boolean): Promise<PublishResult> {
     try {
       await this.botTokenGate.take();
       const message = (await this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files })) as { id: string };
-      this.logger.info({ old: ref.messageId, fresh: message.id }, 'edit cap reached: card posted as a new message');
+      this.logger.info({ old: ref.messageId, fresh: message.id }, ref.messageId ? 'edit cap reached: card posted as a new message' : 'card posted in the channel');
       // The fresh message belongs to the channel, not to the interaction: from now on only the bot token edits it.
       return { ok: true, messageId: message.id, interactionExpired: true };
     } catch (error) {

@@ -2,10 +2,9 @@ import { ButtonStyle, ComponentType, MessageFlags, type ButtonInteraction } from
 import { UserError } from '../errors';
 import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
-import { memberMessages, serverLocale } from './locale';
-import { prefsOf } from '../prefs/store';
+import { discordServerLocale, memberMessages } from './locale';
 import { memberOf } from './preconditions';
-import { INTERACTION_TOKEN_MS } from './start-task';
+import { tokenOf } from './start-task';
 
 /**
  * Vary (Region): Discord cannot paint a mask, so the owner gets a private link to the bot's region editor page
@@ -20,14 +19,13 @@ export async function openRegionEditor(interaction: ButtonInteraction, ctx: BotC
   const parent = await ctx.store.tasks.get(target.taskId);
   const member = memberOf(interaction as ButtonInteraction & { guildId: string; channelId: string });
   const token = await ctx.editor.open({
-    locale: await serverLocale(interaction, ctx),
-    variation: (await prefsOf(ctx.store, member.guildId, member.userId)).variation,
+    discordLocale: discordServerLocale(interaction),
     taskId: target.taskId,
     customId: target.customId,
     label: target.label,
     member,
     prompt: parent?.prompt || parent?.view.finalPrompt || '',
-    interaction: { applicationId: interaction.applicationId, token: interaction.token, expiresAt: interaction.createdTimestamp + INTERACTION_TOKEN_MS },
+    interaction: tokenOf(interaction),
   });
   const url = `${publicUrl.replace(/\/+$/, '')}/editor/${token}`;
   const t = memberMessages(interaction);

@@ -3,7 +3,6 @@ import { UserError } from '../errors';
 import type { BotContext, Command } from './context';
 import { handleMjButton, isEditPromptButton, isMjButton, isSeedButton } from './buttons';
 import { handleModalSubmit, openEditPromptModal } from './modals';
-import { precheckTask } from './limits';
 import { inAllowedGuild } from './preconditions';
 import { reportError } from './replies';
 import { handleSeedButton } from './seed';
@@ -19,14 +18,9 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Comm
       if (interaction.isChatInputCommand()) {
         const command = byName.get(interaction.commandName);
         if (!command) throw new UserError((t) => t.common.commandGone);
-        // Refused before any defer or download: the member hears why at once, privately, and nothing is sent.
-        if (command.startsTask) await precheckTask(interaction, ctx, interaction.options.getString('prompt') ?? '');
         await command.execute(interaction, ctx);
       } else if (interaction.isButton()) {
-        if (isMjButton(interaction.customId)) {
-          await precheckTask(interaction, ctx, '');
-          await handleMjButton(interaction, ctx);
-        }
+        if (isMjButton(interaction.customId)) await handleMjButton(interaction, ctx);
         else if (isSeedButton(interaction.customId)) await handleSeedButton(interaction, ctx);
         else if (isEditPromptButton(interaction.customId)) await openEditPromptModal(interaction, ctx);
         else if (isSettingsControl(interaction.customId)) await handleSettingsControl(interaction, ctx);

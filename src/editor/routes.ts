@@ -1,27 +1,41 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { Routes } from 'discord.js';
-import type { BotContext } from '../discord/context';
-import { checkPrompt } from '../discord/input';
-import { actionThenModal } from '../discord/modals';
-import { checkBannedWords, newRecord, stateOf } from '../discord/start-task';
 import { UserError } from '../errors';
+import type { BodyGate } from '../http/body';
+import { isJson, refuse, refuseBody, send } from '../http/server';
 import { messagesFor, type Locale, type Messages, type Text } from '../i18n';
+import type { Logger } from '../logger';
+import type { Member } from '../limits/quota';
+import type { MjClient } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
-import { applyPrefs } from '../prefs/flags';
-import { prefsOf } from '../prefs/store';
-import { sniffFileType } from '../net/file-type';
+import { actionThenModal } from '../mj/modal-flow';
+import { checkPrompt } from '../mj/prompt';
+import type { ProviderPreset } from '../mj/providers';
 import type { Downloader } from '../net/downloader';
-import { readBody, send } from '../http/server';
-import { unexpired, type TrackedTask } from '../store';
+import { sniffFileType } from '../net/file-type';
+import { unexpired, type Store, type TrackedTask } from '../store';
+import type { Starter } from '../tasks/start';
 import { langOf, editorPage, messagePage } from './page';
 import { checkMask, imageSize, type MaskProblem } from './png';
 import type { EditorSession, EditorSessions, SessionProblem } from './sessions';
 
-/** A mask PNG of a 4096² image is a few hundred KB; the limit leaves room for a noisy one. */
-const MAX_BODY = 12 * 1024 * 1024;
+/** Largest image the editor edits: Midjourney's largest upscale is 4096 × 4096. */
 const MAX_IMAGE = 32 * 1024 * 1024;
 /** Images kept for the sessions open right now (each page loads its image, then sends its mask). */
 const CACHED_IMAGES = 16;
+/** Room in a submit's body for its prompt and the JSON around the mask. */
+const PROMPT_ROOM = 64 * 1024;
+/** A card needs this much of the click's token left: the submits, then the card's post through it. */
+const TOKEN_LEFT_MS = 30_000;
+/** Refused submits per link within REFUSALS_WINDOW_MS before it is refused without reading. */
+const MAX_REFUSALS = 5;
+const REFUSALS_WINDOW_MS = 60_000;
+const TRACKED_LINKS = 1_000;
+
+/**
+ * The largest submit body a mask of `width` × `height` needs: a black-and-white mask compresses to about a bit
+ * per pixel even when noisy; four bits per pixel, in base64, leaves room for a poor encoder.
+ */
+const submitBodyCap = (width: number, height: number): number => PROMPT_ROOM + Math.ceil(((width * height) / 2) * (4 / 3));
 
 const SESSION_TEXT: Record<SessionProblem, (t: Messages) => { title: string; text: string }> = {
   unknown: (t) => ({ title: t.editor.unknownTitle, text: t.editor.unknown }),
@@ -45,21 +59,35 @@ interface Image {
   height: number;
 }
 
+export interface EditorDeps {
+  sessions: EditorSessions;
+  store: Store;
+  starter: Starter;
+  mj: MjClient;
+  /** Results' downloader (private addresses refused but for the API's own origin). */
+  downloader: Downloader;
+  provider: Pick<ProviderPreset, 'maxPromptLength'>;
+  logger: Logger;
+  clock: () => number;
+  /** The member as Discord says they are now (roles, admin), or undefined when they left the server. */
+  refreshMember(member: Member): Promise<Member | undefined>;
+}
+
 /**
  * The region editor's pages on the bot's HTTP server: `GET /editor/<token>` (the page), `GET /editor/<token>/image`
  * (the task's image, through the bot, so the page needs nothing from the API's CDN) and `POST /editor/<token>`
- * (prompt and mask: checked, then `/mj/submit/action` and `/mj/submit/modal`, and the new task gets its own card).
+ * (prompt and mask: checked, then started through the one start path, src/tasks/start.ts). A submit is refused
+ * before its body is read when its link is unknown, used or expired, when it is not JSON, when the link was
+ * refused too often, or when it declares more than a mask of its image needs.
  */
 export class EditorRoutes {
   private readonly images = new Map<string, Image>();
+  private readonly loading = new Map<string, Promise<Image | undefined>>();
+  private readonly refusals = new Map<string, { count: number; since: number }>();
 
-  constructor(
-    private readonly ctx: BotContext,
-    private readonly sessions: EditorSessions,
-    private readonly downloader: Downloader,
-  ) {}
+  constructor(private readonly deps: EditorDeps) {}
 
-  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, bodies: BodyGate): Promise<boolean> {
     const match = /^\/editor\/([\w-]{1,64})(\/image)?$/.exec(path);
     if (!match) return false;
     const [, token, image] = match as unknown as [string, string, string | undefined];
@@ -67,11 +95,11 @@ export class EditorRoutes {
     try {
       if (req.method === 'GET' && image) await this.serveImage(res, token);
       else if (req.method === 'GET') await this.servePage(res, token, lang);
-      else if (req.method === 'POST' && !image) await this.submit(req, res, token, lang);
-      else send(res, 405, { error: 'method not allowed' });
+      else if (req.method === 'POST' && !image) await this.submit(req, res, token, lang, bodies);
+      else refuse(res, 405, { error: 'method not allowed' });
     } catch (err) {
-      this.ctx.logger.error({ err }, 'region editor request failed');
-      if (!res.headersSent) send(res, 500, { error: messagesFor(lang).common.genericFailure });
+      this.deps.logger.error({ err }, 'region editor request failed');
+      if (!res.headersSent) refuse(res, 500, { error: messagesFor(lang).common.genericFailure });
     }
     return true;
   }
@@ -80,8 +108,8 @@ export class EditorRoutes {
     res.writeHead(status, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      // Nothing but this page's own inline script and style, and images from this server.
-      'content-security-policy': "default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'self'",
+      // Nothing but this page's own inline script and style, and images from this server; never in a frame.
+      'content-security-policy': "default-src 'none'; img-src 'self' data: blob:; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
       'referrer-policy': 'no-referrer',
       'x-frame-options': 'DENY',
     });
@@ -89,116 +117,148 @@ export class EditorRoutes {
   }
 
   private async servePage(res: ServerResponse, token: string, lang: Locale): Promise<void> {
-    const session = await this.sessions.find(token);
+    const session = await this.deps.sessions.find(token);
     if (typeof session === 'string') {
       const { title, text } = SESSION_TEXT[session](messagesFor(lang));
       return this.html(res, session === 'unknown' ? 404 : 410, messagePage(title, text, lang));
     }
-    this.html(res, 200, editorPage({ imagePath: `${token}/image`, prompt: session.prompt, maxPromptLength: this.ctx.provider.maxPromptLength }));
+    this.html(res, 200, editorPage({ imagePath: `${token}/image`, prompt: session.prompt, maxPromptLength: this.deps.provider.maxPromptLength }));
   }
 
-  /** The image of the session's task, downloaded once (refusing private addresses like every result). */
-  private async image(token: string, session: EditorSession): Promise<Image | undefined> {
-    const cached = this.images.get(token);
-    if (cached) return cached;
-    const record = unexpired<TrackedTask>(await this.ctx.store.tasks.get(session.taskId), this.ctx.clock());
+  /** The image of the session's task: downloaded once however many requests ask for it at the same time. */
+  private image(session: EditorSession): Promise<Image | undefined> {
+    const cached = this.images.get(session.taskId);
+    if (cached) return Promise.resolve(cached);
+    let loading = this.loading.get(session.taskId);
+    if (!loading) {
+      loading = this.download(session.taskId).finally(() => this.loading.delete(session.taskId));
+      this.loading.set(session.taskId, loading);
+    }
+    return loading;
+  }
+
+  /** Downloads a task's image (refusing private addresses like every result) and keeps it for the next requests. */
+  private async download(taskId: string): Promise<Image | undefined> {
+    const record = unexpired<TrackedTask>(await this.deps.store.tasks.get(taskId), this.deps.clock());
     const url = record?.files[0]?.sourceUrl || record?.view.imageUrl;
     if (!url) return undefined;
-    const bytes = await this.downloader.download(url, MAX_IMAGE).catch(() => undefined);
+    const bytes = await this.deps.downloader.download(url, MAX_IMAGE).catch(() => undefined);
     const type = bytes ? sniffFileType(bytes) : undefined;
     const size = bytes ? imageSize(bytes) : undefined;
     if (!bytes || type?.kind !== 'image' || !size) return undefined;
     const image = { bytes, mime: type.mime, ...size };
-    this.images.set(token, image);
+    this.images.set(taskId, image);
     if (this.images.size > CACHED_IMAGES) this.images.delete(this.images.keys().next().value!);
     return image;
   }
 
   private async serveImage(res: ServerResponse, token: string): Promise<void> {
-    const session = await this.sessions.find(token);
+    const session = await this.deps.sessions.find(token);
     if (typeof session === 'string') return send(res, 404, { error: 'not found' });
-    const image = await this.image(token, session);
+    const image = await this.image(session);
     if (!image) return send(res, 502, { error: 'The image could not be loaded.' });
     res.writeHead(200, { 'content-type': image.mime, 'content-length': image.bytes.length, 'cache-control': 'private, max-age=900' });
     res.end(image.bytes);
   }
 
+  /** Whether a link was refused too often lately (each refusal is counted by `refused`). */
+  private tooManyRefusals(token: string): boolean {
+    const entry = this.refusals.get(token);
+    if (!entry) return false;
+    if (this.deps.clock() - entry.since >= REFUSALS_WINDOW_MS) {
+      this.refusals.delete(token);
+      return false;
+    }
+    return entry.count >= MAX_REFUSALS;
+  }
+
+  private refused(token: string): void {
+    const now = this.deps.clock();
+    const entry = this.refusals.get(token);
+    if (entry && now - entry.since < REFUSALS_WINDOW_MS) entry.count += 1;
+    else this.refusals.set(token, { count: 1, since: now });
+    // Bounded: the oldest link's count goes first (links live 15 minutes anyway).
+    if (this.refusals.size > TRACKED_LINKS) this.refusals.delete(this.refusals.keys().next().value!);
+  }
+
   /** Answers in the page's language (the browser sends it with the form). */
-  private async submit(req: IncomingMessage, res: ServerResponse, token: string, lang: Locale): Promise<void> {
+  private async submit(req: IncomingMessage, res: ServerResponse, token: string, lang: Locale, bodies: BodyGate): Promise<void> {
     const t = messagesFor(lang);
-    const body = await readBody(req, MAX_BODY);
-    if (body === 'too-large') return send(res, 413, { error: t.editor.maskTooLarge });
+    // Everything that needs no body is decided before a byte of it is read.
+    const session = await this.deps.sessions.find(token);
+    if (typeof session === 'string') return refuse(res, session === 'unknown' ? 404 : 409, { error: SESSION_TEXT[session](t).text });
+    if (!isJson(req)) return refuse(res, 415, { error: t.editor.unreadable });
+    if (this.tooManyRefusals(token)) return refuse(res, 429, { error: t.editor.tooManyTries });
+    const image = await this.image(session);
+    if (!image) return refuse(res, 502, { error: t.editor.imageFailed });
+    const body = await bodies.read(req, submitBodyCap(image.width, image.height));
+    if (!Buffer.isBuffer(body)) {
+      if (body === 'too-large') this.refused(token);
+      return refuseBody(res, body, { 'too-large': t.editor.maskTooLarge, busy: t.editor.busyServer });
+    }
     let input: { prompt?: unknown; mask?: unknown };
     try {
       input = JSON.parse(body.toString('utf8')) as typeof input;
     } catch {
+      this.refused(token);
       return send(res, 400, { error: t.editor.unreadable });
     }
-    const claimed = await this.sessions.claim(token);
+    const claimed = await this.deps.sessions.claim(token);
     if (typeof claimed === 'string') return send(res, claimed === 'unknown' ? 404 : 409, { error: SESSION_TEXT[claimed](t).text });
-    const { session } = claimed;
-    let sent = false;
     try {
-      const typed = checkPrompt(typeof input.prompt === 'string' ? input.prompt : '', this.ctx.provider);
-      // A prompt the member sends: their /settings and suffix apply, as in Discord's forms.
-      const prompt = checkPrompt(applyPrefs(typed, await prefsOf(this.ctx.store, session.member.guildId, session.member.userId)), this.ctx.provider);
-      await checkBannedWords(this.ctx, session.member.guildId, prompt);
-      const mask = typeof input.mask === 'string' ? /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(input.mask)?.[1] : undefined;
-      const image = await this.image(token, session);
-      if (!image) throw new UserError((m) => m.editor.imageFailed);
-      const problem = mask ? checkMask(Buffer.from(mask, 'base64'), image.width, image.height) : 'not-png';
-      if (problem) throw new UserError(MASK_TEXT[problem]);
-      if (session.interaction.expiresAt <= this.ctx.clock()) throw new UserError((m) => m.editor.expired);
-      sent = true;
-      const channelUrl = await this.start(session, prompt, `data:image/png;base64,${mask}`);
-      await claimed.spend();
-      this.images.delete(token);
+      const channelUrl = await this.start(claimed.session, input, image, claimed.markUsed);
+      this.images.delete(claimed.session.taskId);
       send(res, 200, { channelUrl });
     } catch (error) {
-      // Nothing was sent: the same link may be tried again.
-      if (!sent) await claimed.release();
-      else await claimed.spend();
       const message = error instanceof UserError ? error.text(t) : isMjApiError(error) ? error.userText(t) : undefined;
       if (!message) throw error;
+      this.refused(token);
       send(res, 400, { error: message });
+    } finally {
+      await claimed.release();
     }
   }
 
-  /** Action, then modal with the mask; the new task's card is posted in the channel with the click's token. */
-  private async start(session: EditorSession, prompt: string, mask: string): Promise<string> {
-    const { ctx } = this;
-    const parent = await ctx.store.tasks.get(session.taskId);
-    const { member } = session;
-    const { mode, cappedFrom } = await ctx.quotas.modeFor(member, parent?.mode);
-    const ticket = await ctx.quotas.reserve(member, 1);
-    let submitted;
-    try {
-      const state = stateOf(member.guildId, member.channelId, member.userId);
-      submitted = await actionThenModal(ctx, session, prompt, { state, ...(ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {}) }, mode, mask);
-    } catch (error) {
-      ticket.release();
-      throw error;
-    }
-    const { applicationId, token } = session.interaction;
-    const t = messagesFor(session.locale ?? 'en');
-    const message = (await ctx.rest.post(Routes.webhook(applicationId, token), {
-      body: { embeds: [{ title: t.titles.varyRegion, description: t.common.starting }], allowed_mentions: { parse: [] } },
-      auth: false,
-    })) as { id: string };
-    const origin = { guildId: member.guildId, channelId: member.channelId, userId: member.userId, interaction: session.interaction };
-    const spec = {
-      title: (m: Messages) => m.titles.varyRegion,
-      prompt,
-      locale: session.locale ?? 'en',
-      mode,
-      cappedFrom,
-      parentTaskId: session.taskId,
-      action: { kind: 'inpaint' } as const,
-      variation: session.variation,
+  /**
+   * Checks what the page sent, then starts the edit through the one start path: the member as Discord says they
+   * are now, the action, then the modal with the mask; the new task's card is posted in the channel.
+   */
+  private async start(session: EditorSession, input: { prompt?: unknown; mask?: unknown }, image: Image, markUsed: () => Promise<void>): Promise<string> {
+    const { deps } = this;
+    const tokenLeft = () => {
+      if (session.interaction.expiresAt - deps.clock() < TOKEN_LEFT_MS) throw new UserError((m) => m.editor.tooLate);
     };
-    await ctx.tracker.track(newRecord(origin, ctx, spec, submitted.taskId, submitted, message.id));
-    await ticket.commit([{ taskId: submitted.taskId, kind: session.label, mode: mode ?? 'default' }]);
-    ctx.logger.info({ taskId: submitted.taskId, user: member.userId }, 'region edit submitted');
+    tokenLeft();
+    const typed = checkPrompt(typeof input.prompt === 'string' ? input.prompt : '', deps.provider);
+    const mask = typeof input.mask === 'string' ? /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(input.mask)?.[1] : undefined;
+    const problem = mask ? checkMask(Buffer.from(mask, 'base64'), image.width, image.height) : 'not-png';
+    if (problem) throw new UserError(MASK_TEXT[problem]);
+    const member = await deps.refreshMember(session.member);
+    if (!member) throw new UserError((m) => m.editor.notMember);
+    const parent = await deps.store.tasks.get(session.taskId);
+    await deps.starter.start({
+      member,
+      ruleChannelId: member.channelId,
+      discordLocale: session.discordLocale,
+      interaction: session.interaction,
+      firstCardInReply: false,
+      spec: {
+        title: (m) => m.titles.varyRegion,
+        prompt: typed,
+        usesPrefs: true,
+        mode: parent?.mode,
+        parentTaskId: session.taskId,
+        action: { kind: 'inpaint' },
+        kind: session.label,
+        submit: (common, mode, prompt) => actionThenModal(deps.mj, session, prompt, common, mode, `data:image/png;base64,${mask}`),
+      },
+      // Used before anything is sent: a crash after this cannot make the link work twice.
+      ready: async () => {
+        tokenLeft();
+        await markUsed();
+      },
+    });
+    deps.logger.info({ user: member.userId }, 'region edit submitted');
     return `https://discord.com/channels/${member.guildId}/${member.channelId}`;
   }
 }

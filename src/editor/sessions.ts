@@ -14,10 +14,8 @@ export interface EditorSession {
   label: string;
   member: Member;
   prompt: string;
-  /** The language of the card the result gets (the server's, at the click). */
-  locale?: Locale;
-  /** The member's variation strength (/settings), for that card. */
-  variation?: 'high' | 'low' | undefined;
+  /** The server's language as Discord reported it at the click (the card's language is decided at the start). */
+  discordLocale?: Locale | undefined;
   /** The click's interaction: its token posts the new card into the channel (valid 15 minutes). */
   interaction: { applicationId: string; token: string; expiresAt: number };
   expiresAt: number;
@@ -55,8 +53,11 @@ export class EditorSessions {
     return session;
   }
 
-  /** Takes the token for one submit; `release` gives it back when nothing was sent, `spend` when it was. */
-  async claim(token: string): Promise<{ session: EditorSession; release(): Promise<void>; spend(): Promise<void> } | SessionProblem> {
+  /**
+   * Takes the token for one submit (fleet-wide: a second tab is told "busy"). `markUsed` spends the link for good
+   * (before its submit is sent); `release` lets go of the claim either way.
+   */
+  async claim(token: string): Promise<{ session: EditorSession; markUsed(): Promise<void>; release(): Promise<void> } | SessionProblem> {
     const found = await this.find(token);
     if (typeof found === 'string') return found;
     if (!(await this.store.coordinator.claim(key(token), EDITOR_TTL_MS))) return 'busy';
@@ -67,10 +68,10 @@ export class EditorSessions {
     }
     return {
       session: again,
-      release: () => this.store.coordinator.unclaim(key(token)),
-      spend: async () => {
+      markUsed: async () => {
         await this.store.meta.set(key(token), { ...again, usedAt: this.clock() }, EDITOR_TTL_MS);
       },
+      release: () => this.store.coordinator.unclaim(key(token)),
     };
   }
 }

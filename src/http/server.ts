@@ -1,7 +1,8 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from '../logger';
+import { BodyGate, refusalStatus, type BodyRefusal } from './body';
 
 /** Largest notifyHook body accepted: a task JSON is a few KB; base64 masks are stripped by sane servers. */
 const MAX_NOTIFY_BYTES = 512 * 1024;
@@ -21,14 +22,14 @@ export interface HttpServerOptions {
   health(): Promise<Health>;
   /** A notifyHook callback named this task id: a hint to poll it now, nothing more. */
   onNotify(taskId: string): void;
-  /** More pages (the region editor): true when it answered the request. */
-  routes?: (req: IncomingMessage, res: ServerResponse, path: string) => Promise<boolean>;
+  /**
+   * More pages (the region editor, the playground): true when it answered the request. A route reads a body only
+   * through `bodies`, and only once the path, method and headers say it wants it.
+   */
+  routes?: (req: IncomingMessage, res: ServerResponse, path: string, bodies: BodyGate) => Promise<boolean>;
+  /** Bodies held at once across every route (default 48 MiB, 16 bodies, 20 s each). */
+  bodies?: BodyGate;
   clock?: () => number;
-}
-
-/** Default secret path segment, derived from the bot token: stable across restarts, unguessable, never logged. */
-export function notifySecret(discordToken: string): string {
-  return createHmac('sha256', discordToken).update('mj-bridge notifyHook').digest('base64url').slice(0, 32);
 }
 
 /** How long one /healthz answer is reused: probes from load balancers must not load the store. */
@@ -60,29 +61,22 @@ export function send(res: ServerResponse, status: number, body: unknown, headers
   res.end(text);
 }
 
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limit) {
-      req.resume();
-      resolve('too-large');
-      return;
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        req.destroy();
-        resolve('too-large');
-      } else {
-        chunks.push(chunk);
-      }
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
+/**
+ * An answer to a request whose body the route will not read (or not read to its end): the connection closes
+ * after it, so what the client still sends is not read either.
+ */
+export function refuse(res: ServerResponse, status: number, body: unknown): void {
+  send(res, status, body, { connection: 'close' });
 }
+
+/** The answer to a body that was not read. */
+export function refuseBody(res: ServerResponse, why: BodyRefusal, messages: Partial<Record<BodyRefusal, string>> = {}): void {
+  const defaults: Record<BodyRefusal, string> = { 'too-large': 'body too large', busy: 'busy: try again shortly', timeout: 'body too slow', aborted: 'body incomplete' };
+  refuse(res, refusalStatus[why], { error: messages[why] ?? defaults[why] }, );
+}
+
+/** Whether a request says its body is JSON (a body of another type is refused before it is read). */
+export const isJson = (req: IncomingMessage): boolean => /^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '');
 
 const sameSecret = (given: string, expected: string) => {
   const a = Buffer.from(given);
@@ -100,6 +94,7 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
     if (!health || now - health.at >= HEALTH_CACHE_MS) health = { at: now, answer: options.health() };
     return health.answer;
   };
+  const bodies = options.bodies ?? new BodyGate({ maxBytes: 48 * 1024 * 1024, maxBodies: 16, deadlineMs: 20_000 });
   const server = createServer((req, res) => {
     void (async () => {
       const path = (req.url ?? '/').split('?')[0] ?? '/';
@@ -113,21 +108,28 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
         if (req.method !== 'POST' || !options.notifySecrets.some((secret) => sameSecret(given, secret))) {
           return send(res, 404, { error: 'not found' });
         }
-        const body = await readBody(req, MAX_NOTIFY_BYTES);
-        if (body === 'too-large') return send(res, 413, { error: 'body too large' });
+        // Callbacks are JSON; some clients send no type or label it as text. A form or a file is refused unread.
+        const type = req.headers['content-type'];
+        if (type !== undefined && !isJson(req) && !/^text\/plain\s*(;|$)/i.test(type)) return refuse(res, 415, { error: 'JSON only' });
+        const body = await bodies.read(req, MAX_NOTIFY_BYTES);
+        if (!Buffer.isBuffer(body)) return refuseBody(res, body);
         const taskId = callbackTaskId(body);
         if (taskId) options.onNotify(taskId);
         // The same answer whatever the body said: a caller learns nothing about which ids exist.
         return send(res, 200, {});
       }
-      if (options.routes && (await options.routes(req, res, path))) return;
+      if (options.routes && (await options.routes(req, res, path, bodies))) return;
       return send(res, 404, { error: 'not found' });
     })().catch((err: unknown) => {
       logger.error({ err }, 'http request failed');
-      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      if (!res.headersSent) refuse(res, 500, { error: 'internal error' });
     });
   });
   server.keepAliveTimeout = 5_000;
+  // Slow clients cannot hold connections open: headers within 10 s, the whole request within 30 s.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.maxHeadersCount = 100;
   return {
     server,
     listen: () =>

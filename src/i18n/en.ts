@@ -48,6 +48,7 @@ export const en = {
     zoomMissing: 'Custom Zoom needs `--zoom` with a factor between 1 and 2 at the end of the prompt, e.g. `--zoom 1.5`.',
     zoomFactor: (got: string) => `The zoom factor must be a number between 1 and 2 (got \`${got || 'nothing'}\`), e.g. \`--zoom 1.5\`.`,
     linkNotWeb: (what: string) => `${what} must be a web address starting with http:// or https://.`,
+    linkNotPublic: (what: string) => `${what} must point at a public web site: this one is a private or local address, or its name could not be found. Use a link anyone on the internet can open, or attach the image.`,
     describeNoLink: "This server's Midjourney service cannot describe a link. Attach the image to `image:` instead.",
   },
   images: {
@@ -426,5 +427,9 @@ export const en = {
     imageFailed: 'The image could not be loaded. Try Vary (Region) again later.',
     maskTooLarge: 'The mask is too large.',
     unreadable: 'The form could not be read. Reload the page and try again.',
+    tooManyTries: 'Too many attempts with this link. Wait a minute and try again.',
+    tooLate: 'Less than half a minute is left on this link, too little to post its card. Click Vary (Region) again in Discord.',
+    notMember: 'You are no longer a member of that server.',
+    busyServer: 'The bot is busy. Try again in a moment.',
   },
 };

@@ -47,6 +47,7 @@ export const zhCN: typeof en = {
     zoomMissing: '自定义缩放需要在提示词末尾加上 `--zoom` 和 1 到 2 之间的倍数，例如 `--zoom 1.5`。',
     zoomFactor: (got: string) => `缩放倍数必须是 1 到 2 之间的数字（收到的是 \`${got || '空'}\`），例如 \`--zoom 1.5\`。`,
     linkNotWeb: (what: string) => `${what}必须是以 http:// 或 https:// 开头的网址。`,
+    linkNotPublic: (what: string) => `${what}必须指向公开网站：该链接是私有或本地地址，或其域名无法解析。请使用任何人都能在互联网上打开的链接，或直接附上图片。`,
     describeNoLink: '本服务器的 Midjourney 服务无法描述链接中的图片。请改为将图片附在 `image:` 中。',
   },
   images: {
@@ -412,5 +413,9 @@ export const zhCN: typeof en = {
     imageFailed: '图片无法加载。请稍后再次尝试局部重绘。',
     maskTooLarge: '蒙版太大。',
     unreadable: '无法读取表单。请刷新页面后重试。',
+    tooManyTries: '此链接尝试次数过多。请稍等一分钟后重试。',
+    tooLate: '此链接剩余时间不足半分钟，无法发布结果卡片。请在 Discord 中再次点击局部重绘。',
+    notMember: '你已不是该服务器的成员。',
+    busyServer: '机器人正忙，请稍后再试。',
   },
 };

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { Mode } from '../config';
 import { UserError } from '../errors';
 import type { Logger } from '../logger';
@@ -58,11 +59,20 @@ export interface QuotaStatus extends MemberLimits {
   resetsAt: number;
 }
 
-/** A task slot taken before a submit: committed with the tasks the API accepted, or released. */
+/**
+ * Task slots taken before a submit: committed with the tasks the API accepted, or released. Every path that
+ * takes one ends it either way (src/tasks/start.ts); one that a crash left open runs out after RESERVATION_MS.
+ */
 export interface Ticket {
   commit(tasks: Array<{ taskId: string; kind: string; mode: string }>): Promise<void>;
-  release(): void;
+  release(): Promise<void>;
 }
+
+/** Longest a submit may hold its slots (uploads, the API's answer, a retry) before they count as free again. */
+const RESERVATION_MS = 5 * 60_000;
+
+const memberScope = (member: Pick<Member, 'guildId' | 'userId'>) => `${member.guildId}:${member.userId}`;
+const guildScope = (guildId: string) => guildId;
 
 export const emptySettings = (): GuildSettings => ({ limits: {}, modes: {}, budget: undefined, channels: [], words: [] });
 
@@ -81,11 +91,10 @@ export function limitsFor(settings: GuildSettings, member: Pick<Member, 'guildId
 /**
  * Quotas, server budgets and usage. Every check-and-count runs under one lock per server (fleet-wide on Redis), so
  * two commands in the same millisecond cannot both take the last task of a quota. Slots taken but not yet
- * committed are held by the process that took them: a server's interactions all reach one process (its shard).
+ * committed are reservations in the store's coordinator, so every process of a fleet counts them (a member's
+ * interactions reach one process, but the region editor's submit may reach any).
  */
 export class Quotas {
-  /** `guild:member` and `guild` → tasks reserved for submits still on their way. */
-  private readonly pending = new Map<string, number>();
   private readonly calendar: Calendar;
   private readonly known = new Map<string, { settings: GuildSettings; at: number }>();
 
@@ -137,24 +146,18 @@ export class Quotas {
     return (await this.options.store.counters.get(key))?.n ?? 0;
   }
 
-  private pendingOf(key: string): number {
-    return this.pending.get(key) ?? 0;
+  private reserved(scope: string): Promise<number> {
+    return this.options.store.coordinator.reserved(scope);
   }
 
   /** A member's tasks of the day, those whose submit is still on its way included (what /quota and reserve count). */
   private async memberUsed(member: Member, day: string): Promise<number> {
-    return (await this.count(`${member.guildId}:${day}:${member.userId}`)) + this.pendingOf(`${member.guildId}:${member.userId}`);
+    return (await this.count(`${member.guildId}:${day}:${member.userId}`)) + (await this.reserved(memberScope(member)));
   }
 
   /** The server's tasks of the day, those whose submit is still on its way included. */
   private async serverUsed(guildId: string, day: string): Promise<number> {
-    return (await this.count(`${guildId}:${day}`)) + this.pendingOf(guildId);
-  }
-
-  private addPending(key: string, delta: number): void {
-    const n = this.pendingOf(key) + delta;
-    if (n > 0) this.pending.set(key, n);
-    else this.pending.delete(key);
+    return (await this.count(`${guildId}:${day}`)) + (await this.reserved(guildScope(guildId)));
   }
 
   /**
@@ -198,7 +201,6 @@ export class Quotas {
   reserve(member: Member, cost: number): Promise<Ticket> {
     return this.locked(member.guildId, async () => {
       const day = this.today();
-      const memberKey = `${member.guildId}:${member.userId}`;
       if (!member.admin) {
         const settings = await this.settings(member.guildId);
         const limits = limitsFor(settings, member, this.options.defaults);
@@ -221,7 +223,7 @@ export class Quotas {
             'daily quota',
           );
         }
-        const running = (await this.options.inFlight(member.guildId, member.userId)) + this.pendingOf(memberKey);
+        const running = (await this.options.inFlight(member.guildId, member.userId)) + (await this.reserved(memberScope(member)));
         if (running + cost > limits.concurrent) {
           throw new UserError(
             (t) => (cost > 1 ? t.quota.tooManyAtOnce(cost, limits.concurrent, running) : t.quota.tooManyRunning(running, limits.concurrent)),
@@ -229,47 +231,55 @@ export class Quotas {
           );
         }
       }
-      this.addPending(memberKey, cost);
-      this.addPending(member.guildId, cost);
-      return this.ticket(member, cost, day);
+      const ticket = randomBytes(9).toString('base64url');
+      const { coordinator } = this.options.store;
+      await coordinator.reserve(memberScope(member), ticket, cost, RESERVATION_MS);
+      await coordinator.reserve(guildScope(member.guildId), ticket, cost, RESERVATION_MS);
+      return this.ticket(member, ticket, day);
     });
   }
 
-  private ticket(member: Member, cost: number, day: string): Ticket {
+  private ticket(member: Member, ticket: string, day: string): Ticket {
     let open = true;
-    const close = () => {
+    const { coordinator } = this.options.store;
+    const close = async () => {
       if (!open) return false;
       open = false;
-      this.addPending(`${member.guildId}:${member.userId}`, -cost);
-      this.addPending(member.guildId, -cost);
+      await coordinator.settle(memberScope(member), ticket);
+      await coordinator.settle(guildScope(member.guildId), ticket);
       return true;
     };
     return {
-      release: () => void close(),
+      release: async () => void (await close()),
       commit: (tasks) =>
         this.locked(member.guildId, async () => {
-          if (!close()) return;
-          const now = this.options.clock();
-          const expiresAt = now + USAGE_DAYS * DAY_MS;
-          for (const task of tasks) {
-            const row: UsageRow = {
-              taskId: task.taskId,
-              guildId: member.guildId,
-              channelId: member.channelId,
-              memberId: member.userId,
-              memberName: member.name,
-              kind: task.kind,
-              mode: task.mode,
-              at: now,
-              day,
-              status: 'RUNNING',
-              refunded: false,
-              expiresAt,
-            };
-            await this.options.store.usage.set(task.taskId, row);
+          if (!open) return;
+          try {
+            const now = this.options.clock();
+            const expiresAt = now + USAGE_DAYS * DAY_MS;
+            for (const task of tasks) {
+              const row: UsageRow = {
+                taskId: task.taskId,
+                guildId: member.guildId,
+                channelId: member.channelId,
+                memberId: member.userId,
+                memberName: member.name,
+                kind: task.kind,
+                mode: task.mode,
+                at: now,
+                day,
+                status: 'RUNNING',
+                refunded: false,
+                expiresAt,
+              };
+              await this.options.store.usage.set(task.taskId, row);
+            }
+            await this.bump(`${member.guildId}:${day}:${member.userId}`, tasks.length, expiresAt);
+            await this.bump(`${member.guildId}:${day}`, tasks.length, expiresAt, tasks.map((t) => t.taskId));
+          } finally {
+            // Settled once counted (or once counting failed): a reserve that takes the lock next counts it once.
+            await close();
           }
-          await this.bump(`${member.guildId}:${day}:${member.userId}`, tasks.length, expiresAt);
-          await this.bump(`${member.guildId}:${day}`, tasks.length, expiresAt, tasks.map((t) => t.taskId));
         }),
     };
   }

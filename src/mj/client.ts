@@ -6,6 +6,7 @@ import { MjHttp, type HttpAnswer } from './http';
 import { stripSpeedFlags, withModeFlag } from './modes';
 import type { ImageData } from './json-body';
 import type { ProviderPreset } from './providers';
+import { Scrubber } from '../secrets';
 import {
   failureEnvelopeSchema,
   openAiErrorSchema,
@@ -26,6 +27,8 @@ export interface MjClientOptions {
   defaultMode: Mode | undefined;
   provider: ProviderPreset;
   logger: Logger;
+  /** Replaces configured secrets in the API's own text (an error that echoes the request) before anyone sees it. */
+  scrubber?: Scrubber;
   timeoutMs?: number;
   clock?: () => number;
 }
@@ -98,6 +101,7 @@ export interface Submitted {
   properties: Record<string, unknown>;
 }
 
+const NO_SECRETS = new Scrubber();
 const LIMIT_TEXT = /上限|limit|封锁|quota|服务暂不可用/i;
 
 function kindForCode(code: number, text: string): MjErrorKind {
@@ -123,7 +127,7 @@ function kindForCode(code: number, text: string): MjErrorKind {
 }
 
 /** Turns any non-success answer into one MjApiError with the API's code and a readable cause. */
-export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
+export function errorFromAnswer(answer: HttpAnswer, what: string, scrubber = NO_SECRETS): MjApiError {
   const { status, body } = answer;
   const failure = failureEnvelopeSchema.safeParse(body);
   // trueai's {success:false, code:-1} also fits the submit envelope: it must be recognised first.
@@ -136,9 +140,10 @@ export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
       : openAi.success
         ? openAi.data.error.message
         : '';
-  const description = rawText.trim();
+  const said = scrubber.scrub(rawText);
+  const description = said.trim();
   const code = envelope.success ? envelope.data.code : undefined;
-  const base = { httpStatus: status, code, description, message: `${what}: HTTP ${status}${code === undefined ? '' : ` code ${code}`} ${rawText}`.trim() };
+  const base = { httpStatus: status, code, description, message: `${what}: HTTP ${status}${code === undefined ? '' : ` code ${code}`} ${said}`.trim() };
   if (status === 401 || status === 403) return new MjApiError({ ...base, kind: 'auth' });
   if (status === 429) return new MjApiError({ ...base, kind: 'busy' });
   if (status >= 500) return new MjApiError({ ...base, kind: 'unavailable' });
@@ -147,7 +152,7 @@ export function errorFromAnswer(answer: HttpAnswer, what: string): MjApiError {
     return new MjApiError({
       ...base,
       kind: kindForCode(envelope.data.code, rawText),
-      bannedWord: typeof banned === 'string' && banned ? banned : undefined,
+      bannedWord: typeof banned === 'string' && banned ? scrubber.scrub(banned) : undefined,
     });
   }
   if (failure.success) return new MjApiError({ ...base, kind: LIMIT_TEXT.test(rawText) ? 'limit' : 'failure' });
@@ -196,7 +201,7 @@ export class MjClient {
     const answer = await this.http.send('POST', this.path(rest, mode), clean, { idempotent: false });
     const parsed = submitResultSchema.safeParse(answer.body);
     if (answer.status !== 200 || !parsed.success || ![1, 21, 22].includes(parsed.data.code)) {
-      throw errorFromAnswer(answer, what);
+      throw errorFromAnswer(answer, what, this.options.scrubber);
     }
     const { code, description, result, properties } = parsed.data;
     const ids = (Array.isArray(result) ? result.map(String) : String(result ?? '').split(','))
@@ -262,7 +267,7 @@ export class MjClient {
       return undefined;
     }
     if (answer.status !== 200) {
-      const error = errorFromAnswer(answer, 'fetch');
+      const error = errorFromAnswer(answer, 'fetch', this.options.scrubber);
       if (error.kind === 'not-found') return undefined;
       throw error;
     }
@@ -297,7 +302,7 @@ export class MjClient {
    */
   async listTasks(ids: string[], memo?: TaskMemo): Promise<MjTask[]> {
     const answer = await this.http.send('POST', this.path('/task/list-by-condition'), { ids }, { idempotent: true });
-    if (answer.status !== 200) throw errorFromAnswer(answer, 'list-by-condition');
+    if (answer.status !== 200) throw errorFromAnswer(answer, 'list-by-condition', this.options.scrubber);
     // Only "is it a list" here: each item is parsed on its own below (and only when it changed), so one
     // unreadable item costs that task, not the whole poll.
     const list = answer.body;
@@ -316,7 +321,7 @@ export class MjClient {
     });
     const parsed = submitResultSchema.safeParse(answer.body);
     if (answer.status !== 200 || !parsed.success || parsed.data.code !== 1 || parsed.data.result == null) {
-      throw errorFromAnswer(answer, 'image-seed');
+      throw errorFromAnswer(answer, 'image-seed', this.options.scrubber);
     }
     return String(parsed.data.result);
   }
@@ -339,7 +344,10 @@ export class MjClient {
       this.options.logger.warn({ issues: parsed.error.issues.slice(0, 3) }, 'unreadable task in API answer');
       return undefined;
     }
-    return parsed.data;
+    const task = parsed.data;
+    // A fail reason may echo the request (the notifyHook URL, a key): shown on a public card, so scrubbed first.
+    if (this.options.scrubber && task.failReason) task.failReason = this.options.scrubber.scrub(task.failReason);
+    return task;
   }
 
   close(): Promise<void> {

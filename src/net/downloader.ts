@@ -1,8 +1,8 @@
-import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { Agent } from 'undici';
-import { ipLiteral, isPublicAddress } from './addresses';
 import { exchange } from './exchange';
+import { allPublic, staticRefusal, systemResolve, type Resolve } from './links';
 
 /** Thrown when a URL is not allowed: a private address, a scheme other than http(s), too many redirects. */
 export class DownloadRefused extends Error {
@@ -20,11 +20,10 @@ export interface DownloaderOptions {
   trustedOrigins: readonly string[];
   maxRedirects?: number;
   /** Resolver for names (tests may point names at chosen addresses); default dns.lookup. */
-  resolve?: (hostname: string, callback: (err: Error | null, addresses: LookupAddress[]) => void) => void;
+  resolve?: Resolve;
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-const LOCAL_NAMES = /(^|\.)(localhost|local|internal|localdomain|home\.arpa)\.?$/i;
 
 /** `new URL(x).origin` of every trusted entry that parses; bad entries are ignored (config validates them). */
 function originsOf(urls: readonly string[]): Set<string> {
@@ -48,13 +47,12 @@ export class Downloader {
   constructor(options: DownloaderOptions) {
     this.trusted = originsOf(options.trustedOrigins);
     this.maxRedirects = options.maxRedirects ?? 3;
-    const resolve = options.resolve ?? ((hostname, callback) => dnsLookup(hostname, { all: true }, callback));
+    const resolve = options.resolve ?? systemResolve;
     const safeLookup: LookupFunction = (hostname, lookupOptions, callback) => {
       resolve(hostname, (err, addresses) => {
         if (err) return callback(err, '', 0);
         // Every address must be public: a name that also resolves privately could be answered either way.
-        const refused = addresses.length === 0 || addresses.some((entry) => !isPublicAddress(entry.address));
-        if (refused) {
+        if (!allPublic(addresses)) {
           const error = Object.assign(new DownloadRefused(`${hostname} resolves to an address that is not public`), { code: 'EADDRREFUSED' });
           return callback(error, '', 0);
         }
@@ -70,12 +68,7 @@ export class Downloader {
   /** Why a URL may not be fetched, or undefined when it may (names are checked again at connect time). */
   refusal(url: URL): string | undefined {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme ${url.protocol} is not http(s)`;
-    if (this.trusted.has(url.origin)) return undefined;
-    const ip = ipLiteral(url.hostname);
-    if (ip !== undefined && !isPublicAddress(ip)) return `${url.hostname} is not a public address`;
-    // Names that only ever mean "this machine or its network"; other names are checked when resolved.
-    if (ip === undefined && LOCAL_NAMES.test(url.hostname)) return `${url.hostname} is a local name`;
-    return undefined;
+    return this.trusted.has(url.origin) ? undefined : staticRefusal(url);
   }
 
   /**

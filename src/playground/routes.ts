@@ -1,10 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, send } from '../http/server';
+import type { BodyGate } from '../http/body';
+import { isJson, refuse, refuseBody, send } from '../http/server';
 import type { Logger } from '../logger';
 import { sniffFileType } from '../net/file-type';
 import type { LocalAttachment, LocalDiscord, LocalInteraction, LocalMessage, LocalUser } from './discord';
 import { serveCdnFile } from './discord/http-util';
 import { user } from './discord/world';
+import { accessProblem, COOKIE, crossSite } from './access';
 import { playgroundPage } from './page';
 import { parseCommand, type Directory, type RegisteredCommand } from './parse';
 
@@ -54,6 +56,8 @@ export class PlaygroundRoutes {
     private readonly discord: LocalDiscord,
     private readonly logger: Logger,
     private readonly apiOrigin: string,
+    /** PLAYGROUND_TOKEN: every request needs it; without one, only loopback host names are answered (access.ts). */
+    private readonly token: string | undefined,
   ) {
     const { alice, bob } = discord.world;
     this.users = [
@@ -64,13 +68,26 @@ export class PlaygroundRoutes {
     discord.world.watchers.add(this.watcher);
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
+  async handle(req: IncomingMessage, res: ServerResponse, path: string, bodies: BodyGate): Promise<boolean> {
+    if (path !== '/' && !path.startsWith(PREFIX)) return false;
+    const problem = accessProblem(req, this.token);
+    if (problem) {
+      refuse(res, problem.status, { error: problem.error });
+      return true;
+    }
     if (req.method === 'GET' && path === '/') {
+      // The token came in the address: it moves to a cookie only this site sends, and leaves the address bar.
+      if (this.token && new URL(req.url ?? '/', 'http://playground').searchParams.has('token')) {
+        res.writeHead(303, { location: '/', 'set-cookie': `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`, 'cache-control': 'no-store' }).end();
+        return true;
+      }
       const html = playgroundPage();
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': `default-src 'none'; img-src 'self' data: blob: ${this.apiOrigin}; media-src 'self' ${this.apiOrigin}; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'`,
+        'content-security-policy': `default-src 'none'; img-src 'self' data: blob: ${this.apiOrigin}; media-src 'self' ${this.apiOrigin}; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        'x-frame-options': 'DENY',
+        'referrer-policy': 'no-referrer',
       });
       res.end(html);
       return true;
@@ -82,13 +99,23 @@ export class PlaygroundRoutes {
     }
     // Only the page may act: a custom header makes a browser ask first (CORS preflight), which this server never
     // grants, so another site open in the same browser cannot drive the bot (and spend a real API's credits).
-    if (req.method === 'POST' && req.headers['x-playground'] !== '1') return answer(res, 403, { error: 'actions come from the playground page' });
+    if (req.method === 'POST' && (req.headers['x-playground'] !== '1' || crossSite(req))) {
+      refuse(res, 403, { error: 'actions come from the playground page' });
+      return true;
+    }
     try {
       if (route === 'GET events') return this.feed(req, res);
-      if (route === 'POST upload') return await this.upload(req, res);
+      if (route === 'POST upload') return await this.upload(req, res, bodies);
       if (req.method !== 'POST') return false;
-      const raw = await readBody(req, MAX_ACTION_BYTES);
-      if (raw === 'too-large') return answer(res, 413, { error: 'too large' });
+      if (!isJson(req)) {
+        refuse(res, 415, { error: 'actions are JSON' });
+        return true;
+      }
+      const raw = await bodies.read(req, MAX_ACTION_BYTES);
+      if (!Buffer.isBuffer(raw)) {
+        refuseBody(res, raw);
+        return true;
+      }
       const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
       const member = this.users.find((u) => u.id === body.user);
       if (!member) return answer(res, 400, { error: 'pick a member' });
@@ -192,10 +219,13 @@ export class PlaygroundRoutes {
     };
   }
 
-  private async upload(req: IncomingMessage, res: ServerResponse): Promise<true> {
+  private async upload(req: IncomingMessage, res: ServerResponse, bodies: BodyGate): Promise<true> {
     const name = (new URL(req.url ?? '/', 'http://playground').searchParams.get('name') ?? 'file').replace(/[^\w.-]+/g, '_').slice(0, 100) || 'file';
-    const data = await readBody(req, MAX_UPLOAD_BYTES);
-    if (data === 'too-large') return answer(res, 413, { error: `files up to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, as on Discord` });
+    const data = await bodies.read(req, MAX_UPLOAD_BYTES);
+    if (!Buffer.isBuffer(data)) {
+      refuseBody(res, data, { 'too-large': `files up to ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, as on Discord` });
+      return true;
+    }
     // Discord labels an upload by its name; the bot checks the bytes itself (src/discord/attachments.ts).
     const contentType = sniffFileType(data)?.mime ?? 'application/octet-stream';
     const attachment = this.discord.world.addCdnFile(name, data, contentType);

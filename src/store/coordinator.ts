@@ -30,6 +30,13 @@ export interface Coordinator {
   /** A member's tasks in flight, fleet-wide (their concurrency limit). */
   memberTask(guildId: string, userId: string, taskId: string, running: boolean): Promise<void>;
   memberTaskCount(guildId: string, userId: string): Promise<number>;
+  /**
+   * Task slots taken for submits still on their way (quotas), under `scope` (a member, a server), fleet-wide:
+   * a slot counts until it is settled, or for `ttlMs` at most (its process died between the two).
+   */
+  reserve(scope: string, ticket: string, cost: number, ttlMs: number): Promise<void>;
+  reserved(scope: string): Promise<number>;
+  settle(scope: string, ticket: string): Promise<void>;
   /** Runs `work` alone among every process holding the same key. */
   locked<T>(key: string, work: () => Promise<T>): Promise<T>;
   /** Sets `key` for `ttlMs` unless it is set: true when this call set it (a double click loses). */
@@ -71,6 +78,7 @@ export class LocalCoordinator implements Coordinator {
   private readonly chain = new KeyedChain();
   private readonly claims = new Map<string, number>();
   private readonly members = new Map<string, Set<string>>();
+  private readonly reservations = new Map<string, Map<string, { cost: number; until: number }>>();
   private readonly listeners: Array<(taskId: string) => void> = [];
   private ids: Set<string> | undefined;
   private info: ProcessInfo | undefined;
@@ -134,6 +142,31 @@ export class LocalCoordinator implements Coordinator {
 
   async memberTaskCount(guildId: string, userId: string): Promise<number> {
     return this.members.get(`${guildId}:${userId}`)?.size ?? 0;
+  }
+
+  async reserve(scope: string, ticket: string, cost: number, ttlMs: number): Promise<void> {
+    const held = this.reservations.get(scope) ?? new Map<string, { cost: number; until: number }>();
+    held.set(ticket, { cost, until: this.clock() + ttlMs });
+    this.reservations.set(scope, held);
+  }
+
+  async reserved(scope: string): Promise<number> {
+    const held = this.reservations.get(scope);
+    if (!held) return 0;
+    const now = this.clock();
+    let sum = 0;
+    for (const [ticket, { cost, until }] of held) {
+      if (until <= now) held.delete(ticket);
+      else sum += cost;
+    }
+    if (held.size === 0) this.reservations.delete(scope);
+    return sum;
+  }
+
+  async settle(scope: string, ticket: string): Promise<void> {
+    const held = this.reservations.get(scope);
+    held?.delete(ticket);
+    if (held?.size === 0) this.reservations.delete(scope);
   }
 
   locked<T>(key: string, work: () => Promise<T>): Promise<T> {

@@ -37,6 +37,19 @@ for _, id in ipairs(redis.call('SMEMBERS', '${INFLIGHT}')) do
 end
 return taken`;
 
+/**
+ * Sums a scope's reservations that have not run out, deleting those that have. KEYS: the hash; ARGV: now (ms).
+ * Each field is a ticket, its value `cost:until`.
+ */
+const RESERVED = `
+local sum = 0
+local fields = redis.call('HGETALL', KEYS[1])
+for i = 1, #fields, 2 do
+  local cost, untilMs = string.match(fields[i + 1], '^(%d+):(%d+)$')
+  if cost and tonumber(untilMs) > tonumber(ARGV[1]) then sum = sum + tonumber(cost) else redis.call('HDEL', KEYS[1], fields[i]) end
+end
+return sum`;
+
 /** Deletes keys that still hold ARGV[1] (a lease or a lock is only given up by its holder). KEYS: the keys. */
 const RELEASE = `
 local n = 0
@@ -119,6 +132,21 @@ export class RedisCoordinator implements Coordinator {
 
   async memberTaskCount(guildId: string, userId: string): Promise<number> {
     return Number(await this.client.sCard(`${PREFIX}member:${guildId}:${userId}`));
+  }
+
+  async reserve(scope: string, ticket: string, cost: number, ttlMs: number): Promise<void> {
+    const key = `${PREFIX}reserved:${scope}`;
+    await this.client.hSet(key, ticket, `${cost}:${Date.now() + ttlMs}`);
+    // The hash outlives its newest ticket by nothing: a process that died mid-submit leaves nothing behind.
+    await this.client.pExpire(key, ttlMs);
+  }
+
+  async reserved(scope: string): Promise<number> {
+    return Number(await this.script(RESERVED, [`${PREFIX}reserved:${scope}`], [Date.now()]));
+  }
+
+  async settle(scope: string, ticket: string): Promise<void> {
+    await this.client.hDel(`${PREFIX}reserved:${scope}`, ticket);
   }
 
   /** In this process one after the other; across processes through a Redis lock with a token. */

@@ -21,7 +21,7 @@ export interface TaskPollerOptions {
 }
 
 /** While list-by-condition is refused, it is tried again this often. */
-export const BATCH_PROBE_INTERVAL_MS = 10 * 60_000;
+const BATCH_PROBE_INTERVAL_MS = 10 * 60_000;
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

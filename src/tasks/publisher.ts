@@ -20,5 +20,11 @@ export type PublishResult =
 
 /** How tracking reaches Discord; implemented in src/discord, faked by nothing (tests use the local Discord). */
 export interface Publisher {
+  /**
+   * Edits a card where `ref` says it is. A card with no message yet whose interaction token is gone (it expired
+   * before the first edit) is posted afresh in the channel with the bot token.
+   */
   publish(ref: MessageRef, payload: CardPayload, files: Upload[]): Promise<PublishResult>;
+  /** Posts a placeholder card through an interaction's token (a task's second card); resolves to its message id. */
+  post(interaction: NonNullable<MessageRef['interaction']>, placeholder: { title: string; description: string }): Promise<string>;
 }

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../src/app';
-import { loadConfig } from '../../src/config';
+import { loadConfig, scrubberOf } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { emptySettings } from '../../src/limits/quota';
+import { testResolve } from './resolver';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';
 import { startLocalDiscord, type LocalDiscord, type LocalDiscordOptions, type LocalInteraction, type LocalMessage } from '../../src/playground/discord';
 
@@ -94,8 +95,8 @@ export class TestWorld {
 
   private async boot(): Promise<void> {
     const config = loadConfig(this.env);
-    const logger = createLogger({ level: config.LOG_LEVEL, pretty: false, destination: this.logs });
-    this.app = await createApp(config, { logger, clock: this.clock.now, ...this.options.app });
+    const logger = createLogger({ level: config.LOG_LEVEL, pretty: false, destination: this.logs, secrets: scrubberOf(config) });
+    this.app = await createApp(config, { logger, clock: this.clock.now, resolve: testResolve, ...this.options.app });
     const identified = this.discord.gateway.identifyCount;
     await this.app.start();
     await this.discord.gateway.waitForIdentify(identified + 1);

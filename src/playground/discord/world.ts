@@ -55,6 +55,8 @@ export class World {
   ]);
   /** Every member the local Discord has seen act (for user options). */
   readonly users = new Map<string, LocalUser>();
+  /** Members who left the guild: GET …/members/:user answers 10007 Unknown Member for them. */
+  readonly departed = new Set<string>();
   /** Guilds the bot left (DELETE /users/@me/guilds/:guild). */
   readonly left = new Set<string>();
   /** More guilds (one `general` channel each, no custom roles): for shards, a guild whose id lands on each. */
@@ -66,8 +68,12 @@ export class World {
   /** Commands registered by bulk PUT, per scope ('global' or a guild id). */
   readonly commands = new Map<string, any[]>();
   baseUrl = '';
-  /** CDN files kept: the oldest goes first (see LocalDiscordOptions.maxFiles). */
+  /** CDN files kept, and their bytes together: the oldest goes first (see LocalDiscordOptions.maxFiles). */
   maxFiles = Number.POSITIVE_INFINITY;
+  maxCdnBytes = Number.POSITIVE_INFINITY;
+  private cdnBytes = 0;
+  /** Messages kept: the oldest goes first (the playground's channel is a window, not an archive). */
+  maxMessages = Number.POSITIVE_INFINITY;
   /** Called after every change the bot makes (the playground page redraws). */
   readonly watchers = new Set<() => void>();
 
@@ -262,6 +268,7 @@ export class World {
       ...fields,
     };
     this.messages.set(message.id, message);
+    while (this.messages.size > this.maxMessages) this.messages.delete(this.messages.keys().next().value!);
     return message;
   }
 
@@ -270,7 +277,12 @@ export class World {
     const id = this.ids.next();
     const path = `/cdn/attachments/${id}/${encodeURIComponent(filename)}`;
     this.cdn.set(path, { data, contentType });
-    if (this.cdn.size > this.maxFiles) this.cdn.delete(this.cdn.keys().next().value!);
+    this.cdnBytes += data.length;
+    while (this.cdn.size > 1 && (this.cdn.size > this.maxFiles || this.cdnBytes > this.maxCdnBytes)) {
+      const oldest = this.cdn.keys().next().value!;
+      this.cdnBytes -= this.cdn.get(oldest)!.data.length;
+      this.cdn.delete(oldest);
+    }
     const url = `${this.baseUrl}${path}`;
     return { id, filename, size, content_type: contentType, url, proxy_url: url };
   }

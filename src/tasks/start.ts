@@ -1,0 +1,222 @@
+import type { Config, Mode } from '../config';
+import { UserError } from '../errors';
+import { messagesFor, type Locale, type Text } from '../i18n';
+import type { Logger } from '../logger';
+import type { Member, Quotas } from '../limits/quota';
+import { findBannedWord } from '../limits/words';
+import type { MjAction } from '../mj/actions';
+import type { Submitted, SubmitCommon } from '../mj/client';
+import { stripSpeedFlags, typedMode } from '../mj/modes';
+import { checkPrompt } from '../mj/prompt';
+import type { ProviderPreset } from '../mj/providers';
+import { applyPrefs } from '../prefs/flags';
+import { prefsOf } from '../prefs/store';
+import type { MemberPrefs, MessageRef, Store, TrackedTask } from '../store';
+import type { Publisher } from './publisher';
+import type { Tracker } from './tracker';
+import { emptyView } from './view';
+
+/** Discord lets an interaction token edit its messages for 15 minutes. */
+export const INTERACTION_TOKEN_MS = 15 * 60_000;
+
+/** An interaction whose token edits (and posts) a task's cards while it lives. */
+export type InteractionToken = NonNullable<MessageRef['interaction']>;
+
+/** What a task is, as the entry point that starts it describes it. */
+export interface TaskSpec {
+  /** The card's title, put in the server's language. */
+  title: Text;
+  prompt: string;
+  /**
+   * The prompt makes an image: the member's /settings and /prefer suffix are added to it (and to the prompts of
+   * `more`) before it is checked and sent, and the card shows it as sent.
+   */
+  usesPrefs?: boolean;
+  /** The mode the member picked, if any (a speed flag typed in the prompt counts as picked). */
+  mode: Mode | undefined;
+  parentTaskId?: string;
+  /** The Midjourney button that starts it, if a button does. */
+  action?: MjAction;
+  /** How usage names it: `/imagine`, or a button's label. */
+  kind: string;
+  /** Tasks the submit starts ("Imagine all": 4), counted against the quota before it is sent. */
+  cost?: number;
+  /**
+   * Sends the request; gets the fields every submit carries (state, notifyHook), the mode to send (the member's
+   * choice capped by their roles) and the prompt to send (with preferences).
+   */
+  submit(common: SubmitCommon, mode: Mode | undefined, prompt: string): Promise<Submitted>;
+  /** Title and prompt of the n-th extra task when one submit starts several ("Imagine all"); n from 1. */
+  more?(n: number): { title: Text; prompt: string };
+  /** The member's variation strength for the card's Vary buttons; default: from their /settings. */
+  variation?: 'high' | 'low' | undefined;
+}
+
+export interface StartRequest {
+  /** Who asks and where (their roles and admin flag as Discord gives them now). */
+  member: Member;
+  /** The channel whose rules apply: a thread's parent, else the channel itself. */
+  ruleChannelId: string;
+  /** The server's language as Discord reports it (Community servers), when it says one. */
+  discordLocale?: Locale | undefined;
+  spec: TaskSpec;
+  /** The interaction whose token carries the cards. */
+  interaction: InteractionToken;
+  /**
+   * Whether the first card is the interaction's own (deferred) reply, as for commands, buttons and forms;
+   * otherwise it is posted as a new message (the region editor, whose click answered with a private link).
+   */
+  firstCardInReply: boolean;
+  /** Runs once every rule passed and the slots are held, just before the submit: defer, download images. */
+  ready?(): Promise<void>;
+}
+
+export interface StarterOptions {
+  config: Pick<Config, 'MJ_DEFAULT_MODE' | 'DEFAULT_LOCALE'>;
+  provider: Pick<ProviderPreset, 'maxPromptLength'>;
+  store: Store;
+  quotas: Quotas;
+  tracker: Tracker;
+  publisher: Pick<Publisher, 'post'>;
+  logger: Logger;
+  clock: () => number;
+  /** Where the API should call back, or undefined. */
+  notifyUrl: string | undefined;
+}
+
+/** `state` the API stores with the task: who asked where, so an admin can trace a task (≤255 chars). */
+export const stateOf = (member: Pick<Member, 'guildId' | 'channelId' | 'userId'>): string =>
+  `discord:${member.guildId}:${member.channelId}:${member.userId}`.slice(0, 255);
+
+/**
+ * The one way a task starts, for every entry point (slash commands, buttons, forms, the region editor): the
+ * server's rules (channel, prompt length with preferences, banned words, the member's mode cap, the card's
+ * language), then a quota slot, the submit, tracking and the usage row. A slot is committed once the API
+ * accepted the submit, whatever happens to the cards after, and released on every other way out: a rule about
+ * spending lives here and nowhere else. Expected refusals are UserErrors for the entry point to show privately.
+ */
+export class Starter {
+  constructor(private readonly options: StarterOptions) {}
+
+  /**
+   * A prompt a member sends, as it will be sent: with their preferences when `usesPrefs`, no longer than the
+   * provider takes, and free of the server's banned words. Also for prompts that start no task of their own
+   * (Edit prompt, /prefer suffix).
+   */
+  async prompt(guildId: string, userId: string, typed: string, usesPrefs = true, prefs?: MemberPrefs): Promise<string> {
+    const { provider, store } = this.options;
+    const prompt = usesPrefs ? checkPrompt(applyPrefs(typed, prefs ?? (await prefsOf(store, guildId, userId))), provider) : typed;
+    await this.checkWords(guildId, prompt);
+    return prompt;
+  }
+
+  /** Refuses a text with one of the server's banned words, naming it (before anything is sent). */
+  async checkWords(guildId: string, text: string): Promise<void> {
+    if (!text) return;
+    const word = findBannedWord(text, (await this.options.quotas.settings(guildId)).words);
+    if (word) throw new UserError((t) => t.access.bannedWord(word), 'banned word');
+  }
+
+  async start(request: StartRequest): Promise<Submitted> {
+    const { quotas, store, config } = this.options;
+    const { member, spec } = request;
+    const settings = await quotas.settings(member.guildId);
+    if (settings.channels.length > 0 && !member.admin && !settings.channels.includes(request.ruleChannelId)) {
+      const channels = settings.channels.map((id) => `<#${id}>`);
+      throw new UserError((t) => t.access.channelsOnly(channels));
+    }
+    // Speed and variation strength apply to every task of the member; parameters only to prompts that make images.
+    const prefs = await prefsOf(store, member.guildId, member.userId);
+    const cost = spec.cost ?? 1;
+    const prompt = await this.prompt(member.guildId, member.userId, spec.prompt, spec.usesPrefs === true, prefs);
+    const extras: Array<{ title: Text; prompt: string }> = [];
+    for (let n = 1; n < cost; n += 1) {
+      const extra = spec.more?.(n) ?? { title: spec.title, prompt: '' };
+      extras.push({ title: extra.title, prompt: await this.prompt(member.guildId, member.userId, extra.prompt, spec.usesPrefs === true, prefs) });
+    }
+    const asked = spec.mode ?? typedMode(spec.prompt) ?? prefs.mode ?? config.MJ_DEFAULT_MODE;
+    const { mode, cappedFrom } = await quotas.modeFor(member, asked);
+    const locale = settings.language ?? request.discordLocale ?? config.DEFAULT_LOCALE;
+
+    const ticket = await quotas.reserve(member, cost);
+    let submitted: Submitted;
+    try {
+      await request.ready?.();
+      const common = { state: stateOf(member), ...(this.options.notifyUrl ? { notifyHook: this.options.notifyUrl } : {}) };
+      submitted = await spec.submit(common, mode, prompt);
+    } catch (error) {
+      await ticket.release();
+      throw error;
+    }
+    const base = { ...spec, prompt, locale, mode, cappedFrom, variation: spec.variation ?? prefs.variation };
+    try {
+      const cards = [base, ...extras.map((extra) => ({ ...base, ...extra }))];
+      for (const [i, taskId] of submitted.taskIds.entries()) {
+        await this.track(request, cards[i] ?? { ...base, prompt: '' }, taskId, submitted, i === 0 && request.firstCardInReply);
+      }
+    } finally {
+      // The API accepted it: it counts, whatever happened to its cards.
+      await ticket.commit(submitted.taskIds.map((taskId) => ({ taskId, kind: spec.kind, mode: mode ?? 'default' })));
+    }
+    this.options.logger.info({ taskId: submitted.taskId, kind: spec.kind, user: member.userId, code: submitted.code }, 'task submitted');
+    return submitted;
+  }
+
+  /**
+   * Hands one accepted task to the tracker with where its card goes. A card that cannot be posted through the
+   * interaction's token (it expired on the way) is posted in the channel with the bot token by the first edit.
+   */
+  private async track(request: StartRequest, card: CardSpec, taskId: string, submitted: Submitted, inReply: boolean): Promise<void> {
+    const { logger, publisher, tracker } = this.options;
+    let message: MessageRef = { guildId: request.member.guildId, channelId: request.member.channelId, messageId: undefined, interaction: { ...request.interaction } };
+    if (!inReply) {
+      const t = messagesFor(card.locale);
+      const messageId = await publisher.post(request.interaction, { title: card.title(t).slice(0, 256), description: t.common.starting }).catch((error: unknown) => {
+        logger.warn({ err: error, taskId }, 'could not post a card through the interaction token: it goes to the channel');
+        return undefined;
+      });
+      message = { ...message, messageId, interaction: messageId ? message.interaction : undefined };
+    }
+    try {
+      await tracker.track(this.record(request.member, card, taskId, submitted, message));
+    } catch (error) {
+      logger.error({ err: error, taskId }, 'could not track a task the API accepted');
+    }
+  }
+
+  private record(member: Member, card: CardSpec, taskId: string, submitted: Submitted, message: MessageRef): TrackedTask {
+    const now = this.options.clock();
+    return {
+      taskId,
+      title: card.title(messagesFor(card.locale)),
+      locale: card.locale,
+      ...(card.variation ? { variation: card.variation } : {}),
+      prompt: stripSpeedFlags(card.prompt),
+      requesterId: member.userId,
+      mode: card.mode,
+      ...(card.cappedFrom ? { cappedFrom: card.cappedFrom } : {}),
+      ...(card.action ? { action: card.action } : {}),
+      parentTaskId: card.parentTaskId,
+      message,
+      submittedAt: now,
+      lastChangeAt: now,
+      view: emptyView(submitted.code === 21 ? 'MODAL' : 'SUBMITTED', submitted.queuePosition),
+      renderedHash: undefined,
+      phase: 'active',
+      endReason: undefined,
+      files: [],
+    };
+  }
+}
+
+/** What one card of a start shows. */
+interface CardSpec {
+  title: Text;
+  prompt: string;
+  locale: Locale;
+  mode: Mode | undefined;
+  cappedFrom?: Mode | undefined;
+  parentTaskId?: string | undefined;
+  action?: MjAction | undefined;
+  variation?: 'high' | 'low' | undefined;
+}
