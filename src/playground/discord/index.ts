@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalGateway } from './gateway';
+import { ATTACHMENT_SIZE_LIMIT } from './limits';
 import { DISCORD_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limits';
 import { LocalRest, type InjectedFailure } from './rest';
 import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RecordedCall } from './types';
@@ -23,6 +24,11 @@ export interface LocalDiscordOptions {
   maxCalls?: number;
   /** CDN files kept (default: all). */
   maxFiles?: number;
+  /**
+   * Bytes a file may have: sent in every interaction as `attachment_size_limit` and enforced on uploads (413 / 40005).
+   * Discord's default for a bot is 10 MiB; boosted servers have more.
+   */
+  attachmentSizeLimit?: number;
 }
 
 /** A role (type 8), user (6) or channel (7) option: the local Discord fills in `resolved` as Discord does. */
@@ -58,6 +64,7 @@ export class LocalDiscord {
       editCap: options.editCap ?? Number.POSITIVE_INFINITY,
       maxCalls: options.maxCalls ?? Number.POSITIVE_INFINITY,
       maxFiles: options.maxFiles ?? Number.POSITIVE_INFINITY,
+      attachmentSizeLimit: options.attachmentSizeLimit ?? ATTACHMENT_SIZE_LIMIT,
     };
     this.world.maxFiles = this.options.maxFiles;
     this.rest = new LocalRest(this.world, new RateLimiter(options.rateLimits ?? DISCORD_LIMITS), this.options);
@@ -314,7 +321,8 @@ export class LocalDiscord {
       entitlements: [],
       authorizing_integration_owners: { '0': guildId },
       context: 0,
-      attachment_size_limit: 10 * 1024 * 1024,
+      // What the bot may upload in answer: the same limit the REST side enforces.
+      attachment_size_limit: this.options.attachmentSizeLimit,
       ...fields,
     };
     const interaction: LocalInteraction = {

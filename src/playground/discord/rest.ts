@@ -1,13 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readBody, send } from '../../http/server';
 import { discordError, parseBody, serveCdnFile, type ParsedBody } from './http-util';
-import { messageProblem, modalProblem } from './limits';
+import { messageProblem, modalProblem, REQUEST_SIZE_LIMIT, uploadProblem } from './limits';
 import type { RateLimiter } from './rate-limits';
 import type { LocalInteraction, LocalMessage, RecordedCall } from './types';
 import { MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, type World } from './world';
 
-/** Discord takes bodies up to 25 MiB of files plus the JSON; more is refused as Discord does (40005). */
-const MAX_BODY = 30 * 1024 * 1024;
+/** Discord's answer to a file or a request over its size limits. */
+const tooLarge = () => discordError(40005, 'Request entity too large');
+/** Room for the JSON and the multipart framing around a file of the largest size allowed. */
+const FRAMING_BYTES = 1024 * 1024;
 
 export interface RestOptions {
   botToken: string;
@@ -21,6 +23,8 @@ export interface RestOptions {
   maxCalls: number;
   /** CDN files kept (the newest): a playground that runs for days must not hold every picture. */
   maxFiles: number;
+  /** Bytes a file may have (Discord's 10 MiB unless a test plays a boosted server); more is answered 413. */
+  attachmentSizeLimit: number;
 }
 
 export interface InjectedFailure {
@@ -80,9 +84,10 @@ export class LocalRest {
     if (method === 'GET' && serveCdnFile(this.world.cdn, url.pathname, res)) return;
     const path = url.pathname.replace(/^\/api\/v\d+/, '');
     const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
-    const raw = await readBody(req, MAX_BODY);
+    // A boosted server (a test's larger attachmentSizeLimit) takes larger requests too.
+    const raw = await readBody(req, Math.max(REQUEST_SIZE_LIMIT, this.options.attachmentSizeLimit + FRAMING_BYTES));
     if (raw === 'too-large') {
-      send(res, 413, discordError(40005, 'Request entity too large'));
+      send(res, 413, tooLarge());
       return;
     }
     if (!route) {
@@ -131,6 +136,8 @@ export class LocalRest {
         { ...verdict.headers, 'retry-after': String(Math.ceil(retryAfter)) },
       );
     }
+    // Each file is held to the limit the interaction advertised as attachment_size_limit, as Discord does.
+    if (uploadProblem(body.files, this.options.attachmentSizeLimit)) return answer(413, tooLarge());
     const invalid = bodyProblem(call.route, body.json);
     if (invalid) return answer(400, discordError(50035, `Invalid Form Body: ${invalid}`));
     const failure = this.takeFailure(method, call.route, body.files.length > 0);
