@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, send } from '../../http/server';
+import { readBody } from '../../http/body';
+import { send } from '../../http/server';
 import { discordError, parseBody, serveCdnFile, type ParsedBody } from './http-util';
 import { messageProblem, modalProblem, REQUEST_SIZE_LIMIT, uploadProblem } from './limits';
 import type { RateLimiter } from './rate-limits';
@@ -86,8 +87,8 @@ export class LocalRest {
     const route = this.routes.find((r) => r.method === method && r.pattern.test(path));
     // A boosted server (a test's larger attachmentSizeLimit) takes larger requests too.
     const raw = await readBody(req, Math.max(REQUEST_SIZE_LIMIT, this.options.attachmentSizeLimit + FRAMING_BYTES));
-    if (raw === 'too-large') {
-      send(res, 413, tooLarge());
+    if (!Buffer.isBuffer(raw)) {
+      send(res, raw === 'too-large' ? 413 : 400, raw === 'too-large' ? tooLarge() : discordError(0, 'request body incomplete'));
       return;
     }
     if (!route) {
@@ -238,6 +239,13 @@ export class LocalRest {
       }),
     );
 
+    // A member as Discord has them now (the region editor reads roles again at its submit).
+    this.add('GET', '/guilds/:guild/members/:user', { major: ['guild'] }, ({ params }) => {
+      const known = params.guild === world.guildId || world.extraGuilds.some((g) => g.id === params.guild);
+      if (!known) return notFound(10004, 'Unknown Guild');
+      const member = world.users.get(params.user!) ?? [world.alice, world.bob].find((u) => u.id === params.user);
+      return member && !world.departed.has(member.id) ? [200, world.member(member)] : notFound(10007, 'Unknown Member');
+    });
     this.add('GET', '/channels/:channel', { major: ['channel'] }, ({ params }) => {
       const channel = world.channel(params.channel!);
       return channel ? [200, channel] : notFound(10003, 'Unknown Channel');
