@@ -198,6 +198,18 @@ describe('/admin and /quota: who spends the plan', () => {
     assert.match(await admin('words', { action: 'remove', word: 'forbidden' }), /Banned words: none/);
   });
 
+  test('banned words as people read them: the seven spellings of issue 21 are refused, and nothing reaches the API', async () => {
+    await admin('words', { action: 'add', word: 'nude' });
+    await admin('words', { action: 'add', word: 'bikini' });
+    const spellings = ['a NUDE statue', 'a n\u200Bude statue', 'a nu\u00ADde statue', 'a ｎｕｄｅ statue', 'a nude_statue', 'a woman in a BİKİNİ', 'a nüde figure'];
+    for (const [n, prompt] of spellings.entries()) {
+      const { refusal } = await imagine(world, `${prompt} ${n}`, bob);
+      assert.match(refusal ?? '', /“(nude|bikini)” is not allowed on this server/, prompt);
+    }
+    assert.equal(bodiesTo(world, '/submit/imagine').filter((b) => / (statue|figure|woman)/.test(String(b.prompt))).length, 0, 'none was sent');
+    assert.equal((await imagine(world, 'a denuded hillside', bob)).refusal, undefined, 'a word that merely contains it passes');
+  });
+
   test('two commands racing for the last slot: exactly one is sent', async () => {
     await admin('limit', { role: everyone, daily: 1, concurrent: 5 });
     const before = bodiesTo(world, '/submit/imagine').length;

@@ -6,7 +6,10 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { encodePng } from '../src/simulator';
 import { chromiumMissing, launchChromium } from './support/browser';
-import { BotProcess } from './support/process';
+import { request } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { BotProcess, runScript } from './support/process';
+import { freePort } from './support/ports';
 
 /** Issue 14: `npm start` with no Discord application opens a playground where the real bot runs. */
 
@@ -164,6 +167,127 @@ describe('npm run play', () => {
       assert.equal(forged.status, 403);
     } finally {
       await bot.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+/** The bot process's resident memory, from /proc (Linux). */
+const rssOf = (bot: BotProcess): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${bot.child.pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+
+/** A request with the headers a browser would send from elsewhere, which fetch() does not let a page set. */
+function rawRequest(url: string, method: string, headers: Record<string, string>, body = ''): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method, headers: { ...headers, 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
+      let text = '';
+      res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('who can reach the playground (issue 21)', { skip: chromiumMissing }, () => {
+  let dir: string;
+  let bot: BotProcess;
+  let url: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mj-bridge-play-'));
+    ({ bot, url } = await startBot(dir));
+  });
+  after(async () => {
+    await bot?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a page under a foreign host name that resolves to 127.0.0.1 (DNS rebinding) is refused; 127.0.0.1 works, in Chromium', async () => {
+    const port = new URL(url).port;
+    const browser = await launchChromium(['--host-resolver-rules=MAP rebind.attacker.test 127.0.0.1']);
+    try {
+      const page = await browser.newPage();
+      const rebound = await page.goto(`http://rebind.attacker.test:${port}/`);
+      assert.equal(rebound?.status(), 421);
+      assert.equal(await page.locator('input[name="command"]').count(), 0, 'no playground under that name');
+      // What the attacker's page would do next, from its own origin: read the feed, run a command.
+      const tries = await page.evaluate(async () => {
+        const feed = await fetch('/playground/events').then((r) => r.status);
+        const command = await fetch('/playground/command', { method: 'POST', headers: { 'content-type': 'application/json', 'x-playground': '1' }, body: '{"user":"x","text":"/admin budget daily: 1"}' }).then((r) => r.status);
+        return { feed, command };
+      });
+      assert.deepEqual(tries, { feed: 421, command: 421 });
+      const home = await page.goto(url);
+      assert.equal(home?.status(), 200);
+      await page.locator('#user option').first().waitFor({ state: 'attached' });
+    } finally {
+      await browser.close();
+    }
+  });
+
+  test('the page cannot be framed, and writes from another site are refused', async () => {
+    const page = await fetch(url);
+    assert.match(String(page.headers.get('content-security-policy')), /frame-ancestors 'none'/);
+    assert.equal(page.headers.get('x-frame-options'), 'DENY');
+    const action = (headers: Record<string, string>) =>
+      rawRequest(new URL('/playground/command', url).href, 'POST', { host: new URL(url).host, 'content-type': 'application/json', 'x-playground': '1', ...headers }, '{"user":"x","text":"/quota"}');
+    assert.equal((await action({ origin: 'http://evil.example' })).status, 403, 'another origin');
+    assert.equal((await action({ 'sec-fetch-site': 'cross-site' })).status, 403, 'a cross-site fetch');
+    assert.equal((await action({ origin: `http://${new URL(url).host}`, 'sec-fetch-site': 'same-origin' })).status, 400, 'the page itself gets through (and is told to pick a member)');
+  });
+
+  test('what the playground holds is bounded: 25 uploads of 10 MB leave memory where a few would', async () => {
+    const file = Buffer.alloc(10 * 1024 * 1024 - 1024, 7);
+    const before = rssOf(bot);
+    for (let i = 0; i < 25; i += 1) {
+      const answer = await fetch(new URL(`/playground/upload?name=f${i}.bin`, url), { method: 'POST', headers: { 'x-playground': '1' }, body: file });
+      assert.equal(answer.status, 200);
+    }
+    const grown = rssOf(bot) - before;
+    assert.ok(grown < 160 * 1024 * 1024, `RSS grew by ${Math.round(grown / 1048576)} MB for 250 MB of uploads`);
+    assert.equal((await fetch(new URL('/healthz', url))).status, 200);
+  });
+});
+
+describe('when the playground does not start', () => {
+  test('npm start with MJ_API_URL set and no Discord application exits 1, naming npm run play', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mj-bridge-play-'));
+    try {
+      const result = await runScript('src/index.ts', { MJ_API_URL: 'https://api.example.com', MJ_API_KEY: 'sk-real-plan-key', HTTP_PORT: '0' }, dir);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /Set the Discord variables to run the bot in a server, or use `npm run play`/);
+      assert.doesNotMatch(result.stdout + result.stderr, /sk-real-plan-key|PLAYGROUND MODE/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('on a non-loopback HTTP_HOST only with PLAYGROUND_TOKEN, and then every request needs it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mj-bridge-play-'));
+    try {
+      const open = await runScript('src/index.ts', { HTTP_HOST: '0.0.0.0', HTTP_PORT: '0' }, dir);
+      assert.equal(open.code, 1);
+      assert.match(open.stderr, /Set PLAYGROUND_TOKEN/);
+      const token = 'a-playground-token-0123456789abcdef';
+      const port = await freePort();
+      const bot = new BotProcess('src/index.ts', { HTTP_HOST: '0.0.0.0', HTTP_PORT: String(port), PLAYGROUND_TOKEN: token, SIMULATOR_RUN_MS: '800' }, dir);
+      try {
+        await bot.waitForOutput(/PLAYGROUND MODE/, 30_000);
+        await bot.waitForOutput(/must carry PLAYGROUND_TOKEN/);
+        const base = `http://127.0.0.1:${port}`;
+        assert.equal((await fetch(`${base}/`)).status, 401, 'not without the token, even from this machine');
+        assert.equal((await fetch(`${base}/playground/events`)).status, 401);
+        const entry = await fetch(`${base}/?token=${token}`, { redirect: 'manual' });
+        assert.equal(entry.status, 303, 'the token leaves the address bar');
+        const cookie = String(entry.headers.get('set-cookie')).split(';')[0]!;
+        assert.match(String(entry.headers.get('set-cookie')), /HttpOnly; SameSite=Strict/);
+        const page = await fetch(`${base}/`, { headers: { cookie } });
+        assert.equal(page.status, 200);
+        assert.equal((await fetch(`${base}/`, { headers: { cookie: 'mj_playground=wrong' } })).status, 401);
+        assert.doesNotMatch(bot.stdout + bot.stderr, new RegExp(token), 'the token is never logged');
+      } finally {
+        await bot.stop();
+      }
+    } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   });

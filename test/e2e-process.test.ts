@@ -6,6 +6,22 @@ import { after, before, describe, test } from 'node:test';
 import { startLocalDiscord, type LocalDiscord } from '../src/playground/discord';
 import { embedText, isFinished } from './support/harness';
 import { BotProcess, runScript } from './support/process';
+import { freePort } from './support/ports';
+import { request } from 'node:http';
+
+/** POSTs `body` and resolves to the status, or to 'closed' when the server cut the connection while it was sent. */
+function postBig(url: string, body: Buffer): Promise<number | 'closed'> {
+  return new Promise((resolve) => {
+    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(body.length) } });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', () => resolve('closed'));
+    req.setTimeout(30_000, () => req.destroy());
+    req.end(body);
+  });
+}
 
 const LOADED_PROBE = `import { createRequire } from 'node:module';
 const cache = createRequire(process.cwd() + '/').cache;
@@ -85,5 +101,31 @@ describe('the bot and its scripts as processes', () => {
       assert.equal(exit.code, 0, `graceful exit on SIGTERM\n${bot.stderr}`);
     }
     assert.match(bot.stdout, /redis client loaded: false/, 'a SQLite bot never loads the Redis client (about 19 MB)');
+  });
+
+  test('16 concurrent 12 MB posts to made-up editor tokens (npm start heap flags): the bot stays alive and healthy, /imagine still works', async () => {
+    const port = await freePort();
+    const bot = new BotProcess(
+      'src/index.ts',
+      { ...discordEnv(), STORE_URL: `sqlite://${join(dir, 'flood.sqlite')}`, HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}`, SIMULATOR_RUN_MS: '800' },
+      dir,
+    );
+    try {
+      await bot.waitForOutput(/connected to Discord/);
+      const body = Buffer.alloc(12 * 1024 * 1024, 'A');
+      const tokens = Array.from({ length: 16 }, (_, i) => `${String(i).padStart(2, '0')}${'x'.repeat(30)}`);
+      const answers = await Promise.all(tokens.map((token) => postBig(`http://127.0.0.1:${port}/editor/${token}`, body)));
+      assert.ok(answers.every((a) => a === 404 || a === 'closed'), `refused: ${answers.join(', ')}`);
+      assert.equal(bot.child.exitCode, null, 'still running');
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      assert.equal(health.status, 200);
+      const interaction = discord.command('imagine', { prompt: 'a fox after the flood' });
+      await discord.waitFor(() => {
+        const message = discord.original(interaction);
+        return message && isFinished(message) ? message : undefined;
+      }, 'the final card after the flood', 20_000);
+    } finally {
+      await bot.stop('SIGTERM');
+    }
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/logger';
+import { Quotas, type Member } from '../src/limits/quota';
 import { openStore, type Store } from '../src/store';
 import { redisMissing, startRedis, type TestRedis } from './support/redis';
 
@@ -83,5 +84,31 @@ describe('the store on Redis (a real redis-server)', { skip: redisMissing }, () 
     const fleet = await a.coordinator.fleet();
     assert.deepEqual(fleet.map((p) => p.owned).sort(), [3, 4]);
     assert.notEqual(a.coordinator.processId, b.coordinator.processId);
+  });
+
+  it('two processes racing for a member\'s last slot: exactly one gets it; a slot left by a dead process frees itself', async () => {
+    const quotasOf = (store: Store) =>
+      new Quotas({
+        store,
+        logger,
+        clock: Date.now,
+        timeZone: 'UTC',
+        defaults: { daily: 1, concurrent: 1 },
+        inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
+      });
+    const [one, two] = [quotasOf(a), quotasOf(b)];
+    for (let round = 0; round < 20; round += 1) {
+      const member: Member = { guildId: '100000000000000001', userId: `2000000000000000${String(round).padStart(2, '0')}`, name: 'm', channelId: '3', roleIds: [], admin: false };
+      const outcomes = await Promise.allSettled([one.reserve(member, 1), two.reserve(member, 1)]);
+      assert.equal(outcomes.filter((o) => o.status === 'fulfilled').length, 1, `round ${round}: one of two processes takes the slot`);
+      const ticket = outcomes.find((o) => o.status === 'fulfilled')!.value;
+      await ticket.release();
+      await two.reserve(member, 1).then((again) => again.release());
+    }
+    // A reservation whose process died before settling it counts only until its TTL.
+    await a.coordinator.reserve('g:dead', 't1', 1, 150);
+    assert.equal(await b.coordinator.reserved('g:dead'), 1);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.equal(await b.coordinator.reserved('g:dead'), 0, 'gone after its TTL');
   });
 });

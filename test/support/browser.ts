@@ -8,8 +8,8 @@ export const chromiumMissing: string | undefined = CHROMIUM
   ? undefined
   : 'chromium is not installed (apt-get install -y chromium): the browser tests are skipped';
 
-/** Launches the system Chromium headless for playwright-core. */
-export async function launchChromium() {
+/** Launches the system Chromium headless for playwright-core; `args` add Chromium flags (a host-resolver rule). */
+export async function launchChromium(args: string[] = []) {
   const { chromium } = await import('playwright-core');
-  return chromium.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  return chromium.launch({ executablePath: CHROMIUM!, headless: true, args: ['--no-sandbox', '--disable-gpu', ...args] });
 }

@@ -300,7 +300,7 @@ export class LocalDiscord {
     this.world.users.set(user.id, user);
     const channelId = by.channelId ?? this.channelId;
     const guildId = this.world.guildOf(channelId);
-    const now = Date.now();
+    const now = this.options.clock();
     const id = this.world.ids.next(now);
     const token = `itoken.${id}.${Math.random().toString(36).slice(2)}`;
     const raw = {
