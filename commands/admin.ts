@@ -7,7 +7,7 @@ import {
   type APIApplicationCommandOption,
   type ChatInputCommandInteraction,
 } from 'discord.js';
-import { MODES, type Mode } from '../src/config';
+import { MODES, type Mode } from '../src/mj/modes';
 import type { BotContext, Command } from '../src/discord/context';
 import { discordServerLocale, memberMessages } from '../src/discord/locale';
 import { requireAdmin } from '../src/discord/preconditions';

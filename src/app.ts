@@ -259,7 +259,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logger.info({ host: app.httpAddress, port: app.httpPort, notify: Boolean(ctx.notifyUrl) }, 'http server listening');
       tracker.start();
       // The same bulk PUT as deploy-commands, so the page offers exactly what a server would.
-      if (options.playground) await deployCommands(config);
+      if (options.playground) await deployCommands(config, options.commands ?? defaultCommands);
       void sweepNow();
       sweepTimer = setInterval(() => void sweepNow(), 3_600_000);
       sweepTimer.unref();

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { LOCALES } from './i18n/format';
+import { MODES } from './mj/modes';
 import { PROVIDER_NAMES, type ProviderName } from './mj/providers';
 import { Scrubber } from './secrets';
 
@@ -54,8 +55,6 @@ const integer = (min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
-export const MODES = ['fast', 'relax', 'turbo'] as const;
-export type Mode = (typeof MODES)[number];
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const discordShape = {

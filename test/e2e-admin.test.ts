@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { commands as allCommands } from '../commands';
 import { deployCommands } from '../src/discord/deploy';
 import type { LocalInteraction, LocalRole, LocalUser } from '../src/playground/discord';
 import { user } from '../src/playground/discord/world';
@@ -63,7 +64,7 @@ describe('/admin and /quota: who spends the plan', () => {
 
   test('deploy-commands registers /admin for Manage Server only, and /quota for everyone', async () => {
     const config = { DISCORD_TOKEN: world.discord.botToken, DISCORD_APPLICATION_ID: world.discord.applicationId, DISCORD_API_URL: world.discord.apiUrl, DISCORD_GUILD_ID: undefined, LOG_LEVEL: 'info' as const };
-    await deployCommands(config);
+    await deployCommands(config, allCommands);
     const put = world.discord.calls.filter((c) => c.method === 'PUT').at(-1)!;
     const commands = put.body as Array<{ name: string; default_member_permissions?: string; options?: Array<{ name: string }> }>;
     const adminCommand = commands.find((c) => c.name === 'admin')!;

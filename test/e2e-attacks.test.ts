@@ -186,4 +186,34 @@ describe('attacks on the HTTP port and the start path', () => {
     }
     assert.equal(world.sim.requestCount('/submit/'), before, 'nothing was sent');
   });
+
+  test('the region editor reads the member again at submit: a role taken away since the click counts, and a member who left is refused', async () => {
+    const { guildId, bob } = world.discord;
+    const patron = world.discord.addRole('Patron');
+    world.discord.world.memberRoles.set(bob.id, [patron.id]);
+    await world.app.ctx.quotas.updateSettings(guildId, (s) => {
+      s.limits[guildId] = { daily: 0, concurrent: 1 };
+      s.limits[patron.id] = { daily: 50, concurrent: 3 };
+    });
+    try {
+      const grid = await world.untilOriginal(await world.command('imagine', { prompt: 'a harbour' }, { user: bob }), isDone, 'bob’s grid');
+      const up = await world.untilOriginal(world.discord.click(grid.id, buttonId(grid, 'U2'), { user: bob }), isDone, 'bob’s upscale');
+      const linkFor = async () => String((await world.discord.answered(world.discord.click(up.id, buttonId(up, 'Vary (Region)'), { user: bob }))).data.components[0].components[0].url);
+      const first = await linkFor();
+      world.discord.world.memberRoles.set(bob.id, []);
+      const actionsBefore = world.sim.requestCount('/submit/action');
+      const refused = await post(first, { prompt: 'a boat', mask: maskOf(goodMask()) });
+      assert.equal(refused.status, 400);
+      assert.match(((await refused.json()) as { error: string }).error, /Your roles don't include the Midjourney bot/);
+      const second = await linkFor();
+      world.discord.world.departed.add(bob.id);
+      const gone = await post(second, { prompt: 'a boat', mask: maskOf(goodMask()) });
+      assert.match(((await gone.json()) as { error: string }).error, /no longer a member/);
+      assert.equal(world.sim.requestCount('/submit/action'), actionsBefore, 'nothing was sent');
+    } finally {
+      world.discord.world.departed.delete(bob.id);
+      world.discord.world.memberRoles.delete(bob.id);
+      await world.clearSettings();
+    }
+  });
 });

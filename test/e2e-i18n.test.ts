@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
+import { commands as allCommands } from '../commands';
 import { deployCommands } from '../src/discord/deploy';
 import type { LocalInteraction, LocalMessage, LocalUser } from '../src/playground/discord';
 import { user } from '../src/playground/discord/world';
@@ -47,7 +48,7 @@ describe('two languages, /settings and /prefer', () => {
 
   test('deploy-commands registers Chinese descriptions, option names and choices; command names stay as in Midjourney', async () => {
     const { discord } = world;
-    await deployCommands({ DISCORD_TOKEN: discord.botToken, DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_API_URL: discord.apiUrl, DISCORD_GUILD_ID: undefined, LOG_LEVEL: 'info' });
+    await deployCommands({ DISCORD_TOKEN: discord.botToken, DISCORD_APPLICATION_ID: discord.applicationId, DISCORD_API_URL: discord.apiUrl, DISCORD_GUILD_ID: undefined, LOG_LEVEL: 'info' }, allCommands);
     type Registered = { name: string; name_localizations?: Record<string, string>; description: string; description_localizations?: Record<string, string>; options?: Registered[]; choices?: Array<{ name: string; name_localizations?: Record<string, string>; value: string }> };
     const body = discord.calls.filter((c) => c.method === 'PUT').at(-1)!.body as Registered[];
     const names = body.map((c) => c.name);

@@ -65,6 +65,11 @@ describe('button mapping', () => {
     assert.equal(readableEmoji('🔄'), '🔄');
     assert.equal(readableEmoji('1️⃣'), '1️⃣');
     assert.equal(readableEmoji('some_custom'), undefined);
+    // Exactly one emoji, as Discord takes it: a flag or a family is one; anything more is refused ("Invalid emoji").
+    assert.equal(readableEmoji('🇯🇵'), '🇯🇵');
+    assert.equal(readableEmoji('👨‍👩‍👧'), '👨‍👩‍👧');
+    assert.equal(readableEmoji('🔄 x'), undefined);
+    assert.equal(readableEmoji('🔄🔄'), undefined);
     assert.equal(derivedLabel(`MJ::JOB::pan_down::1::${H}::SOLO`), 'Pan down');
     assert.equal(derivedLabel(`MJ::Outpaint::100::1::${H}::SOLO`), 'Make Square');
     assert.equal(derivedLabel(`MJ::JOB::upsample_v6r1_2x_creative::1::${H}::SOLO`), 'Upscale (Creative)');

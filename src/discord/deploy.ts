@@ -1,9 +1,12 @@
-/** Registers every slash command in one bulk PUT: to the guild when DISCORD_GUILD_ID is set, else globally. */
 import { DiscordAPIError, REST, Routes } from 'discord.js';
-import { commands } from '../../commands';
 import { ConfigError, type DiscordConfig } from '../config';
+import type { Command } from './context';
 
-export async function deployCommands(config: DiscordConfig): Promise<{ count: number; scope: string }> {
+/**
+ * Registers the given slash commands (commands/index.ts, passed by the entry point: this layer does not import
+ * the commands above it) in one bulk PUT: to the guild when DISCORD_GUILD_ID is set, else globally.
+ */
+export async function deployCommands(config: DiscordConfig, commands: readonly Pick<Command, 'data'>[]): Promise<{ count: number; scope: string }> {
   const rest = new REST({ ...(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}), retries: 2, timeout: 15_000 });
   rest.setToken(config.DISCORD_TOKEN);
   const body = commands.map((command) => command.data);

@@ -1,5 +1,5 @@
 import { ApplicationCommandOptionType, type APIApplicationCommandOption, type ChatInputCommandInteraction } from 'discord.js';
-import { MODES, type Mode } from '../config';
+import { MODES, type Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import { choiceOf, described, named, type ChoiceValue, type OptionName, type Text } from '../i18n';
 import { checkPrompt } from '../mj/prompt';

@@ -1,5 +1,5 @@
 import { MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction, type StringSelectMenuInteraction } from 'discord.js';
-import { MODES, type Mode } from '../config';
+import { MODES, type Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import { capMode } from '../mj/modes';
 import { isVersion, STYLIZE } from '../prefs/flags';

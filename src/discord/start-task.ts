@@ -1,6 +1,6 @@
 import type { RepliableInteraction } from 'discord.js';
 import { UserError } from '../errors';
-import type { Mode } from '../config';
+import type { Mode } from '../mj/modes';
 import { messagesFor } from '../i18n';
 import type { Submitted, SubmitCommon } from '../mj/client';
 import type { ImageData } from '../mj/json-body';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { Mode } from '../config';
+import type { Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import type { Logger } from '../logger';
 import { capMode, fasterMode } from '../mj/modes';

@@ -1,4 +1,4 @@
-import type { Mode } from '../config';
+import type { Mode } from './modes';
 import type { ChangeAction } from './classic';
 import type { Logger } from '../logger';
 import { MjApiError, type MjErrorKind } from './errors';

@@ -1,4 +1,4 @@
-import type { Mode } from '../config';
+import type { Mode } from './modes';
 import type { MjClient, Submitted, SubmitCommon } from './client';
 import { isMjApiError } from './errors';
 

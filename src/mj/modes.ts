@@ -1,4 +1,6 @@
-import type { Mode } from '../config';
+/** Midjourney's speed modes (MODE_ORDER below ranks them). */
+export const MODES = ['fast', 'relax', 'turbo'] as const;
+export type Mode = (typeof MODES)[number];
 
 /**
  * Midjourney's speed modes in a prompt. A member may type `--turbo` (or `—turbo`, `–turbo`: phones and some

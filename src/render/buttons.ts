@@ -23,14 +23,29 @@ export interface ButtonSlot {
 const CUSTOM_EMOJI: Record<string, string> = { upscale_1: '⏫' };
 
 const UNICODE_EMOJI = /^(\p{Extended_Pictographic}|\p{Regional_Indicator}|[0-9#*]\uFE0F?\u20E3)/u;
+/** Graphemes, so a flag or a family (several code points) counts as the one emoji it is. */
+const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 
-/** A unicode emoji Discord accepts, or undefined (custom emoji need an id we do not have). */
+/**
+ * A unicode emoji Discord accepts: exactly one, nothing else (Discord refuses "🔄 x" or "🔄🔄" as an invalid
+ * emoji); custom emoji need an id we do not have. Otherwise undefined.
+ */
 export function readableEmoji(raw: string): string | undefined {
   const name = raw.trim();
   if (!name) return undefined;
   if (CUSTOM_EMOJI[name]) return CUSTOM_EMOJI[name];
-  return UNICODE_EMOJI.test(name) ? name : undefined;
+  if (!UNICODE_EMOJI.test(name)) return undefined;
+  const segments = GRAPHEMES.segment(name)[Symbol.iterator]();
+  segments.next();
+  return segments.next().done ? name : undefined;
 }
+
+/** Discord's limit on a custom_id. */
+const MAX_CUSTOM_ID = 100;
+
+/** The custom_id of one of the bot's own buttons for a task, or undefined when the task id is too long for one. */
+export const ownButtonId = (prefix: typeof SEED_PREFIX | typeof EDIT_PROMPT_PREFIX, taskId: string): string | undefined =>
+  prefix.length + taskId.length <= MAX_CUSTOM_ID ? `${prefix}${taskId}` : undefined;
 
 /** A readable label for a button Midjourney sends without one (actions.ts). */
 export const derivedLabel = (customId: string): string => infoFor(customId).label;

@@ -4,8 +4,8 @@ import { messagesFor, type Messages } from '../i18n';
 import { parseAction } from '../mj/actions';
 import { explainApiText } from '../mj/translate';
 import type { TrackedTask } from '../store/types';
-import { cardState, isFinal, type CardState } from '../tasks/view';
-import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX, type ButtonSlot } from './buttons';
+import { cardState, isFinal, type CardState } from './state';
+import { EDIT_PROMPT_PREFIX, mapButtons, ownButtonId, SEED_PREFIX, type ButtonSlot } from './buttons';
 import { fitEmbed } from './embed';
 import { escapeMarkdown, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
 
@@ -112,15 +112,13 @@ export function offersSeed(task: TrackedTask): boolean {
 /** The bot's own buttons (not Midjourney's): Seed on finished images, Edit prompt while the API waits for one. */
 export function botButtons(task: TrackedTask): APIButtonComponent[] {
   const t = cardMessages(task);
+  // A task id too long for a custom_id (none seen; Discord takes 100 characters) gets no button of the bot's own.
   if (task.view.status === 'MODAL') {
-    return [
-      { type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: `${EDIT_PROMPT_PREFIX}${task.taskId}`, label: t.card.editPrompt, emoji: { name: '✏️' } },
-    ];
+    const id = ownButtonId(EDIT_PROMPT_PREFIX, task.taskId);
+    return id ? [{ type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: id, label: t.card.editPrompt, emoji: { name: '✏️' } }] : [];
   }
-  if (offersSeed(task)) {
-    return [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: `${SEED_PREFIX}${task.taskId}`, label: t.card.seed, emoji: { name: '🌱' } }];
-  }
-  return [];
+  const seed = offersSeed(task) ? ownButtonId(SEED_PREFIX, task.taskId) : undefined;
+  return seed ? [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: seed, label: t.card.seed, emoji: { name: '🌱' } }] : [];
 }
 
 function resultLinks(task: TrackedTask, t: Messages): string {

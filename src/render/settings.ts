@@ -1,5 +1,5 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIComponentInMessageActionRow } from 'discord.js';
-import type { Mode } from '../config';
+import type { Mode } from '../mj/modes';
 import type { Messages } from '../i18n';
 import { prefFlags, STYLIZE, VERSIONS, type Version } from '../prefs/flags';
 import type { MemberPrefs } from '../store';

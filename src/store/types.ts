@@ -1,4 +1,4 @@
-import type { Mode } from '../config';
+import type { Mode } from '../mj/modes';
 import type { Locale } from '../i18n';
 import type { MjAction } from '../mj/actions';
 import type { MjButton, TaskStatus } from '../mj/schemas';

@@ -1,4 +1,5 @@
-import type { Config, Mode } from '../config';
+import type { Config } from '../config';
+import type { Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import { messagesFor, type Locale, type Text } from '../i18n';
 import type { Logger } from '../logger';
