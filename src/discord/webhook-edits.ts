@@ -15,9 +15,9 @@ const header = (value: string | string[] | undefined) => (Array.isArray(value) ?
 
 /**
  * Card edits through an interaction's webhook token: most of what the bot sends (every progress step, and the
- * final card with its files). discord.js's REST client costs about 500 µs of CPU per such request here (route
- * hashing, a handler and queue per token, its request and response wrappers); this is the bot's own HTTP exchange,
- * about 175 µs (README, "Benchmark"). It keeps Discord's rules: a token whose bucket Discord said is empty waits for
+ * final card with its files). discord.js's REST client spends several times the CPU on each such request (route
+ * hashing, a handler and queue per token, its request and response wrappers); this is the bot's own HTTP exchange
+ * (the measured difference is in README, "Benchmark"). It keeps Discord's rules: a token whose bucket Discord said is empty waits for
  * its reset; a 429 throws like discord.js's errors, and the publisher tries again later. Interaction webhook routes
  * do not count against the bot's global limit. Every bot-token request stays with discord.js.
  */

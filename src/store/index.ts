@@ -145,7 +145,7 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     usage: await make<UsageRow>('usage'),
     counters: await make<DayCounter>('counters'),
   };
-  // Redis's client is loaded only for a Redis store: it costs a SQLite bot about 19 MB of memory and 0.2 s at start.
+  // Redis's client is loaded only for a Redis store: a SQLite bot would pay its memory and start-up for nothing (README).
   const coordinator = isRedis(storeUrl)
     ? await (await import('./redis-coordinator')).RedisCoordinator.connect(storeUrl, logger)
     : new LocalCoordinator(store.inflight);

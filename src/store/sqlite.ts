@@ -27,7 +27,7 @@ function openDatabase(file: string): Promise<sqlite3.Database> {
  * it: three trips to libuv's thread pool per store operation. Its SQL is a handful of fixed strings, so here each
  * is prepared on first use and kept (a few per text, see STATEMENTS_PER_SQL); one operation is then one trip.
  * `stmt.all` binds its own parameters in that trip, so callers sharing a statement do not see each other's.
- * Alone on this machine that took a store operation from about 100 µs of CPU to about 35 µs; a task runs about ten.
+ * A task runs about ten store operations; README's "Benchmark" has what this saved.
  */
 export async function openSqliteAdapter(file: string): Promise<KeyvSqlite> {
   const adapter = new KeyvSqlite({ uri: `sqlite://${file}`, table: 'kv', busyTimeout: BUSY_TIMEOUT_MS });
