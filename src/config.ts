@@ -55,6 +55,45 @@ const integer = (min: number, max: number) =>
     .min(min, `must be at least ${min}`)
     .max(max, `must be at most ${max}`);
 
+/**
+ * One API of MJ_UPSTREAMS: `name`, `url` and `key` as MJ_API_URL/MJ_API_KEY, a provider preset with the same
+ * per-API overrides, a weight, and the speed modes it may be used for (default: all its preset offers).
+ */
+const upstreamSchema = z
+  .object({
+    name: z.string({ message: 'is required' }).regex(/^[a-z0-9-]{1,32}$/, 'must be 1 to 32 lower-case letters, digits or -'),
+    url: httpUrl,
+    key: z.string().optional(),
+    provider: z.enum(PROVIDER_NAMES, { message: `must be one of ${PROVIDER_NAMES.join(', ')}` }).default('custom'),
+    weight: z.number({ message: 'must be a positive whole number' }).int('must be a positive whole number').positive('must be a positive whole number').default(1),
+    modes: z.array(z.enum(MODES, { message: `must list modes among ${MODES.join(', ')}` })).min(1, 'must list at least one mode').optional(),
+    authHeader: z.enum(['mj-api-secret', 'bearer'], { message: 'must be mj-api-secret or bearer' }).optional(),
+    modePrefix: pathTemplate('{mode}', '/mj-{mode} or /{mode}').optional(),
+    videoFetchPath: pathTemplate('{id}', '/mjvideo/fetch/{id}').optional(),
+  })
+  .strict();
+export type UpstreamConfig = z.infer<typeof upstreamSchema>;
+
+/** MJ_UPSTREAMS: a JSON array of APIs, names unique. Errors name the entry (by position and name) and the field. */
+const upstreamList = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of APIs, e.g. [{"name":"alpha","url":"https://…","key":"…"}]' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(upstreamSchema, { message: 'must be a JSON array of APIs' }).min(1, 'must list at least one API'))
+  .superRefine((list, ctx) => {
+    const seen = new Set<string>();
+    for (const [i, upstream] of list.entries()) {
+      if (seen.has(upstream.name)) ctx.addIssue({ code: 'custom', path: [i, 'name'], message: 'is used twice: names must be unique' });
+      seen.add(upstream.name);
+    }
+  });
+
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const discordShape = {
@@ -69,6 +108,7 @@ const botShape = {
   ...discordShape,
   MJ_PROVIDER: withDefault(z.enum(PROVIDER_NAMES, { message: `must be one of ${PROVIDER_NAMES.join(', ')}` }), 'custom'),
   MJ_API_URL: optional(httpUrl),
+  MJ_UPSTREAMS: optional(upstreamList),
   MJ_API_KEY: optional(z.string()),
   MJ_AUTH_HEADER: optional(z.enum(['mj-api-secret', 'bearer'], { message: 'must be mj-api-secret or bearer' })),
   MJ_MODE_PREFIX: optional(pathTemplate('{mode}', '/mj-{mode} or /{mode}')),
@@ -108,6 +148,9 @@ const botShape = {
 
 const discordSchema = z.object(discordShape);
 const botSchema = z.object(botShape).superRefine((config, ctx) => {
+  if (config.MJ_API_URL && config.MJ_UPSTREAMS) {
+    ctx.addIssue({ code: 'custom', path: ['MJ_API_URL'], message: 'and MJ_UPSTREAMS are both set: configure one API with MJ_API_URL, or several with MJ_UPSTREAMS' });
+  }
   if (config.SHARD_IDS?.some((id) => id >= config.SHARD_COUNT)) {
     ctx.addIssue({ code: 'custom', path: ['SHARD_IDS'], message: 'must list shards below SHARD_COUNT (0 to SHARD_COUNT - 1)' });
   }
@@ -130,11 +173,25 @@ export class ConfigError extends Error {
   }
 }
 
+/** "entry 2 (beta)": which API of MJ_UPSTREAMS a problem is about, by position and name (never a key or a URL). */
+function upstreamEntry(text: string, index: number): string {
+  let name: unknown;
+  try {
+    name = (JSON.parse(text) as Array<{ name?: unknown }>)[index]?.name;
+  } catch {
+    name = undefined;
+  }
+  const safe = typeof name === 'string' && /^[a-z0-9-]{1,32}$/.test(name) ? ` (${name})` : '';
+  return `entry ${index + 1}${safe}`;
+}
+
 function parseWith<T>(schema: z.ZodType<T>, source: Record<string, string | undefined>): T {
   const result = schema.safeParse(source);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const key = issue.path.join('.') || '(environment)';
+    const [variable, index, ...field] = issue.path.map(String);
+    const entry = (source[variable!] && variable === 'MJ_UPSTREAMS' && index !== undefined) ? upstreamEntry(source[variable!]!, Number(index)) : undefined;
+    const key = entry ? `${variable} ${entry}${field.length ? ` field ${field.join('.')}` : ''}` : issue.path.join('.') || '(environment)';
     const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
     return `${key} ${message}`;
   });
@@ -164,9 +221,29 @@ export const retentionOf = (config: Pick<Config, 'RETENTION_DAYS'>): number => c
 export const notifySecretsOf = (config: Pick<Config, 'NOTIFY_SECRET' | 'DISCORD_TOKEN'>): string[] =>
   config.NOTIFY_SECRET ?? [createHmac('sha256', config.DISCORD_TOKEN).update('mj-bridge notifyHook').digest('base64url').slice(0, 32)];
 
+/**
+ * The APIs of this bot: MJ_UPSTREAMS, or the one MJ_API_URL configures (named `default`, with MJ_PROVIDER and the
+ * MJ_* overrides). Without either, one `default` API with no URL: the built-in simulator's, filled in at start.
+ */
+export function upstreamsOf(config: Config): Array<Omit<UpstreamConfig, 'url'> & { url: string | undefined }> {
+  if (config.MJ_UPSTREAMS) return config.MJ_UPSTREAMS;
+  return [
+    {
+      name: 'default',
+      url: config.MJ_API_URL,
+      key: config.MJ_API_KEY,
+      provider: config.MJ_PROVIDER,
+      weight: 1,
+      ...(config.MJ_AUTH_HEADER ? { authHeader: config.MJ_AUTH_HEADER } : {}),
+      ...(config.MJ_MODE_PREFIX ? { modePrefix: config.MJ_MODE_PREFIX } : {}),
+      ...(config.MJ_VIDEO_FETCH_PATH ? { videoFetchPath: config.MJ_VIDEO_FETCH_PATH } : {}),
+    },
+  ];
+}
+
 /** Every configured secret, for text that may echo one (src/secrets.ts). */
-export const scrubberOf = (config: Pick<Config, 'NOTIFY_SECRET' | 'DISCORD_TOKEN' | 'MJ_API_KEY' | 'PLAYGROUND_TOKEN'>): Scrubber =>
-  new Scrubber([config.DISCORD_TOKEN, config.MJ_API_KEY, config.PLAYGROUND_TOKEN, ...notifySecretsOf(config)]);
+export const scrubberOf = (config: Pick<Config, 'NOTIFY_SECRET' | 'DISCORD_TOKEN' | 'MJ_API_KEY' | 'PLAYGROUND_TOKEN' | 'MJ_UPSTREAMS'>): Scrubber =>
+  new Scrubber([config.DISCORD_TOKEN, config.MJ_API_KEY, config.PLAYGROUND_TOKEN, ...notifySecretsOf(config), ...(config.MJ_UPSTREAMS ?? []).map((u) => u.key)]);
 
 export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
   return parseWith(botSchema, source);

@@ -23,6 +23,8 @@ export class MjApiError extends Error {
   /** The API's description as it said it (never raw JSON); shown explained in the reader's language. */
   readonly description: string;
   readonly bannedWord: string | undefined;
+  /** The request never reached the API (no connection was made, or the circuit was open): it surely did nothing. */
+  readonly notDelivered: boolean;
 
   constructor(init: {
     kind: MjErrorKind;
@@ -31,6 +33,7 @@ export class MjApiError extends Error {
     httpStatus?: number | undefined;
     description?: string | undefined;
     bannedWord?: string | undefined;
+    notDelivered?: boolean;
     cause?: unknown;
   }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
@@ -40,6 +43,7 @@ export class MjApiError extends Error {
     this.httpStatus = init.httpStatus;
     this.description = init.description ?? '';
     this.bannedWord = init.bannedWord;
+    this.notDelivered = init.notDelivered ?? false;
   }
 
   /** Whether the same request may be sent again without risk of doing the work twice. */

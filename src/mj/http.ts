@@ -164,7 +164,7 @@ export class MjHttp {
     let lastError: MjApiError | undefined;
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
       if (!this.circuit.allow()) {
-        throw new MjApiError({ kind: 'unavailable', message: `circuit open, ${method} ${path} not sent` });
+        throw new MjApiError({ kind: 'unavailable', message: `circuit open, ${method} ${path} not sent`, notDelivered: true });
       }
       let answer: HttpAnswer | undefined;
       let retryAfterMs: number | undefined;
@@ -178,6 +178,7 @@ export class MjHttp {
         lastError = new MjApiError({
           kind: 'unavailable',
           message: `${method} ${path} failed: ${code || (error as Error).name}`,
+          notDelivered: !delivered,
           cause: error,
         });
         this.circuit.failure();
