@@ -11,6 +11,8 @@ const MAX_ANSWER_BYTES = 1 << 20;
 const MAX_BUCKETS = 10_000;
 const USER_AGENT = 'DiscordBot (mj-bridge, 0.1.0)';
 
+/** Past a bucket's reset before its next request: Discord's own clock and the trip there differ by a few ms. */
+const RESET_MARGIN_MS = 50;
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
 /**
@@ -77,12 +79,20 @@ export class WebhookEdits {
     return this.agent.close();
   }
 
+  /**
+   * Waits until Discord said the bucket has room again, and a margin past it. A timer may fire a little early
+   * (libuv measures from the loop's cached time, which lags behind the clock while the loop is busy): the time is
+   * read again after each wait, so a request never leaves before the bucket's reset (which would cost a 429).
+   */
   private async roomIn(bucket: string): Promise<void> {
     const until = this.emptyUntil.get(bucket);
     if (until === undefined) return;
-    const wait = until - Date.now();
-    if (wait > 0) await sleep(Math.min(wait, 60_000));
-    this.emptyUntil.delete(bucket);
+    for (let waits = 0; waits < 10; waits += 1) {
+      const wait = until + RESET_MARGIN_MS - Date.now();
+      if (wait <= 0) break;
+      await sleep(Math.min(wait, 60_000));
+    }
+    if (this.emptyUntil.get(bucket) === until) this.emptyUntil.delete(bucket);
   }
 
   /** `seconds`: how long Discord said the bucket stays empty (0 or unreadable: it has room). */
