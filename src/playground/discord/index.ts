@@ -89,10 +89,6 @@ export class LocalDiscord {
   get channelId(): string {
     return this.world.channelId;
   }
-  /** A channel hidden from @everyone and shown to alice (see `World`). */
-  get secretChannelId(): string {
-    return this.world.secretChannelId;
-  }
   get alice(): LocalUser {
     return this.world.alice;
   }
