@@ -35,7 +35,7 @@ export async function startPlayground(): Promise<{ discord: LocalDiscord; env: R
   // Loaded only in playground mode, as the simulator is only without MJ_API_URL (src/app.ts).
   const { startLocalDiscord } = await import('./discord');
   // A fresh token per run: nothing else on this machine can drive the local gateway.
-  const discord = await startLocalDiscord({ botToken: `playground.${randomBytes(18).toString('base64url')}`, maxCalls: 200, maxFiles: 300 });
+  const discord = await startLocalDiscord({ botToken: `playground.${randomBytes(18).toString('base64url')}`, maxFiles: 300 });
   // What the page holds stays bounded however long it runs: the newest files and messages are kept.
   discord.world.maxCdnBytes = 64 * 1024 * 1024;
   discord.world.maxMessages = 500;

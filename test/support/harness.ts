@@ -41,7 +41,7 @@ export class LogSink extends Writable {
 export interface WorldOptions {
   env?: Record<string, string>;
   simulator?: TestSimulatorOptions;
-  discord?: LocalDiscordOptions;
+  discord?: Omit<LocalDiscordOptions, 'hooks'>;
   app?: Omit<AppOptions, 'logger' | 'clock'>;
   /** `sqlite` (a file in a fresh temp dir, default) or `memory`. */
   store?: 'sqlite' | 'memory';
