@@ -3,8 +3,8 @@ import type { World } from '../../src/playground/discord/world';
 
 /**
  * Test tooling around the local Discord (which itself only plays Discord, for the playground and the tests): a log
- * of every REST call, failures injected into the next matching calls and a hidden channel. It hooks in through
- * `RestHooks`; the product never loads this file.
+ * of every REST call, failures injected into the next matching calls, a hidden channel and a fixed token. It hooks
+ * in through `RestHooks`; the product never loads this file.
  */
 
 /** A failure the next matching call(s) get instead of their route's answer, once Discord's rules let them through. */
@@ -21,6 +21,9 @@ interface InjectedFailure {
   /** How many calls fail (default 1). */
   times?: number;
 }
+
+/** A fixed token: a failing test's output reads the same from run to run. */
+const TEST_BOT_TOKEN = 'local.bot.token-for-tests-only';
 
 /** Adds `secret`: hidden from @everyone, shown to alice by a member overwrite (the visibility tests' channel). */
 export const addSecretChannel = (world: World): string =>
@@ -80,7 +83,7 @@ export class TestDiscord extends LocalDiscord {
 
   constructor(options: Omit<LocalDiscordOptions, 'hooks'> = {}) {
     const tap = new CallTap();
-    super({ ...options, hooks: tap });
+    super({ botToken: TEST_BOT_TOKEN, ...options, hooks: tap });
     this.tap = tap;
     this.secretChannelId = addSecretChannel(this.world);
   }

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalGateway } from './gateway';
@@ -12,6 +13,7 @@ export type { RestHooks, RestReply } from './rest';
 export { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
 
 export interface LocalDiscordOptions {
+  /** The token the bot must send; by default a fresh random one, so nothing else on this machine can act as the bot. */
   botToken?: string;
   /** "Now" for the 15-minute token lifetime; share it with the bot's clock to jump ahead. */
   clock?: () => number;
@@ -56,7 +58,7 @@ export class LocalDiscord {
   url = '';
 
   constructor(options: LocalDiscordOptions = {}) {
-    this.botToken = options.botToken ?? 'local.bot.token-for-tests-only';
+    this.botToken = options.botToken ?? `local.${randomBytes(18).toString('base64url')}`;
     this.options = {
       botToken: this.botToken,
       clock: options.clock ?? Date.now,
