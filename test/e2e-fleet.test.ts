@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startLocalDiscord, type LocalDiscord, type LocalInteraction, type LocalMessage } from '../src/playground/discord';
+import type { LocalInteraction, LocalMessage } from '../src/playground/discord';
+import { startTestDiscord, type TestDiscord } from './support/discord';
 import { embedText, isFinished } from './support/harness';
 import { freePort } from './support/ports';
 import { BotProcess, botEnv } from './support/process';
@@ -18,7 +19,7 @@ const shardOf = (guildId: string) => Number((BigInt(guildId) >> 22n) % 2n);
 const taskIdOf = (message: LocalMessage) => /Task (\d+)/.exec(embedText(message))?.[1] ?? '';
 
 /** What a card showed, edit after edit: -1 waiting, 0–99 percent, 100 done. */
-function shownStates(discord: LocalDiscord, interaction: LocalInteraction, messageId: string): number[] {
+function shownStates(discord: TestDiscord, interaction: LocalInteraction, messageId: string): number[] {
   return discord.calls
     .filter((c) => c.method === 'PATCH' && c.status === 200 && (c.params.token === interaction.token || c.params.message === messageId))
     .map((c) => {
@@ -32,7 +33,7 @@ function shownStates(discord: LocalDiscord, interaction: LocalInteraction, messa
 describe('a fleet: two processes, shards 0 and 1, on one Redis', { skip: redisMissing }, () => {
   let redis: TestRedis;
   let sim: TestSimulator;
-  let discord: LocalDiscord;
+  let discord: TestDiscord;
   let dir: string;
   const bots: BotProcess[] = [];
   const ports: number[] = [];
@@ -62,7 +63,7 @@ describe('a fleet: two processes, shards 0 and 1, on one Redis', { skip: redisMi
   before(async () => {
     redis = await startRedis();
     sim = await startTestSimulator({ queueMs: 200, runMs: 2_000, progressSteps: 4, imageSize: 64 });
-    discord = await startLocalDiscord();
+    discord = await startTestDiscord();
     dir = mkdtempSync(join(tmpdir(), 'mj-bridge-fleet-'));
     const main = { id: discord.guildId, channelId: discord.channelId };
     const other = discord.world.addGuild(1 - shardOf(main.id), 2);

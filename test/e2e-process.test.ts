@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { startLocalDiscord, type LocalDiscord } from '../src/playground/discord';
+import { startTestDiscord, type TestDiscord } from './support/discord';
 import { embedText, isFinished } from './support/harness';
 import { BotProcess, runScript } from './support/process';
 import { freePort } from './support/ports';
@@ -28,10 +28,10 @@ const cache = createRequire(process.cwd() + '/').cache;
 process.on('exit', () => process.stdout.write('redis client loaded: ' + Object.keys(cache).some((file) => file.includes('@redis/client')) + '\\n'));`;
 
 describe('the bot and its scripts as processes', () => {
-  let discord: LocalDiscord;
+  let discord: TestDiscord;
   let dir: string;
   before(async () => {
-    discord = await startLocalDiscord();
+    discord = await startTestDiscord();
     dir = mkdtempSync(join(tmpdir(), 'mj-bridge-proc-'));
   });
   after(async () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL, type LocalInteraction, type LocalMessage } from '../src/playground/discord';
 import { World } from '../src/playground/discord/world';
+import { addSecretChannel } from './support/discord';
 import { embedText, TestWorld } from './support/harness';
 import { buttonId, isDone } from './support/surface';
 
@@ -15,7 +16,8 @@ const sentPermissions = (interaction: LocalInteraction): bigint => BigInt((inter
 describe('the local Discord computes permissions as Discord does', () => {
   test('@everyone, role and member overwrites apply in that order; the owner and administrators get everything', () => {
     const world = new World();
-    const { alice, bob, channelId, secretChannelId } = world;
+    const secretChannelId = addSecretChannel(world);
+    const { alice, bob, channelId } = world;
     assert.ok(canView(world.permissionsIn(bob.id, channelId)), 'general has no overwrites');
     assert.ok(!canView(world.permissionsIn(bob.id, secretChannelId)), '@everyone is denied the secret channel');
     assert.equal(world.permissionsIn(alice.id, secretChannelId), ALL_PERMISSIONS, 'alice owns the guild');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
-import { startLocalDiscord, type LocalDiscord, type LocalInteraction } from '../src/playground/discord';
+import { LocalDiscord, startLocalDiscord, type LocalInteraction } from '../src/playground/discord';
 import { messageProblem, modalProblem } from '../src/playground/discord/limits';
 
 const button = (id: string, label = id) => ({ type: 2, style: 2, custom_id: id, label });
@@ -225,6 +225,22 @@ describe('a boosted server: attachmentSizeLimit moves what is advertised and wha
       assert.equal(((await res.json()) as { code: number }).code, 40005);
     } finally {
       gateway.close();
+      await discord.close();
+    }
+  });
+});
+
+describe('the bot token', () => {
+  it('is a fresh random one unless given: nothing else on the machine can act as the bot', async () => {
+    const [first, second] = [new LocalDiscord(), new LocalDiscord()];
+    assert.notEqual(first.botToken, second.botToken);
+    assert.ok(first.botToken.length >= 24, first.botToken);
+    assert.equal(new LocalDiscord({ botToken: 'given.token' }).botToken, 'given.token');
+    const discord = await startLocalDiscord();
+    try {
+      const res = await fetch(`${discord.apiUrl}/v10/users/@me`, { headers: { authorization: 'Bot local.bot.token-for-tests-only' } });
+      assert.equal(res.status, 401, 'the token tests pass is no default');
+    } finally {
       await discord.close();
     }
   });

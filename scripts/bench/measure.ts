@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { TestSimulator as MjSimulator } from '../../test/support/simulator';
-import type { LocalDiscord, RecordedCall } from '../../src/playground/discord';
+import type { RestCall } from '../../src/playground/discord';
+import type { TestDiscord } from '../../test/support/discord';
 
 export const percentile = (values: number[], p: number): number => {
   if (values.length === 0) return Number.NaN;
@@ -84,7 +85,7 @@ export class ProcessSampler {
 const CARD_ROUTES = new Set(['PATCH /webhooks/:app/:token/messages/:message', 'PATCH /channels/:channel/messages/:message', 'POST /channels/:channel/messages']);
 
 /** What a card edit showed: -1 queued, 0–99 percent, 100 final. */
-function shown(call: RecordedCall): { taskId: string; state: number } | undefined {
+function shown(call: RestCall): { taskId: string; state: number } | undefined {
   const embed = call.body?.embeds?.[0];
   const taskId = /Task (\S+)/.exec(String(embed?.footer?.text ?? ''))?.[1];
   if (!taskId) return undefined;
@@ -106,7 +107,7 @@ export interface LagFigures {
  * For every state change the simulator made (it knows when each happened), the time until Discord
  * received the first card edit showing that state or a later one.
  */
-export function lagFigures(sim: MjSimulator, discord: LocalDiscord, sinceCall = 0): LagFigures {
+export function lagFigures(sim: MjSimulator, discord: TestDiscord, sinceCall = 0): LagFigures {
   const timeline = new Map<string, Array<{ at: number; state: number }>>();
   for (const call of discord.calls.slice(sinceCall)) {
     if (!CARD_ROUTES.has(call.route) || call.status !== 200) continue;

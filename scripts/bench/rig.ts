@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalDiscord, type LocalDiscord, type LocalInteraction } from '../../src/playground/discord';
+import type { LocalInteraction } from '../../src/playground/discord';
+import { startTestDiscord, type TestDiscord } from '../../test/support/discord';
 import { BotProcess } from '../../test/support/process';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from '../../test/support/simulator';
 
@@ -28,12 +29,12 @@ export class Rig {
   readonly bots: BotProcess[] = [];
   private constructor(
     readonly sim: TestSimulator,
-    readonly discord: LocalDiscord,
+    readonly discord: TestDiscord,
   ) {}
 
   static async start(listByCondition = true, sim: Partial<TestSimulatorOptions> = {}): Promise<Rig> {
     const simulator = await startTestSimulator({ ...SIM, ...sim, listByCondition, requestLogLimit: 0 });
-    const discord = await startLocalDiscord();
+    const discord = await startTestDiscord();
     return new Rig(simulator, discord);
   }
 

@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import type { LocalDiscord } from './discord';
 import { isLoopbackInterface } from './access';
 
@@ -34,8 +33,8 @@ export const playgroundAccess = (token: string | undefined): string =>
 export async function startPlayground(): Promise<{ discord: LocalDiscord; env: Record<string, string> }> {
   // Loaded only in playground mode, as the simulator is only without MJ_API_URL (src/app.ts).
   const { startLocalDiscord } = await import('./discord');
-  // A fresh token per run: nothing else on this machine can drive the local gateway.
-  const discord = await startLocalDiscord({ botToken: `playground.${randomBytes(18).toString('base64url')}`, maxCalls: 200, maxFiles: 300 });
+  // Its bot token is a fresh random one per run: nothing else on this machine can drive the local gateway.
+  const discord = await startLocalDiscord({ maxFiles: 300 });
   // What the page holds stays bounded however long it runs: the newest files and messages are kept.
   discord.world.maxCdnBytes = 64 * 1024 * 1024;
   discord.world.maxMessages = 500;

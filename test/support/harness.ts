@@ -8,7 +8,8 @@ import { createLogger } from '../../src/logger';
 import { emptySettings } from '../../src/limits/quota';
 import { testResolve } from './resolver';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';
-import { startLocalDiscord, type LocalDiscord, type LocalDiscordOptions, type LocalInteraction, type LocalMessage } from '../../src/playground/discord';
+import type { LocalDiscord, LocalDiscordOptions, LocalInteraction, LocalMessage } from '../../src/playground/discord';
+import { startTestDiscord, type TestDiscord } from './discord';
 
 /** A clock tests can move forward (Discord's 15-minute token, stall watchdogs) without waiting. */
 export class TestClock {
@@ -40,7 +41,7 @@ export class LogSink extends Writable {
 export interface WorldOptions {
   env?: Record<string, string>;
   simulator?: TestSimulatorOptions;
-  discord?: LocalDiscordOptions;
+  discord?: Omit<LocalDiscordOptions, 'hooks'>;
   app?: Omit<AppOptions, 'logger' | 'clock'>;
   /** `sqlite` (a file in a fresh temp dir, default) or `memory`. */
   store?: 'sqlite' | 'memory';
@@ -59,14 +60,14 @@ export class TestWorld {
 
   private constructor(
     readonly sim: TestSimulator,
-    readonly discord: LocalDiscord,
+    readonly discord: TestDiscord,
     private readonly options: WorldOptions,
   ) {}
 
   static async start(options: WorldOptions = {}): Promise<TestWorld> {
     const clock = new TestClock();
     const sim = await startTestSimulator({ queueMs: 150, runMs: 900, progressSteps: 3, imageSize: 64, ...options.simulator });
-    const discord = await startLocalDiscord({ clock: clock.now, ...options.discord });
+    const discord = await startTestDiscord({ clock: clock.now, ...options.discord });
     const world = new TestWorld(sim, discord, options);
     Object.assign(world, { clock });
     try {

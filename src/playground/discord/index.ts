@@ -1,16 +1,19 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LocalGateway } from './gateway';
 import { ATTACHMENT_SIZE_LIMIT } from './limits';
 import { DISCORD_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limits';
-import { LocalRest, type InjectedFailure } from './rest';
-import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RecordedCall } from './types';
+import { LocalRest, type RestHooks } from './rest';
+import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser } from './types';
 import { ALL_PERMISSIONS, user, World } from './world';
 
-export type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RecordedCall } from './types';
+export type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RestCall } from './types';
+export type { RestHooks, RestReply } from './rest';
 export { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
 
 export interface LocalDiscordOptions {
+  /** The token the bot must send; by default a fresh random one, so nothing else on this machine can act as the bot. */
   botToken?: string;
   /** "Now" for the 15-minute token lifetime; share it with the bot's clock to jump ahead. */
   clock?: () => number;
@@ -20,8 +23,6 @@ export interface LocalDiscordOptions {
   editCap?: number;
   /** Discord's limits by default; `false` to turn them off. */
   rateLimits?: RateLimitOptions | false;
-  /** REST calls kept for reading back (default: all, as tests read them). */
-  maxCalls?: number;
   /** CDN files kept (default: all). */
   maxFiles?: number;
   /**
@@ -29,6 +30,8 @@ export interface LocalDiscordOptions {
    * Discord's default for a bot is 10 MiB; boosted servers have more.
    */
   attachmentSizeLimit?: number;
+  /** Watches and steers REST requests (see RestHooks); none by default. */
+  hooks?: RestHooks;
 }
 
 /** A role (type 8), user (6) or channel (7) option: the local Discord fills in `resolved` as Discord does. */
@@ -43,31 +46,30 @@ const isMentionable = (value: OptionValue): value is MentionableOption =>
 
 /**
  * Discord as the bot sees it, on 127.0.0.1: REST under `${url}/api`, a gateway, a CDN for attachments.
- * Tests dispatch interactions as members would and read back what the bot made of them.
+ * The playground (and the tests) dispatch interactions as members would and read back what the bot made of them.
  */
 export class LocalDiscord {
   readonly world = new World();
   readonly rest: LocalRest;
   readonly gateway: LocalGateway;
   readonly botToken: string;
-  readonly options: Required<Omit<LocalDiscordOptions, 'rateLimits'>>;
+  readonly options: Required<Omit<LocalDiscordOptions, 'rateLimits' | 'hooks'>>;
   private server: Server | undefined;
   url = '';
 
   constructor(options: LocalDiscordOptions = {}) {
-    this.botToken = options.botToken ?? 'local.bot.token-for-tests-only';
+    this.botToken = options.botToken ?? `local.${randomBytes(18).toString('base64url')}`;
     this.options = {
       botToken: this.botToken,
       clock: options.clock ?? Date.now,
       ackTimeoutMs: options.ackTimeoutMs ?? 3_000,
       tokenLifetimeMs: options.tokenLifetimeMs ?? 15 * 60_000,
       editCap: options.editCap ?? Number.POSITIVE_INFINITY,
-      maxCalls: options.maxCalls ?? Number.POSITIVE_INFINITY,
       maxFiles: options.maxFiles ?? Number.POSITIVE_INFINITY,
       attachmentSizeLimit: options.attachmentSizeLimit ?? ATTACHMENT_SIZE_LIMIT,
     };
     this.world.maxFiles = this.options.maxFiles;
-    this.rest = new LocalRest(this.world, new RateLimiter(options.rateLimits ?? DISCORD_LIMITS), this.options);
+    this.rest = new LocalRest(this.world, new RateLimiter(options.rateLimits ?? DISCORD_LIMITS), this.options, options.hooks);
     this.gateway = new LocalGateway({
       botUser: this.world.botUser,
       applicationId: this.world.applicationId,
@@ -89,21 +91,11 @@ export class LocalDiscord {
   get channelId(): string {
     return this.world.channelId;
   }
-  /** A channel hidden from @everyone and shown to alice (see `World`). */
-  get secretChannelId(): string {
-    return this.world.secretChannelId;
-  }
   get alice(): LocalUser {
     return this.world.alice;
   }
   get bob(): LocalUser {
     return this.world.bob;
-  }
-  get calls(): RecordedCall[] {
-    return this.rest.calls;
-  }
-  get rateLimited(): number {
-    return this.rest.rateLimited;
   }
 
   async listen(port = 0): Promise<this> {
@@ -130,11 +122,6 @@ export class LocalDiscord {
     if (!server) return;
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
-
-  /** Makes the next matching REST call(s) fail, e.g. `{ route: 'PATCH /webhooks', status: 429, times: 2 }`. */
-  failNext(failure: Omit<InjectedFailure, 'times'> & { times?: number }): void {
-    this.rest.failures.push({ times: 1, ...failure });
   }
 
   /**

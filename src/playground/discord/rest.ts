@@ -4,7 +4,7 @@ import { send } from '../../http/server';
 import { discordError, parseBody, serveCdnFile, type ParsedBody } from './http-util';
 import { messageProblem, modalProblem, REQUEST_SIZE_LIMIT, uploadProblem } from './limits';
 import type { RateLimiter } from './rate-limits';
-import type { LocalInteraction, LocalMessage, RecordedCall } from './types';
+import type { LocalInteraction, LocalMessage, RestCall } from './types';
 import { MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, type World } from './world';
 
 /** Discord's answer to a file or a request over its size limits. */
@@ -20,24 +20,31 @@ export interface RestOptions {
   tokenLifetimeMs: number;
   /** Edits after which a message answers 30046. */
   editCap: number;
-  /** REST calls kept in `calls` (the newest). */
-  maxCalls: number;
   /** CDN files kept (the newest): a playground that runs for days must not hold every picture. */
   maxFiles: number;
   /** Bytes a file may have (Discord's 10 MiB unless a test plays a boosted server); more is answered 413. */
   attachmentSizeLimit: number;
 }
 
-export interface InjectedFailure {
-  method?: string;
-  route?: string | RegExp;
+/** An answer to a REST request; the bucket's rate-limit headers are added to it, as Discord sends them on every answer. */
+export interface RestReply {
   status: number;
-  code?: number;
-  message?: string;
-  retryAfterMs?: number;
-  /** Only requests that upload files (Discord's 413 / 40005 for attachments over its limit). */
-  withFiles?: boolean;
-  times: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * Where tooling outside the product watches and steers the REST side (test/support/discord.ts keeps a call log
+ * and injects failures there); the playground sets none.
+ */
+export interface RestHooks {
+  /** Every request a route matched, as it arrives; `call.status` is filled in once it is answered. */
+  onRequest?(call: RestCall): void;
+  /**
+   * Around a request Discord's rules let through (authorized, within rate limits, sizes and body limits):
+   * answer it with `next()` (the route), or with something else instead of running the route.
+   */
+  around?(call: RestCall, next: () => Promise<RestReply>): Promise<RestReply>;
 }
 
 type Handler = (ctx: RequestContext) => Promise<[number, unknown]> | [number, unknown];
@@ -66,15 +73,13 @@ interface RouteDef {
 const notFound = (code: number, message: string): [number, unknown] => [404, discordError(code, message)];
 
 export class LocalRest {
-  readonly calls: RecordedCall[] = [];
-  readonly failures: InjectedFailure[] = [];
-  rateLimited = 0;
   private readonly routes: RouteDef[] = [];
 
   constructor(
     private readonly world: World,
     private readonly limiter: RateLimiter,
     private readonly options: RestOptions,
+    private readonly hooks: RestHooks = {},
   ) {
     this.defineRoutes();
   }
@@ -105,7 +110,7 @@ export class LocalRest {
       send(res, 400, discordError(50109, 'The request body contains invalid JSON.'));
       return;
     }
-    const call: RecordedCall = {
+    const call: RestCall = {
       at: Date.now(),
       method,
       path,
@@ -116,9 +121,7 @@ export class LocalRest {
       status: 0,
       authorized,
     };
-    this.calls.push(call);
-    // A long-lived playground keeps the newest calls only; tests keep them all.
-    if (this.calls.length > this.options.maxCalls) this.calls.splice(0, this.calls.length - this.options.maxCalls);
+    this.hooks.onRequest?.(call);
 
     const answer = (status: number, payload: unknown, headers: Record<string, string> = {}) => {
       call.status = status;
@@ -129,7 +132,6 @@ export class LocalRest {
     const bucket = `${call.route}|${route.major.map((k) => params[k]).join('/')}`;
     const verdict = this.limiter.check(bucket, route.global);
     if (!verdict.ok) {
-      this.rateLimited += 1;
       const retryAfter = Math.max(0.001, verdict.retryAfterMs / 1000);
       return answer(
         429,
@@ -141,38 +143,21 @@ export class LocalRest {
     if (uploadProblem(body.files, this.options.attachmentSizeLimit)) return answer(413, tooLarge());
     const invalid = bodyProblem(call.route, body.json);
     if (invalid) return answer(400, discordError(50035, `Invalid Form Body: ${invalid}`));
-    const failure = this.takeFailure(method, call.route, body.files.length > 0);
-    if (failure) {
-      const headers: Record<string, string> = { ...verdict.headers };
-      if (failure.status === 429) {
-        this.rateLimited += 1;
-        const retryAfter = (failure.retryAfterMs ?? 500) / 1000;
-        headers['retry-after'] = String(Math.ceil(retryAfter));
-        return answer(429, { message: 'You are being rate limited.', retry_after: retryAfter, global: false }, headers);
-      }
-      return answer(failure.status, discordError(failure.code ?? 0, failure.message ?? 'Injected failure'), headers);
-    }
-    try {
+
+    // Only a request the route itself handled changed the world (a hook may answer without it).
+    let ran = false;
+    const next = async (): Promise<RestReply> => {
+      ran = true;
       const [status, payload] = await route.handler({ req, params, query: url.searchParams, body, authorized });
-      answer(status, payload, verdict.headers);
+      return { status, body: payload };
+    };
+    try {
+      const reply = this.hooks.around ? await this.hooks.around(call, next) : await next();
+      answer(reply.status, reply.body, { ...verdict.headers, ...reply.headers });
     } catch (error) {
       answer(500, discordError(0, `local discord bug: ${(error as Error).message}`));
     }
-    if (method !== 'GET') this.world.changed();
-  }
-
-  private takeFailure(method: string, route: string, hasFiles: boolean): InjectedFailure | undefined {
-    const index = this.failures.findIndex(
-      (f) =>
-        (!f.method || f.method === method) &&
-        (!f.withFiles || hasFiles) &&
-        (!f.route || (typeof f.route === 'string' ? route.includes(f.route) : f.route.test(route))),
-    );
-    if (index < 0) return undefined;
-    const failure = this.failures[index]!;
-    failure.times -= 1;
-    if (failure.times <= 0) this.failures.splice(index, 1);
-    return failure;
+    if (ran && method !== 'GET') this.world.changed();
   }
 
   private add(method: string, template: string, options: { major?: string[]; global?: boolean; bot?: boolean }, handler: Handler) {

@@ -47,8 +47,8 @@ export interface LocalMessage {
   deleted: boolean;
 }
 
-/** One REST call as the local Discord saw it. */
-export interface RecordedCall {
+/** One REST request as the local Discord saw it (what `RestHooks` are given). */
+export interface RestCall {
   at: number;
   method: string;
   path: string;

@@ -21,8 +21,8 @@ export const user = (id: string, username: string, bot = false): LocalUser => ({
 });
 
 /**
- * The state every part of the local Discord shares: one guild, three channels, roles, members, messages, interactions, CDN.
- * `general` and `art` are open to everyone; `secret` is hidden from @everyone and shown to alice (a member overwrite).
+ * The state every part of the local Discord shares: one guild, its channels, roles, members, messages, interactions, CDN.
+ * `general` and `art` are open to everyone; `addChannel` adds more, with their permission overwrites.
  */
 export class World {
   /** Every id this Discord hands out (declared first: the fields below take theirs from it). */
@@ -30,7 +30,6 @@ export class World {
   readonly guildId = this.ids.next();
   readonly channelId = this.ids.next();
   readonly otherChannelId = this.ids.next();
-  readonly secretChannelId = this.ids.next();
   readonly applicationId = this.ids.next();
   readonly botUser: LocalUser;
   readonly alice = user(this.ids.next(), 'alice');
@@ -43,16 +42,13 @@ export class World {
   readonly roles: LocalRole[] = [{ id: this.guildId, name: '@everyone', permissions: String(EVERYONE_PERMISSIONS), position: 0 }];
   /** Role ids per user id (a user absent here has only @everyone). */
   readonly memberRoles = new Map<string, string[]>();
+  /** The main guild's text channels, in their order (their position). */
+  private readonly channels: Array<{ id: string; name: string }> = [
+    { id: this.channelId, name: 'general' },
+    { id: this.otherChannelId, name: 'art' },
+  ];
   /** Permission overwrites per channel id (a channel absent here has none). */
-  readonly overwrites = new Map<string, LocalOverwrite[]>([
-    [
-      this.secretChannelId,
-      [
-        { id: this.guildId, type: 0, allow: '0', deny: String(PERMISSION_VIEW_CHANNEL) },
-        { id: this.alice.id, type: 1, allow: String(PERMISSION_VIEW_CHANNEL), deny: '0' },
-      ],
-    ],
-  ]);
+  readonly overwrites = new Map<string, LocalOverwrite[]>();
   /** Every member the local Discord has seen act (for user options). */
   readonly users = new Map<string, LocalUser>();
   /** Members who left the guild: GET …/members/:user answers 10007 Unknown Member for them. */
@@ -90,6 +86,17 @@ export class World {
     const role: LocalRole = { id: this.ids.next(), name, permissions: String(permissions), position: this.roles.length };
     this.roles.push(role);
     return role;
+  }
+
+  /**
+   * Adds a text channel to the main guild with its permission overwrites (none: open to everyone), and returns its
+   * id. State only: a bot connected already learns of it at its next GUILD_CREATE.
+   */
+  addChannel(name: string, overwrites: LocalOverwrite[] = []): string {
+    const id = this.ids.next();
+    this.channels.push({ id, name });
+    if (overwrites.length > 0) this.overwrites.set(id, overwrites);
+    return id;
   }
 
   /** A member's guild-wide permissions: @everyone's and their roles', all of them for the owner and administrators. */
@@ -198,7 +205,7 @@ export class World {
       members: [this.member(this.botUser)],
       channels: extra
         ? [channel(extra.channelId, 'general', 0)]
-        : [channel(this.channelId, 'general', 0), channel(this.otherChannelId, 'art', 1), channel(this.secretChannelId, 'secret', 2)],
+        : this.channels.map(({ id, name }, position) => channel(id, name, position)),
       threads: [],
       presences: [],
       stage_instances: [],
