@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { messagesFor } from '../src/i18n';
-import { actionInfo as infoOf, classicCustomId, parseAction, type ActionInfo, type MjAction } from '../src/mj/actions';
+import { actionInfo as infoOf, midjourneyButton, parseAction, RESULT_BUTTONS, type ActionInfo, type KnownAction, type MjAction } from '../src/mj/actions';
 
 const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
 const ID = '1748339029401828';
@@ -68,12 +68,23 @@ describe('the Midjourney action catalogue', () => {
 
   it('builds the ids of the buttons it draws for the open-source proxy, and reads them back', () => {
     for (const action of [{ kind: 'upscale', index: 3 }, { kind: 'variation', index: 1 }, { kind: 'reroll' }, { kind: 'describe-prompt', index: 2 }] as const) {
-      assert.deepEqual(parseAction(classicCustomId(action, H)), action);
+      assert.deepEqual(parseAction(midjourneyButton(action, H).customId), action);
+    }
+  });
+
+  it('reads back every button it builds, and a label Midjourney shows is the catalogue’s', () => {
+    const named = TABLE.map(([, expected]) => expected.action).filter((action): action is KnownAction => action.kind !== 'other');
+    for (const action of [...named, ...Object.values(RESULT_BUTTONS).flat()]) {
+      const button = midjourneyButton(action, H);
+      assert.deepEqual(parseAction(button.customId), action, button.customId);
+      assert.ok(button.label || button.emoji, `${button.customId} shows a label or an emoji`);
+      if (button.label) assert.equal(button.label, actionInfo(action).label, button.customId);
     }
   });
 
   it('is the only product code that knows the id formats', () => {
     const hits = execFileSync('grep', ['-rln', 'MJ::', 'src', 'commands'], { encoding: 'utf8' }).trim().split('\n');
-    assert.deepEqual(hits.filter((file) => !file.startsWith('src/simulator/')), ['src/mj/actions.ts']);
+    // The built-in simulator included: it sends the buttons the catalogue builds.
+    assert.deepEqual(hits, ['src/mj/actions.ts']);
   });
 });

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { request } from 'undici';
+import { midjourneyButton, parseAction, RESULT_BUTTONS, type KnownAction, type ResultKind } from '../src/mj/actions';
+import { actionAccepted, PROVIDERS } from '../src/mj/providers';
 import { startTestSimulator as startSimulator, type TestSimulatorOptions as SimulatorOptions } from './support/simulator';
 
 /** Real HTTP against the running simulator. */
@@ -473,6 +475,80 @@ describe('simulator: families', () => {
   });
 });
 
+describe('simulator: its buttons are the bot’s action catalogue (src/mj/actions.ts)', () => {
+  /** Every action kind the catalogue names: a new one does not compile here until it is listed. */
+  const KINDS: Record<KnownAction['kind'], true> = {
+    upscale: true, variation: true, reroll: true, 'upscale-more': true, vary: true, inpaint: true, 'zoom-out': true, 'zoom-custom': true,
+    pan: true, animate: true, 'video-extend': true, 'video-upscale': true, bookmark: true, 'describe-prompt': true, 'describe-all': true,
+    'describe-retry': true, 'shorten-prompt': true, 'shorten-details': true,
+  };
+  type Sim = Awaited<ReturnType<typeof sim>>;
+  const pressed = (task: any, kind: KnownAction['kind']) => task.buttons.find((b: any) => parseAction(b.customId).kind === kind).customId as string;
+
+  /** The finished task of every kind of result the simulator makes (on a reseller, those its actions reach). */
+  async function results(t: Sim, reseller = false): Promise<Map<ResultKind, any>> {
+    const press = (task: any, kind: KnownAction['kind']) => t.finished('/mj/submit/action', { taskId: task.id, customId: pressed(task, kind) });
+    const out = new Map<ResultKind, any>();
+    out.set('grid', await t.finished('/mj/submit/imagine', { prompt: 'a catalogue of foxes' }));
+    out.set('upscale', await press(out.get('grid'), 'upscale'));
+    out.set('upscale-more', await press(out.get('upscale'), 'upscale-more'));
+    out.set('describe', await t.finished('/mj/submit/describe', { base64: PNG_1x1 }));
+    out.set('shorten', await t.finished('/mj/submit/shorten', { prompt: 'a very detailed painting of a fox' }));
+    out.set('video', await t.finished('/mj/submit/video', { prompt: 'the fox runs', image: PNG_1x1 }));
+    if (!reseller) {
+      out.set('shorten-details', await press(out.get('shorten'), 'shorten-details'));
+      out.set('video-upscale', await press(out.get('video'), 'video-upscale'));
+    }
+    return out;
+  }
+
+  it('sends under each kind of result the buttons the catalogue says Midjourney shows; each reads back as its action', async () => {
+    const t = await sim();
+    try {
+      const made = await results(t);
+      assert.deepEqual([...made.keys()].sort(), Object.keys(RESULT_BUTTONS).sort(), 'every kind of result is made');
+      for (const [kind, task] of made) {
+        const h = task.properties.messageHash;
+        const expected = RESULT_BUTTONS[kind].map((action) => ({ ...midjourneyButton(action, h), type: 2, style: 2 }));
+        assert.deepEqual(task.buttons, expected, kind);
+        RESULT_BUTTONS[kind].forEach((action, i) => assert.deepEqual(parseAction(task.buttons[i].customId), action, task.buttons[i].customId));
+      }
+      const offered = new Set([...made.values()].flatMap((task) => task.buttons.map((b: any) => parseAction(b.customId).kind)));
+      assert.deepEqual(Object.keys(KINDS).filter((kind) => !offered.has(kind as KnownAction['kind'])), [], 'every action the catalogue names is offered');
+    } finally {
+      await t.simulator.close();
+    }
+  });
+
+  it('takes every button it sends (trueai); a reseller refuses exactly what the bot’s new-api preset says it refuses', async () => {
+    const t = await sim();
+    const r = await sim({ family: 'reseller' });
+    try {
+      for (const task of (await results(t)).values()) {
+        for (const { customId } of task.buttons) {
+          const answer = await t.post('/mj/submit/action', { taskId: task.id, customId });
+          assert.ok(answer.status === 200 && [1, 21].includes(answer.json.code), `${customId}: ${answer.text}`);
+        }
+      }
+      const refused: string[] = [];
+      for (const task of (await results(r, true)).values()) {
+        for (const { customId } of task.buttons) {
+          const answer = await r.post('/mj/submit/action', { taskId: task.id, customId });
+          if (actionAccepted(PROVIDERS['new-api'], customId)) assert.ok(answer.status === 200 && [1, 21].includes(answer.json.code), `${customId}: ${answer.text}`);
+          else {
+            assert.deepEqual([answer.status, answer.json.description], [400, `unknown_action:${customId}`]);
+            refused.push(parseAction(customId).kind);
+          }
+        }
+      }
+      assert.deepEqual([...new Set(refused)].sort(), ['animate', 'bookmark', 'describe-all', 'describe-prompt', 'describe-retry', 'shorten-details', 'shorten-prompt', 'video-upscale']);
+    } finally {
+      await t.simulator.close();
+      await r.simulator.close();
+    }
+  });
+});
+
 describe('simulator: notifyHook and shutdown', () => {
   it('POSTs the task JSON to notifyHook on every change', async () => {
     const received: any[] = [];
@@ -496,7 +572,7 @@ describe('simulator: notifyHook and shutdown', () => {
       assert.fail(`no ${status} callback`);
     };
     try {
-      t.simulator.configure({ notifyIntervalMs: 20, notifyDuplicate: true });
+      t.simulator.configure({ notifyDuplicate: true });
       const id = (await t.post('/mj/submit/imagine', { prompt: 'hooked', notifyHook: `http://127.0.0.1:${port}/hook` })).json.result;
       await waitFor('SUBMITTED');
       t.advance(60);

@@ -121,7 +121,8 @@ export function lagFigures(sim: MjSimulator, discord: TestDiscord, sinceCall = 0
   for (const [taskId, edits] of timeline) {
     const record = sim.tasks.get(taskId);
     if (!record || record.queuedAt === undefined) continue;
-    const runStart = record.queuedAt + record.pausedMs + record.waitMs;
+    // queuedAt already counts any pause (test support moves it on when a stalled task goes on).
+    const runStart = record.queuedAt + record.waitMs;
     const changes = Array.from({ length: record.steps }, (_, k) => ({
       at: runStart + (k * record.runMs) / record.steps,
       state: Math.floor((k * 100) / record.steps),

@@ -3,7 +3,8 @@
  * (the button catalogue of the midjourney-proxy API family). A `customId` is parsed once into a typed action; its label, the
  * title of the card it starts, whether it needs a prompt or a mask, whether remix mode holds it for a prompt,
  * the open-source proxy's `/submit/change` body, whether resellers refuse it and whether it can fall back to a
- * plain /imagine all derive from that action. A new Midjourney button is one row in CATALOGUE.
+ * plain /imagine all derive from that action. A new Midjourney button is one row in CATALOGUE (and, to be drawn and
+ * sent by the built-in simulator, a case in midjourneyButton and a place in RESULT_BUTTONS).
  */
 
 import type { Text } from '../i18n';
@@ -214,19 +215,108 @@ export function actionInfo(action: MjAction, label = ''): ActionInfo {
 /** `actionInfo(parseAction(customId))`: the usual way in. */
 export const infoFor = (customId: string, label = ''): ActionInfo => actionInfo(parseAction(customId), label);
 
+/** Every action the catalogue names (all but `other`). */
+export type KnownAction = Exclude<MjAction, { kind: 'other' }>;
+
+/** A button as Midjourney sends it: its customId, its own label (often none) and emoji. */
+export interface MidjourneyButton {
+  customId: string;
+  label: string;
+  emoji: string;
+}
+
+const KEYCAPS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣', '5️⃣', '6️⃣', '7️⃣', '8️⃣', '9️⃣'];
+const ARROWS = { left: '⬅️', right: '➡️', up: '⬆️', down: '⬇️' } as const;
+const OUTPAINT = { '2x': 50, '1.5x': 75, square: 100 } as const;
+
 /**
- * The customIds the bot draws itself for a server that sends no buttons (the open-source proxy): U/V/reroll of
- * a grid with its message hash, and the numbered prompts of a describe.
+ * The button Midjourney shows for `action` under the message `hash` (describe buttons name no message): the
+ * customId the CATALOGUE reads back as `action`. The bot draws these for a server that sends no buttons
+ * (classic.ts), and the built-in simulator sends them.
  */
-export function classicCustomId(action: Extract<MjAction, { kind: 'upscale' | 'variation' | 'reroll' | 'describe-prompt' }>, hash: string): string {
+export function midjourneyButton(action: KnownAction, hash: string): MidjourneyButton {
+  const button = (customId: string, label = '', emoji = ''): MidjourneyButton => ({ customId, label, emoji });
   switch (action.kind) {
     case 'upscale':
-      return `MJ::JOB::upsample::${action.index}::${hash}`;
+      return button(`MJ::JOB::upsample::${action.index}::${hash}`, `U${action.index}`);
     case 'variation':
-      return `MJ::JOB::variation::${action.index}::${hash}`;
+      return button(`MJ::JOB::variation::${action.index}::${hash}`, `V${action.index}`);
     case 'reroll':
-      return `MJ::JOB::reroll::0::${hash}::SOLO`;
+      return button(`MJ::JOB::reroll::0::${hash}::SOLO`, '', '🔄');
+    case 'upscale-more': {
+      // Subtle and Creative are the v7 upscalers; 2x and 4x the v5 ones.
+      const model = /^\dx$/.test(action.variant) ? `v5_${action.variant}` : `v7_2x_${action.variant.toLowerCase()}`;
+      return button(`MJ::JOB::upsample_${model}::1::${hash}::SOLO`, labelOf(action), 'upscale_1');
+    }
+    case 'vary':
+      return button(`MJ::JOB::${action.strength === 'strong' ? 'high' : 'low'}_variation::1::${hash}::SOLO`, labelOf(action), '🪄');
+    case 'inpaint':
+      return button(`MJ::Inpaint::1::${hash}::SOLO`, labelOf(action), '🖌️');
+    case 'zoom-out':
+      return button(`MJ::Outpaint::${OUTPAINT[action.factor]}::1::${hash}::SOLO`, labelOf(action), action.factor === 'square' ? '↔️' : '🔍');
+    case 'zoom-custom':
+      return button(`MJ::CustomZoom::${hash}`, labelOf(action), '🔍');
+    case 'pan':
+      return button(`MJ::JOB::pan_${action.direction}::1::${hash}::SOLO`, '', ARROWS[action.direction]);
+    case 'animate':
+      return button(`MJ::JOB::animate_${action.motion}::1::${hash}::SOLO`, labelOf(action), '🎞️');
+    case 'video-extend':
+      return button(`MJ::JOB::animate_${action.motion}_extend::1::${hash}`, labelOf(action), '🎞️');
+    case 'video-upscale':
+      return button(`MJ::JOB::video_virtual_upscale::${action.index}::${hash}`, labelOf(action));
+    case 'bookmark':
+      return button(`MJ::BOOKMARK::${hash}`, '', '❤️');
     case 'describe-prompt':
-      return `MJ::Job::PicReader::${action.index}`;
+      return button(`MJ::Job::PicReader::${action.index}`, '', KEYCAPS[action.index - 1]);
+    case 'describe-all':
+      return button('MJ::Job::PicReader::all', labelOf(action), '🎉');
+    case 'describe-retry':
+      return button('MJ::Picread::Retry', '', '🔄');
+    case 'shorten-prompt':
+      return button(`MJ::Job::PromptAnalyzer::${hash}::SOLO::${action.index}`, '', KEYCAPS[action.index - 1]);
+    case 'shorten-details':
+      return button(`MJ::Job::PromptAnalyzerExtended::${hash}::SOLO`, labelOf(action));
   }
 }
+
+/** The kinds of result Midjourney puts buttons under. */
+export type ResultKind = 'grid' | 'upscale' | 'upscale-more' | 'describe' | 'shorten' | 'shorten-details' | 'video' | 'video-upscale';
+
+const ONE_TO_FOUR = [1, 2, 3, 4] as const;
+const AFTER_UPSCALE: readonly KnownAction[] = [
+  { kind: 'vary', strength: 'subtle' },
+  { kind: 'vary', strength: 'strong' },
+  { kind: 'inpaint' },
+  { kind: 'zoom-out', factor: '2x' },
+  { kind: 'zoom-out', factor: '1.5x' },
+  { kind: 'zoom-custom' },
+  ...(['left', 'right', 'up', 'down'] as const).map((direction): KnownAction => ({ kind: 'pan', direction })),
+  { kind: 'animate', motion: 'high' },
+  { kind: 'animate', motion: 'low' },
+  { kind: 'bookmark' },
+];
+const SHORTENED: readonly KnownAction[] = [1, 2, 3, 4, 5].map((index): KnownAction => ({ kind: 'shorten-prompt', index }));
+
+/**
+ * The buttons Midjourney (v7) shows under each kind of result, in its order: what a server that relays them sends
+ * (the built-in simulator sends exactly these). Midjourney's older buttons (Make Square, the v5 upscalers) are
+ * read by the CATALOGUE but no longer shown.
+ */
+export const RESULT_BUTTONS: Readonly<Record<ResultKind, readonly KnownAction[]>> = {
+  grid: [
+    ...ONE_TO_FOUR.map((index): KnownAction => ({ kind: 'upscale', index })),
+    { kind: 'reroll' },
+    ...ONE_TO_FOUR.map((index): KnownAction => ({ kind: 'variation', index })),
+  ],
+  upscale: [{ kind: 'upscale-more', variant: 'Subtle' }, { kind: 'upscale-more', variant: 'Creative' }, ...AFTER_UPSCALE],
+  // An upscale of an upscale cannot be upscaled again.
+  'upscale-more': AFTER_UPSCALE,
+  describe: [...ONE_TO_FOUR.map((index): KnownAction => ({ kind: 'describe-prompt', index })), { kind: 'describe-retry' }, { kind: 'describe-all' }],
+  shorten: [...SHORTENED, { kind: 'shorten-details' }],
+  'shorten-details': SHORTENED,
+  video: [...ONE_TO_FOUR.map((index): KnownAction => ({ kind: 'video-upscale', index })), { kind: 'reroll' }],
+  'video-upscale': [
+    { kind: 'video-extend', motion: 'high' },
+    { kind: 'video-extend', motion: 'low' },
+  ],
+};

@@ -1,4 +1,4 @@
-import { classicCustomId, infoFor, type ActionInfo } from './actions';
+import { infoFor, midjourneyButton, type ActionInfo, type KnownAction } from './actions';
 import type { MjButton, MjTask } from './schemas';
 
 /**
@@ -10,9 +10,7 @@ const GRID_ACTIONS = /^(IMAGINE|BLEND|VARIATION|REROLL)$/;
 
 export type ChangeAction = NonNullable<ActionInfo['change']>['action'];
 
-const button = (customId: string, label: string, emoji = ''): MjButton => ({ customId, label, emoji, style: 2, type: 2 });
-
-const NUMBERS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
+const button = (action: KnownAction, hash: string): MjButton => ({ ...midjourneyButton(action, hash), style: 2, type: 2 });
 
 /**
  * For a finished task from a server that sends no buttons: U1–U4, reroll and V1–V4 under a grid; 1️⃣–4️⃣ under a
@@ -20,14 +18,14 @@ const NUMBERS = ['1️⃣', '2️⃣', '3️⃣', '4️⃣'];
  */
 export function classicButtons(task: MjTask): MjButton[] {
   if (!task.sendsNoButtons || task.status !== 'SUCCESS') return [];
-  if (task.action === 'DESCRIBE') return NUMBERS.map((emoji, i) => button(classicCustomId({ kind: 'describe-prompt', index: i + 1 }, ''), '', emoji));
+  const indexes = [1, 2, 3, 4];
+  if (task.action === 'DESCRIBE') return indexes.map((index) => button({ kind: 'describe-prompt', index }, ''));
   if (!GRID_ACTIONS.test(task.action)) return [];
   const hash = typeof task.properties.messageHash === 'string' && task.properties.messageHash ? task.properties.messageHash : task.id;
-  const indexes = [1, 2, 3, 4];
   return [
-    ...indexes.map((index) => button(classicCustomId({ kind: 'upscale', index }, hash), `U${index}`)),
-    button(classicCustomId({ kind: 'reroll' }, hash), '', '🔄'),
-    ...indexes.map((index) => button(classicCustomId({ kind: 'variation', index }, hash), `V${index}`)),
+    ...indexes.map((index) => button({ kind: 'upscale', index }, hash)),
+    button({ kind: 'reroll' }, hash),
+    ...indexes.map((index) => button({ kind: 'variation', index }, hash)),
   ];
 }
 

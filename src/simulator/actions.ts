@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { buttonsFor, parseCustomId, remixSensitive, resellerRejects, type ParsedAction } from './buttons';
-import { accept, admission, admitAndAccept, common, modeFor, str, type Ctx, type MjRequest } from './context';
+import { actionInfo, midjourneyButton, parseAction, type KnownAction, type MjAction } from '../mj/actions';
+import { buttonsFor } from './buttons';
+import { accept, common, modeFor, str, type Ctx, type MjRequest } from './context';
 import { resellerError, submitFail, submitOk, type Reply } from './families';
 import { parseBase64Image } from './media';
 import { dimensionsFor, makeTiles, mutateTiles, type Mutation } from './pictures';
@@ -8,7 +9,11 @@ import { finalPromptOf, type NewTask } from './tasks';
 import { describePrompts, numbered, numberedItems, shortenPrompt } from './text';
 import type { ButtonSet, ModalKind, OutputKind, SimTaskRecord, TileParams } from './types';
 
-/** POST /mj/submit/action, /mj/submit/modal, and NZ's /mj/submit/change and /mj/submit/simple-change. */
+/**
+ * POST /mj/submit/action, /mj/submit/modal, and NZ's /mj/submit/change and /mj/submit/simple-change. A pressed
+ * customId is read with the bot's own catalogue (src/mj/actions.ts), which also says which actions remix mode holds
+ * and which resellers refuse.
+ */
 
 const NOT_FOUND = '关联任务不存在或已失效';
 const BAD_STATE = '关联任务状态错误';
@@ -24,7 +29,7 @@ function parentNotFound(ctx: Ctx): Reply {
 }
 
 /** The new task a button press creates (before remix / modal handling). */
-function plan(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, act: ParsedAction, customId: string): Plan | 'unknown' {
+function plan(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, act: MjAction, customId: string): Plan | 'unknown' {
   const na = ctx.s.family === 'reseller';
   const first: TileParams = parent.tiles[0] ?? makeTiles(parent.seed, 1)[0]!;
   const tileAt = (index: number) => parent.tiles[index - 1] ?? first;
@@ -51,13 +56,14 @@ function plan(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, act: ParsedAction
   switch (act.kind) {
     case 'upscale':
       return make('UPSCALE', 'single', 'upscale', [tileAt(act.index)]);
-    case 'upscale-hd':
-      return make(na ? 'UPSCALE' : 'UPSCALE_HD', 'single', 'upscale-hd', [first]);
+    case 'upscale-more':
+      return make(na ? 'UPSCALE' : 'UPSCALE_HD', 'single', 'upscale-more', [first]);
     case 'variation':
       return grid('VARIATION', mutated(tileAt(act.index), { strength: 0.35 }));
     case 'vary': {
-      const name = na ? (act.strong ? 'HIGH_VARIATION' : 'LOW_VARIATION') : 'VARIATION';
-      return grid(name, mutated(first, { strength: act.strong ? 0.5 : 0.15 }));
+      const strong = act.strength === 'strong';
+      const name = na ? (strong ? 'HIGH_VARIATION' : 'LOW_VARIATION') : 'VARIATION';
+      return grid(name, mutated(first, { strength: strong ? 0.5 : 0.15 }));
     }
     case 'reroll':
       if (parent.output === 'video') return video(mutateTiles(first, randomUUID(), { strength: 0.4 }, 1), parent.motion);
@@ -66,11 +72,11 @@ function plan(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, act: ParsedAction
       const [dx, dy] = { left: [0.25, 0], right: [-0.25, 0], up: [0, 0.25], down: [0, -0.25] }[act.direction];
       return grid('PAN', mutated(first, { strength: 0.2, dx, dy }));
     }
-    case 'outpaint': {
-      const scale = act.percent >= 100 ? 1 : act.percent >= 70 ? 1 / 1.5 : 0.5;
+    case 'zoom-out': {
+      const scale = { square: 1, '1.5x': 1 / 1.5, '2x': 0.5 }[act.factor];
       return grid('ZOOM', mutated(first, { strength: 0.2, scale }));
     }
-    case 'custom-zoom': {
+    case 'zoom-custom': {
       // Tiles are drawn when the modal brings the zoom factor.
       const finalPrompt = `${parent.finalPrompt.replace(/\s--zoom\s+\S+/i, '')} --zoom 2`;
       return { ...make(na ? 'CUSTOM_ZOOM' : 'ZOOM', 'grid', 'grid', [], { finalPrompt }), modal: 'zoom' };
@@ -79,26 +85,26 @@ function plan(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, act: ParsedAction
       return { ...grid(na ? 'INPAINT' : 'VARIATION', mutated(first, { strength: 0.3 })), modal: 'inpaint' };
     case 'animate':
       return video(mutated(first, { strength: 0.05 }, 1), act.motion);
-    case 'animate-extend':
+    case 'video-extend':
       return video([first], act.motion);
     case 'video-upscale':
-      return make('UPSCALE', 'video-single', 'video-upscaled', [first], { motion: parent.motion, videoType: parent.videoType });
-    case 'pic-reader':
-    case 'prompt-analyzer': {
+      return make('UPSCALE', 'video-single', 'video-upscale', [first], { motion: parent.motion, videoType: parent.videoType });
+    case 'describe-prompt':
+    case 'shorten-prompt': {
       // Tiles are drawn when the modal confirms the prompt.
       const chosen = numberedItems(parent.resultText)[act.index - 1] ?? parent.prompt;
       const [width, height] = dimensionsFor(ctx.s.imageSize, chosen);
       const extra = { prompt: chosen, finalPrompt: chosen, description: `/imagine ${chosen}`, width, height };
       return { ...make('IMAGINE', 'grid', 'grid', [], extra), modal: 'prompt' };
     }
-    case 'picread-retry': {
+    case 'describe-retry': {
       const aspect = /--ar (\d+:\d+)/.exec(parent.resultText)?.[1] ?? '1:1';
       const resultText = numbered(describePrompts(`${parent.seed}|retry|${randomUUID()}`, aspect));
       const extra = { prompt: '', resultText, seed: parent.seed, inputImageUrl: parent.inputImageUrl, description: '/describe' };
       return make('DESCRIBE', 'describe', 'describe', [], extra);
     }
-    case 'prompt-analyzer-extended':
-      return make('SHORTEN', 'shorten', 'shorten-extended', [], { resultText: shortenPrompt(parent.prompt, true).text });
+    case 'shorten-details':
+      return make('SHORTEN', 'shorten', 'shorten-details', [], { resultText: shortenPrompt(parent.prompt, true).text });
     default:
       return 'unknown';
   }
@@ -112,26 +118,27 @@ export function action(ctx: Ctx, req: MjRequest): Reply {
     return s.family === 'reseller' ? resellerError('custom_id_is_required') : submitFail(s, 4, 'customId不能为空');
   }
   if (!taskId) return submitFail(s, 4, 'taskId不能为空', { resellerDescription: 'task_id_is_required' });
-  const parsed = parseCustomId(customId);
-  if (s.family === 'reseller' && (!parsed || resellerRejects(parsed))) return resellerError(`unknown_action:${customId}`);
-  if (!parsed) return submitFail(s, 4, UNKNOWN_ACTION);
+  const parsed = parseAction(customId);
+  if (s.family === 'reseller' && (parsed.kind === 'other' || actionInfo(parsed).refusedByResellers)) {
+    return resellerError(`unknown_action:${customId}`);
+  }
+  if (parsed.kind === 'other') return submitFail(s, 4, UNKNOWN_ACTION);
   const parent = ctx.store.tasks.get(taskId);
   if (!parent) return parentNotFound(ctx);
   if (ctx.store.view(parent).status !== 'SUCCESS') {
     return submitFail(s, 4, BAD_STATE, { resellerDescription: 'task_status_not_success' });
   }
   const offered = buttonsFor(parent.buttonSet, parent.messageHash).some((b) => b.customId === customId);
-  const taSynth = parsed.kind === 'custom-zoom' && customId === `MJ::CustomZoom::1::${parent.id}`;
+  // trueai also takes a Custom Zoom that names the task instead of the message.
+  const taSynth = parsed.kind === 'zoom-custom' && customId === midjourneyButton(parsed, `1::${parent.id}`).customId;
   if (!offered && !taSynth && !req.internal) return submitFail(s, 4, UNKNOWN_ACTION);
   return runAction(ctx, req, parent, parsed, customId);
 }
 
-function runAction(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, parsed: ParsedAction, customId: string): Reply {
+function runAction(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, parsed: MjAction, customId: string): Reply {
   const { s } = ctx;
   if (parsed.kind === 'bookmark') return submitOk(s, { code: 1, result: parent.id });
-  if (parsed.kind === 'pic-reader-all') {
-    const granted = admission(ctx);
-    if ('reply' in granted) return granted.reply;
+  if (parsed.kind === 'describe-all') {
     const ids = numberedItems(parent.resultText).map((prompt) => {
       const [width, height] = dimensionsFor(s.imageSize, prompt);
       const record = ctx.store.create({
@@ -148,7 +155,7 @@ function runAction(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, parsed: Pars
         seed: prompt,
         ...common(ctx, req.body),
       });
-      accept(ctx, record, granted);
+      accept(ctx, record);
       return record.id;
     });
     return submitOk(s, { code: 1, result: ids.join(',') });
@@ -156,8 +163,8 @@ function runAction(ctx: Ctx, req: MjRequest, parent: SimTaskRecord, parsed: Pars
   const p = plan(ctx, req, parent, parsed, customId);
   if (p === 'unknown') return submitFail(s, 4, UNKNOWN_ACTION);
   const remix = s.family !== 'open-source' && (s.remix || req.body.enableRemix === true);
-  const modalKind = p.modal ?? (remix && remixSensitive(parsed) ? 'prompt' : undefined);
-  if (!modalKind) return admitAndAccept(ctx, () => ctx.store.create(p.task));
+  const modalKind = p.modal ?? (remix && actionInfo(parsed).remix ? 'prompt' : undefined);
+  if (!modalKind) return accept(ctx, ctx.store.create(p.task));
   const record = ctx.store.create({ ...p.task, modal: modalKind });
   ctx.watch(record);
   ctx.s.log('simulator: modal task created', { id: record.id, customId });
@@ -184,14 +191,14 @@ export function change(ctx: Ctx, req: MjRequest): Reply {
   }
   const parent = ctx.store.tasks.get(taskId);
   if (!parent) return parentNotFound(ctx);
-  const h = parent.messageHash;
-  const customIds: Record<string, string> = {
-    UPSCALE: `MJ::JOB::upsample::${index}::${h}`,
-    VARIATION: `MJ::JOB::variation::${index}::${h}`,
-    REROLL: `MJ::JOB::reroll::0::${h}::SOLO`,
+  const actions: Record<string, KnownAction | undefined> = {
+    UPSCALE: { kind: 'upscale', index },
+    VARIATION: { kind: 'variation', index },
+    REROLL: { kind: 'reroll' },
   };
-  const customId = customIds[kind];
-  if (!customId || (kind !== 'REROLL' && !(index >= 1 && index <= 4))) return submitFail(s, 4, 'action或index参数错误');
+  const pressed = actions[kind];
+  if (!pressed || (kind !== 'REROLL' && !(index >= 1 && index <= 4))) return submitFail(s, 4, 'action或index参数错误');
+  const customId = midjourneyButton(pressed, parent.messageHash).customId;
   return action(ctx, { ...req, internal: true, body: { ...req.body, taskId, customId } });
 }
 
@@ -227,7 +234,5 @@ export function modal(ctx: Ctx, req: MjRequest): Reply {
     record.promptEn = prompt;
     record.finalPrompt = finalPromptOf(prompt);
   }
-  const granted = admission(ctx);
-  if ('reply' in granted) return granted.reply;
-  return accept(ctx, record, granted);
+  return accept(ctx, record);
 }

@@ -10,23 +10,19 @@ import type { Settings, SimTaskRecord } from './types';
 
 const absolute = (baseUrl: string, path: string) => (path.startsWith('/') ? `${baseUrl}${path}` : path);
 
-export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, baseUrl: string, videoFetch = false): Record<string, unknown> {
+export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, baseUrl: string): Record<string, unknown> {
   const success = view.status === 'SUCCESS';
   const started = view.status === 'IN_PROGRESS' || success;
   const textResult = record.output === 'describe' || record.output === 'shorten';
   const finalPrompt = textResult ? (success ? record.resultText : '') : started ? record.finalPrompt : '';
   const promptEn = record.output === 'describe' && success ? record.resultText : record.promptEn;
   const messageHash = started ? record.messageHash : '';
-  let imageUrl = view.image ? absolute(baseUrl, view.image) : '';
+  const imageUrl = view.image ? absolute(baseUrl, view.image) : '';
   const videoUrls: Array<{ url: string }> = [];
-  const videosHidden = s.family === 'reseller' && s.videoFetchOnly && !videoFetch;
-  if (success && !videosHidden && (record.output === 'video' || record.output === 'video-single')) {
+  if (success && (record.output === 'video' || record.output === 'video-single')) {
     const count = record.output === 'video-single' ? 1 : record.batchSize;
     for (let i = 0; i < count; i++) videoUrls.push({ url: `${baseUrl}/videos/${record.id}/0_${i}.mp4` });
   }
-  const override = success ? record.resultOverride : undefined;
-  if (override?.imageUrl !== undefined) imageUrl = override.imageUrl;
-  if (override?.videoUrls) videoUrls.splice(0, videoUrls.length, ...override.videoUrls.map((url) => ({ url })));
   const videoUrl = record.output === 'video-single' ? (videoUrls[0]?.url ?? '') : '';
 
   if (s.family === 'open-source') {
@@ -63,9 +59,6 @@ export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, bas
   const description = record.output === 'shorten' && success ? record.resultText : record.description;
 
   if (s.family === 'reseller') {
-    if (s.forwardImageUrls && imageUrl) {
-      imageUrl = `${baseUrl}/mj/image/${record.id}${success ? '' : `?rand=${view.percent}`}`;
-    }
     return {
       id: record.id,
       action: record.action,
@@ -92,8 +85,7 @@ export function taskJson(record: SimTaskRecord, view: TaskView, s: Settings, bas
     };
   }
 
-  const filled = record.output === 'edit' || (s.fillImageUrls && record.output === 'grid');
-  const imageUrls = override?.imageUrls?.map((url) => ({ url })) ?? (success && filled ? tileUrls() : []);
+  const imageUrls = success && record.output === 'edit' ? tileUrls() : [];
   const properties: Record<string, unknown> = {
     discordInstanceId: DISCORD_INSTANCE_ID,
     discordChannelId: DISCORD_CHANNEL_ID,

@@ -1,6 +1,10 @@
 import type { Settings } from './types';
 
-/** How the three server families answer: auth, envelopes, error shapes. */
+/**
+ * How the three server families answer: auth, envelopes, error shapes. They need only the family (and auth the
+ * key), so test support answers its switches in the same shapes.
+ */
+type Family = Pick<Settings, 'family'>;
 
 export interface Reply {
   status: number;
@@ -25,7 +29,7 @@ function headerOf(headers: Record<string, string>, name: string): string {
 }
 
 /** undefined when the request may pass, else the family's 401 answer. */
-export function checkAuth(s: Settings, headers: Record<string, string>): Reply | undefined {
+export function checkAuth(s: Pick<Settings, 'family' | 'apiKey'>, headers: Record<string, string>): Reply | undefined {
   const key = s.apiKey;
   if (!key) return undefined;
   const secret = headerOf(headers, 'mj-api-secret');
@@ -50,7 +54,7 @@ export function checkAuth(s: Settings, headers: Record<string, string>): Reply |
 }
 
 /** Answer for a path the family does not have. */
-export function notFound(s: Settings, path: string, now: number): Reply {
+export function notFound(s: Family, path: string, now: number): Reply {
   switch (s.family) {
     case 'open-source':
       return json({ timestamp: new Date(now).toISOString(), status: 404, error: 'Not Found', path }, 404);
@@ -62,7 +66,7 @@ export function notFound(s: Settings, path: string, now: number): Reply {
 }
 
 /** Answer of a fetch for an unknown task id. */
-export function unknownTask(s: Settings): Reply {
+export function unknownTask(s: Family): Reply {
   switch (s.family) {
     case 'open-source':
       return { status: 200, raw: '' };
@@ -88,17 +92,16 @@ export interface SubmitOk {
   keep21?: boolean;
 }
 
-export function submitOk(s: Settings, ok: SubmitOk): Reply {
+export function submitOk(s: Family, ok: SubmitOk): Reply {
   const reseller = s.family === 'reseller';
   let code: number = ok.code;
   if (reseller && (code === 22 || (code === 21 && !ok.keep21))) code = 1;
   const description =
     ok.description ?? (ok.code === 21 ? 'Waiting for window confirm' : reseller ? 'Submit success' : '提交成功');
-  const numeric = reseller && s.numericIds && /^\d+$/.test(ok.result) && Number.isSafeInteger(Number(ok.result));
   return json({
     code,
     description,
-    result: numeric ? Number(ok.result) : ok.result,
+    result: ok.result,
     properties: { discordInstanceId: DISCORD_INSTANCE_ID, discordChannelId: DISCORD_CHANNEL_ID, ...ok.properties },
   });
 }
@@ -112,7 +115,7 @@ export interface SubmitFail {
 }
 
 /** A submit the server refused with `code` (3, 4, 9, 23, 24, …). */
-export function submitFail(s: Settings, code: number, description: string, options: SubmitFail = {}): Reply {
+export function submitFail(s: Family, code: number, description: string, options: SubmitFail = {}): Reply {
   if (s.family === 'reseller') return resellerError(options.resellerDescription ?? description, code === 3 ? 4 : code);
   const status = s.family === 'trueai' ? (options.taHttp ?? 200) : 200;
   return json({ code, description, result: null, properties: options.properties ?? {} }, status);
@@ -124,7 +127,7 @@ export function trueaiEnvelope(message: string, now: number, status = 200): Repl
 }
 
 /** Answer for a body that is not valid JSON. */
-export function badBody(s: Settings, path: string, now: number): Reply {
+export function badBody(s: Family, path: string, now: number): Reply {
   switch (s.family) {
     case 'open-source':
       return json({ timestamp: new Date(now).toISOString(), status: 400, error: 'Bad Request', path }, 400);

@@ -83,11 +83,27 @@ function pictureKey(record: SimTaskRecord): string {
   return sha256(`${record.output}|${record.width}x${record.height}|${JSON.stringify(record.tiles)}`).toString('base64url');
 }
 
+/** A file that starts like an MP4 (ftyp + free + mdat boxes), exactly `size` bytes (at least 64). */
+export function dummyMp4(size: number): Buffer {
+  const bytes = Math.max(64, Math.floor(size));
+  const data = Buffer.alloc(bytes);
+  data.writeUInt32BE(24, 0);
+  data.write('ftypisom', 4, 'latin1');
+  data.writeUInt32BE(0x200, 12);
+  data.write('isomiso2', 16, 'latin1');
+  data.writeUInt32BE(8, 24);
+  data.write('free', 28, 'latin1');
+  data.writeUInt32BE(bytes - 32, 32);
+  data.write('mdat', 36, 'latin1');
+  for (let i = 40; i < bytes; i++) data[i] = (i * 31) & 0xff;
+  return data;
+}
+
 export class MediaStore {
   private readonly images = new ByteLru<Buffer>(48 * 1024 * 1024, 2000);
   private readonly raws = new ByteLru<Uint8Array>(32 * 1024 * 1024, 200);
   private readonly uploads = new ByteLru<ServedFile & { length: number }>(64 * 1024 * 1024, 1000);
-  private videoCache: { size: number; data: Buffer } | undefined;
+  private videoCache: Buffer | undefined;
 
   /** Stores an uploaded image; returns its path (`/uploads/<id>.<ext>`). */
   addUpload(image: ParsedImage): string {
@@ -135,22 +151,10 @@ export class MediaStore {
     return png;
   }
 
-  /** A small file that starts like an MP4 (ftyp + free + mdat boxes), exactly `size` bytes (≥ 64). */
-  video(size: number): Buffer {
-    const bytes = Math.max(64, Math.floor(size));
-    if (this.videoCache?.size === bytes) return this.videoCache.data;
-    const data = Buffer.alloc(bytes);
-    data.writeUInt32BE(24, 0);
-    data.write('ftypisom', 4, 'latin1');
-    data.writeUInt32BE(0x200, 12);
-    data.write('isomiso2', 16, 'latin1');
-    data.writeUInt32BE(8, 24);
-    data.write('free', 28, 'latin1');
-    data.writeUInt32BE(bytes - 32, 32);
-    data.write('mdat', 36, 'latin1');
-    for (let i = 40; i < bytes; i++) data[i] = (i * 31) & 0xff;
-    this.videoCache = { size: bytes, data };
-    return data;
+  /** The one video every task serves (they are never played, only downloaded and attached). */
+  video(): Buffer {
+    this.videoCache ??= dummyMp4(4096);
+    return this.videoCache;
   }
 
   clear(): void {

@@ -6,14 +6,13 @@ import type { SimTaskRecord } from './types';
 
 /** Read endpoints: fetch, list-by-condition, list, queue, image-seed, and the files the tasks point at. */
 
-export function render(ctx: Ctx, record: SimTaskRecord, now = ctx.s.clock(), videoFetch = false): Record<string, unknown> {
-  return taskJson(record, ctx.store.view(record, now), ctx.s, ctx.baseUrl, videoFetch);
+export function render(ctx: Ctx, record: SimTaskRecord, now = ctx.s.clock()): Record<string, unknown> {
+  return taskJson(record, ctx.store.view(record, now), ctx.s, ctx.baseUrl);
 }
 
-/** `videoFetch`: asked through YEScale's GET /mjvideo/fetch/{id}, the only place its video links appear. */
-export function fetchTask(ctx: Ctx, id: string, videoFetch = false): Reply {
+export function fetchTask(ctx: Ctx, id: string): Reply {
   const record = ctx.store.tasks.get(id);
-  return record ? json(render(ctx, record, ctx.s.clock(), videoFetch)) : unknownTask(ctx.s);
+  return record ? json(render(ctx, record)) : unknownTask(ctx.s);
 }
 
 export function listByIds(ctx: Ctx, body: Record<string, unknown>): Reply {
@@ -50,8 +49,7 @@ function seedOf(record: SimTaskRecord): string {
   return String(sha256(`seed:${record.messageHash}`).readUInt32BE(0));
 }
 
-export async function imageSeed(ctx: Ctx, id: string): Promise<Reply> {
-  if (ctx.s.seedDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, ctx.s.seedDelayMs).unref());
+export function imageSeed(ctx: Ctx, id: string): Reply {
   const record = ctx.store.tasks.get(id);
   if (!record) return submitFail(ctx.s, 3, '关联任务不存在或已失效', { taHttp: 404, resellerDescription: 'task_no_found' });
   const view = ctx.store.view(record);
@@ -76,7 +74,7 @@ export function serveVideo(ctx: Ctx, id: string, index: number): Reply {
   const record = ctx.store.tasks.get(id);
   const count = record?.output === 'video-single' ? 1 : record?.output === 'video' ? record.batchSize : 0;
   if (!record || index >= count || ctx.store.view(record).status !== 'SUCCESS') return NO_FILE;
-  return { status: 200, raw: ctx.media.video(ctx.s.videoBytes), contentType: 'video/mp4' };
+  return { status: 200, raw: ctx.media.video(), contentType: 'video/mp4' };
 }
 
 /** GET /uploads/<name> */

@@ -1,8 +1,8 @@
 import { action, change, modal } from './actions';
 import type { Ctx, MjRequest } from './context';
-import { checkAuth, notFound, resellerError, type Reply } from './families';
+import { checkAuth, notFound, type Reply } from './families';
 import { fetchTask, imageSeed, listAll, listByIds, listQueue, serveTaskImage, servePng, serveUpload, serveVideo } from './queries';
-import { blend, describe, edits, imagine, shorten, swapFace, trueaiLimit, uploadImages, video } from './submit';
+import { blend, describe, edits, imagine, shorten, swapFace, uploadImages, video } from './submit';
 import type { SimMode, SimulatorFamily } from './types';
 
 /** Maps a request path to its handler, per family (which endpoints exist, mode prefixes, auth). */
@@ -11,8 +11,8 @@ interface Route {
   method: 'GET' | 'POST';
   pattern: RegExp;
   families: readonly SimulatorFamily[];
-  handler: (ctx: Ctx, req: MjRequest, match: RegExpExecArray) => Reply | Promise<Reply>;
-  /** Submits: subject to the reseller's saturation/quota switches and trueai's user limits. */
+  handler: (ctx: Ctx, req: MjRequest, match: RegExpExecArray) => Reply;
+  /** Submits (they may start tasks), for test support's switches (apiRoute). */
   submit?: boolean;
 }
 
@@ -32,13 +32,8 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/submit\/edit$/, families: ['trueai'], handler: edits, submit: true },
   { method: 'POST', pattern: /^\/submit\/upload-discord-images$/, families: PLUS, handler: uploadImages, submit: true },
   { method: 'POST', pattern: /^\/insight-face\/swap$/, families: PLUS, handler: swapFace, submit: true },
-  { method: 'GET', pattern: /^\/task\/([^/]+)\/fetch$/, families: ALL, handler: (ctx, req, m) => fetchTask(ctx, m[1]!, req.path.startsWith('/mjvideo/')) },
-  {
-    method: 'POST',
-    pattern: /^\/task\/list-by-(condition|ids)$/,
-    families: ALL,
-    handler: (ctx, req) => (ctx.s.listByCondition ? listByIds(ctx, req.body) : notFound(ctx.s, req.path, ctx.s.clock())),
-  },
+  { method: 'GET', pattern: /^\/task\/([^/]+)\/fetch$/, families: ALL, handler: (ctx, _req, m) => fetchTask(ctx, m[1]!) },
+  { method: 'POST', pattern: /^\/task\/list-by-(condition|ids)$/, families: ALL, handler: (ctx, req) => listByIds(ctx, req.body) },
   { method: 'GET', pattern: /^\/task\/list$/, families: ['open-source', 'trueai'], handler: (ctx) => listAll(ctx) },
   { method: 'GET', pattern: /^\/task\/queue$/, families: ['open-source'], handler: (ctx) => listQueue(ctx) },
   { method: 'GET', pattern: /^\/task\/([^/]+)\/image-seed$/, families: PLUS, handler: (ctx, _req, m) => imageSeed(ctx, m[1]!) },
@@ -61,8 +56,33 @@ export interface IncomingCall {
   body: unknown;
 }
 
+/** The API route (below /mj) a path names on this family, with the mode of its prefix; 'absent' when it names none. */
+function resolve(family: SimulatorFamily, path: string): { route: string; prefixMode: SimMode | undefined } | 'absent' {
+  let m: RegExpExecArray | null;
+  if ((m = /^\/mjvideo\/fetch\/([^/]+)$/.exec(path))) return { route: `/task/${m[1]}/fetch`, prefixMode: undefined };
+  if (!(m = /^(?:\/([^/]+))?\/mj(\/.*)$/.exec(path))) return 'absent';
+  const prefix = m[1];
+  if (prefix === undefined) return { route: m[2]!, prefixMode: undefined };
+  const mode = PREFIX_MODES[prefix.toLowerCase()];
+  if (family === 'open-source' || (family === 'trueai' && !mode)) return 'absent';
+  return { route: m[2]!, prefixMode: mode };
+}
+
+const find = (family: SimulatorFamily, method: string, route: string) =>
+  ROUTES.find((r) => r.method === method && r.families.includes(family) && r.pattern.test(route));
+
+/**
+ * The API endpoint a call reaches on this family: its route below /mj, and whether it is a submit. Undefined for
+ * files and for paths the family does not have. Test support decides its switches with it.
+ */
+export function apiRoute(family: SimulatorFamily, method: string, path: string): { route: string; submit: boolean } | undefined {
+  const resolved = resolve(family, path);
+  const found = resolved === 'absent' ? undefined : find(family, method, resolved.route);
+  return found && resolved !== 'absent' ? { route: resolved.route, submit: found.submit === true } : undefined;
+}
+
 /** Routes a request; `badBody` answers when a POST body is not JSON. */
-export function route(ctx: Ctx, call: IncomingCall, badBody: () => Reply): Reply | Promise<Reply> {
+export function route(ctx: Ctx, call: IncomingCall, badBody: () => Reply): Reply {
   const settings = ctx.s;
   const now = settings.clock();
   const { method, path } = call;
@@ -76,33 +96,14 @@ export function route(ctx: Ctx, call: IncomingCall, badBody: () => Reply): Reply
     if ((m = /^\/redirect\/([\w-]+)$/.exec(path))) return { status: 302, location: Buffer.from(m[1]!, 'base64url').toString('utf8') };
     if ((m = /^(?:\/[^/]+)?\/mj\/image\/(\d+)$/.exec(path)) && settings.family === 'reseller') return serveTaskImage(ctx, m[1]!);
   }
-  let route: string;
-  let prefixMode: SimMode | undefined;
-  if ((m = /^\/mjvideo\/fetch\/([^/]+)$/.exec(path))) {
-    route = `/task/${m[1]}/fetch`;
-  } else if ((m = /^(?:\/([^/]+))?\/mj(\/.*)$/.exec(path))) {
-    const prefix = m[1];
-    route = m[2]!;
-    if (prefix !== undefined) {
-      const mode = PREFIX_MODES[prefix.toLowerCase()];
-      if (settings.family === 'open-source' || (settings.family === 'trueai' && !mode)) return notFound(settings, path, now);
-      prefixMode = mode;
-    }
-  } else {
-    return notFound(settings, path, now);
-  }
+  const resolved = resolve(settings.family, path);
+  if (resolved === 'absent') return notFound(settings, path, now);
   const denied = checkAuth(settings, call.headers);
   if (denied) return denied;
-  const found = ROUTES.find((r) => r.method === method && r.families.includes(settings.family) && r.pattern.test(route));
+  const found = find(settings.family, method, resolved.route);
   if (!found) return notFound(settings, path, now);
   if (call.body === 'invalid') return badBody();
   const body = call.body && typeof call.body === 'object' && !Array.isArray(call.body) ? (call.body as Record<string, unknown>) : {};
-  const req: MjRequest = { method, route, path, body, prefixMode };
-  if (found.submit) {
-    if (settings.family === 'reseller' && settings.saturated) return resellerError('当前分组负载已饱和', 30, 429);
-    if (settings.family === 'reseller' && settings.quotaExhausted) return resellerError('quota_not_enough');
-    const limited = trueaiLimit(ctx, route, now);
-    if (limited) return limited;
-  }
-  return found.handler(ctx, req, found.pattern.exec(route)!);
+  const req: MjRequest = { method, route: resolved.route, path, body, prefixMode: resolved.prefixMode };
+  return found.handler(ctx, req, found.pattern.exec(resolved.route)!);
 }

@@ -1,12 +1,10 @@
 import http from 'node:http';
 import type { Ctx } from './context';
 import { badBody, type Reply } from './families';
+import type { SimHooks } from './hooks';
 import { route } from './routes';
 
-/**
- * The HTTP side: reads and records every request, applies down mode and injected faults, routes, answers.
- * Listens on 127.0.0.1 only.
- */
+/** The HTTP side: reads every request, routes it (through the `around` hook, when there is one), answers. Listens on 127.0.0.1 only. */
 
 const MAX_BODY = 64 * 1024 * 1024;
 
@@ -21,14 +19,6 @@ export interface SimCall {
   raw: Buffer | undefined;
 }
 
-/**
- * Test tooling hooks in here (test/support/simulator.ts: request log, injected faults, down mode): `around` sees
- * every request and answers it, usually by calling `normal`; 'destroy' drops the connection.
- */
-export interface SimHooks {
-  around?(call: SimCall, normal: () => Promise<Reply>): Promise<Reply | 'destroy'>;
-}
-
 function flatHeaders(headers: http.IncomingHttpHeaders): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) if (v !== undefined) out[k] = Array.isArray(v) ? v.join(', ') : v;
@@ -40,7 +30,7 @@ export class SimServer {
 
   constructor(
     private readonly ctx: Ctx,
-    private readonly hooks: SimHooks = {},
+    private readonly hooks: Pick<SimHooks, 'around'> = {},
   ) {
     this.server = http.createServer((req, res) => {
       this.handle(req, res).catch((error: unknown) => {
@@ -84,11 +74,12 @@ export class SimServer {
         body = 'invalid';
       }
     }
-    const normal = async (): Promise<Reply> => {
-      if (raw === undefined) return { status: 413, raw: 'Payload Too Large' };
-      return route(this.ctx, { method, path: url.pathname, headers, body }, () => badBody(s, url.pathname, s.clock()));
-    };
     const call: SimCall = { method, path: url.pathname, query: url.search.replace(/^\?/, ''), headers, body, raw };
+    // Routing runs synchronously once called: everything a request starts has started when normal() returns.
+    const normal = async (asked: SimCall = call): Promise<Reply> => {
+      if (asked.raw === undefined) return { status: 413, raw: 'Payload Too Large' };
+      return route(this.ctx, asked, () => badBody(s, asked.path, s.clock()));
+    };
     const reply = this.hooks.around ? await this.hooks.around(call, normal) : await normal();
     if (reply === 'destroy') {
       req.socket.destroy();

@@ -1,5 +1,5 @@
-import { admitAndAccept, common, isUrl, modeFor, str, type Ctx, type MjRequest } from './context';
-import { json, resellerError, submitFail, trueaiEnvelope, type Reply } from './families';
+import { accept, common, isUrl, modeFor, str, type Ctx, type MjRequest } from './context';
+import { json, resellerError, submitFail, type Reply } from './families';
 import { parseBase64Image, type ParsedImage } from './media';
 import { dimensionsFor, makeTiles, sha256 } from './pictures';
 import { describePrompts, numbered, shortenPrompt } from './text';
@@ -24,11 +24,6 @@ function imageInput(ctx: Ctx, value: unknown): ImageInput | undefined {
 const inputUrl = (ctx: Ctx, input: ImageInput) => (input.kind === 'url' ? input.url : `${ctx.baseUrl}${input.path}`);
 const inputKey = (input: ImageInput) => (input.kind === 'url' ? input.url : sha256(input.image.data).toString('hex'));
 
-function bannedWord(ctx: Ctx, prompt: string): string | undefined {
-  const text = prompt.toLowerCase();
-  return ctx.s.bannedWords.find((w) => w && text.includes(w.toLowerCase()));
-}
-
 function imageList(ctx: Ctx, value: unknown): ImageInput[] | 'bad' {
   if (value === undefined || value === null) return [];
   if (!Array.isArray(value)) return 'bad';
@@ -46,18 +41,14 @@ export function imagine(ctx: Ctx, req: MjRequest): Reply {
   const body = req.body;
   const prompt = str(body.prompt).trim();
   if (!prompt) return submitFail(s, 4, EMPTY_PROMPT);
-  if (s.family === 'trueai' && s.limitReached) return submitFail(s, 4, '并发数已达上限');
   const legacy = body.base64 ? [body.base64] : [];
   const images = imageList(ctx, Array.isArray(body.base64Array) ? [...body.base64Array, ...legacy] : (body.base64Array ?? legacy));
   if (images === 'bad') return submitFail(s, 4, BAD_BASE64);
-  if (s.family === 'open-source') {
-    const word = bannedWord(ctx, prompt);
-    if (word !== undefined) return submitFail(s, 24, '可能包含敏感词', { properties: { promptEn: prompt, bannedWord: word } });
-  }
   const refs = images.map((i) => inputUrl(ctx, i));
   const [width, height] = dimensionsFor(s.imageSize, prompt);
   const botType = /^(niji|NIJI_JOURNEY)$/i.test(str(body.botType)) || /--niji\b/i.test(prompt) ? 'NIJI_JOURNEY' : 'MID_JOURNEY';
-  return admitAndAccept(ctx, () =>
+  return accept(
+    ctx,
     ctx.store.create({
       action: 'IMAGINE',
       output: 'grid',
@@ -89,7 +80,8 @@ export function blend(ctx: Ctx, req: MjRequest): Reply {
   if (images === 'bad') return submitFail(s, 4, BAD_BASE64);
   const [width, height] = dimensionsFor(s.imageSize, '', ratio);
   const refs = images.map((i) => inputUrl(ctx, i)).join(' ');
-  return admitAndAccept(ctx, () =>
+  return accept(
+    ctx,
     ctx.store.create({
       action: 'BLEND',
       output: 'grid',
@@ -124,7 +116,8 @@ export function describe(ctx: Ctx, req: MjRequest): Reply {
   const input = imageInput(ctx, raw);
   if (!input) return submitFail(s, 4, BAD_BASE64);
   const key = inputKey(input);
-  return admitAndAccept(ctx, () =>
+  return accept(
+    ctx,
     ctx.store.create({
       action: 'DESCRIBE',
       output: 'describe',
@@ -146,7 +139,8 @@ export function describe(ctx: Ctx, req: MjRequest): Reply {
 export function shorten(ctx: Ctx, req: MjRequest): Reply {
   const prompt = str(req.body.prompt).trim();
   if (!prompt) return submitFail(ctx.s, 4, EMPTY_PROMPT);
-  return admitAndAccept(ctx, () =>
+  return accept(
+    ctx,
     ctx.store.create({
       action: 'SHORTEN',
       output: 'shorten',
@@ -197,7 +191,8 @@ export function video(ctx: Ctx, req: MjRequest): Reply {
     }
   }
   const [width, height] = dimensionsFor(s.imageSize, prompt);
-  return admitAndAccept(ctx, () =>
+  return accept(
+    ctx,
     ctx.store.create({
       action: 'VIDEO',
       output: 'video',
@@ -224,11 +219,11 @@ export function edits(ctx: Ctx, req: MjRequest): Reply {
   const prompt = str(req.body.prompt).trim();
   if (!prompt) return submitFail(s, 4, EMPTY_PROMPT);
   if (!str(req.body.image).trim()) return submitFail(s, 4, 'image不能为空');
-  if (!s.editsSupported) return submitFail(s, 9, '当前账号不支持编辑/重绘任务');
   const input = imageInput(ctx, req.body.image);
   if (!input) return submitFail(s, 4, BAD_BASE64);
   const [width, height] = dimensionsFor(s.imageSize, prompt);
-  return admitAndAccept(ctx, () =>
+  return accept(
+    ctx,
     ctx.store.create({
       action: 'EDITS',
       output: 'edit',
@@ -252,7 +247,6 @@ export function swapFace(ctx: Ctx, req: MjRequest): Reply {
   if (s.family === 'reseller' && (!str(body.sourceBase64) || !str(body.targetBase64))) {
     return resellerError('sourceBase64 and targetBase64 are required');
   }
-  if (!s.faceSwapSupported) return submitFail(s, 4, '服务不支持');
   const source = body.sourceBase64 || body.sourceUrl;
   const target = body.targetBase64 || body.targetUrl;
   if (!str(source).trim()) return submitFail(s, 4, 'sourceBase64或sourceUrl不能为空');
@@ -261,7 +255,8 @@ export function swapFace(ctx: Ctx, req: MjRequest): Reply {
   const targetInput = imageInput(ctx, target);
   if (!sourceInput || !targetInput) return submitFail(s, 4, BAD_BASE64);
   const key = `${inputKey(sourceInput)}|${inputKey(targetInput)}`;
-  return admitAndAccept(ctx, () =>
+  return accept(
+    ctx,
     ctx.store.create({
       action: 'SWAP_FACE',
       output: 'single',
@@ -290,11 +285,4 @@ export function uploadImages(ctx: Ctx, req: MjRequest): Reply {
     urls.push(`${ctx.baseUrl}${ctx.media.addUpload(image)}`);
   }
   return json({ code: 1, description: ctx.s.family === 'reseller' ? 'Submit success' : '提交成功', result: urls });
-}
-
-/** trueai's user limits on the endpoints other than imagine: HTTP 200 {success:false, code:-1}. */
-export function trueaiLimit(ctx: Ctx, route: string, now: number): Reply | undefined {
-  if (ctx.s.family !== 'trueai' || !ctx.s.limitReached) return undefined;
-  if (route === '/submit/imagine' || !/^\/(submit|insight-face)\//.test(route)) return undefined;
-  return trueaiEnvelope('并发数已达上限', now);
 }

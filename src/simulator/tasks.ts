@@ -1,4 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
+import type { SimHooks } from './hooks';
 import type { ButtonSet, ModalKind, OutputKind, Settings, SimMode, SimTaskRecord, TileParams } from './types';
 
 /**
@@ -6,6 +7,7 @@ import type { ButtonSet, ModalKind, OutputKind, Settings, SimMode, SimTaskRecord
  * computed from (clock − timestamps) whenever somebody asks (fetch, list, notifyHook tick).
  */
 
+/** A task at one moment. The simulator itself never holds a task NOT_START nor fails one: a `view` hook may. */
 export interface TaskView {
   status: 'NOT_START' | 'SUBMITTED' | 'IN_PROGRESS' | 'MODAL' | 'SUCCESS' | 'FAILURE';
   progress: string;
@@ -51,10 +53,11 @@ export function finalPromptOf(prompt: string): string {
 
 export class TaskStore {
   readonly tasks = new Map<string, SimTaskRecord>();
-  /** Queued tasks not yet seen terminal (pruned lazily by inFlight()). */
-  private readonly active = new Set<string>();
 
-  constructor(private readonly settings: Settings) {}
+  constructor(
+    private readonly settings: Settings,
+    private readonly hooks: Pick<SimHooks, 'queued' | 'view'> = {},
+  ) {}
 
   /** 16-digit id: ms timestamp × 1000 + 3 random digits, unique. */
   newId(): string {
@@ -94,13 +97,8 @@ export class TaskStore {
       submitTime: now,
       queuedAt: undefined,
       waitMs: 0,
-      notStartMs: 0,
       runMs: this.settings.runMs,
       steps: this.settings.progressSteps,
-      plannedFailure: undefined,
-      forcedFailure: undefined,
-      stalledAt: undefined,
-      pausedMs: 0,
       notifyHook: init.notifyHook || undefined,
       modal: init.modal,
       maskBase64: '',
@@ -114,43 +112,29 @@ export class TaskStore {
     return record;
   }
 
-  /** Starts the life cycle: NOT_START for `notStartMs` (queued, code 22), SUBMITTED for queueMs, then running. */
-  enqueue(record: SimTaskRecord, notStartMs = 0): void {
+  /** Starts the life cycle: SUBMITTED for queueMs, then running in `steps` steps for runMs, then SUCCESS. */
+  enqueue(record: SimTaskRecord): void {
     const s = this.settings;
     record.queuedAt = s.clock();
     record.runMs = s.runMs;
     record.steps = s.progressSteps;
-    record.notStartMs = Number.isFinite(notStartMs) ? Math.max(0, notStartMs) : 0;
-    record.waitMs = record.notStartMs + s.queueMs;
-    const text = record.prompt.toLowerCase();
-    const banned = s.family === 'open-source' ? undefined : s.bannedWords.find((w) => w && text.includes(w.toLowerCase()));
-    const failWord = s.failPrompts.find((w) => w && text.includes(w.toLowerCase()));
-    if (banned !== undefined) record.plannedFailure = { reason: '可能包含敏感词', atElapsed: record.waitMs };
-    else if (failWord !== undefined) {
-      record.plannedFailure = {
-        reason: `[Simulated failure] The prompt contains "${failWord}"`,
-        atElapsed: record.waitMs + record.runMs / 2,
-      };
-    }
-    this.active.add(record.id);
+    record.waitMs = s.queueMs;
+    this.hooks.queued?.(record);
   }
 
+  /** The task at `now`, as every reader sees it (the `view` hook's, when there is one). */
   view(record: SimTaskRecord, now = this.settings.clock()): TaskView {
+    return this.hooks.view ? this.hooks.view(record, now, (at) => this.own(record, at)) : this.own(record, now);
+  }
+
+  /** The task at `now` as its timestamps make it. */
+  private own(record: SimTaskRecord, now: number): TaskView {
     const empty = { percent: 0, startTime: undefined, finishTime: undefined, image: '', failReason: '', terminal: false };
-    const base = record.queuedAt === undefined ? record.submitTime : record.queuedAt + record.pausedMs;
-    const forced = record.forcedFailure;
-    if (forced && now >= forced.at) {
-      const started = record.queuedAt !== undefined && forced.at - base >= record.notStartMs;
-      return this.failure(forced.reason, started ? base + record.notStartMs : undefined, forced.at);
-    }
     if (record.queuedAt === undefined) return { ...empty, status: 'MODAL', progress: '0%' };
-    const elapsed = (record.stalledAt ?? now) - record.queuedAt - record.pausedMs;
-    const startTime = elapsed >= record.notStartMs ? base + record.notStartMs : undefined;
-    const planned = record.plannedFailure;
-    if (planned && elapsed >= planned.atElapsed) return this.failure(planned.reason, startTime, base + planned.atElapsed);
+    const elapsed = now - record.queuedAt;
+    const startTime = record.queuedAt;
     if (elapsed < record.waitMs) {
-      const status = elapsed < record.notStartMs ? 'NOT_START' : 'SUBMITTED';
-      return { ...empty, status, progress: '0%', startTime, image: record.output === 'describe' ? record.inputImageUrl : '' };
+      return { ...empty, status: 'SUBMITTED', progress: '0%', startTime, image: record.output === 'describe' ? record.inputImageUrl : '' };
     }
     const runElapsed = elapsed - record.waitMs;
     if (runElapsed >= record.runMs) {
@@ -159,7 +143,7 @@ export class TaskStore {
         progress: '100%',
         percent: 100,
         startTime,
-        finishTime: base + record.waitMs + record.runMs,
+        finishTime: record.queuedAt + record.waitMs + record.runMs,
         image: this.finalImage(record),
         failReason: '',
         terminal: true,
@@ -178,11 +162,6 @@ export class TaskStore {
       startTime,
       image: this.previewImage(record, percent),
     };
-  }
-
-  private failure(reason: string, startTime: number | undefined, at: number): TaskView {
-    const progress = this.settings.family === 'reseller' ? '100%' : '';
-    return { status: 'FAILURE', progress, percent: 0, startTime, finishTime: at, image: '', failReason: reason, terminal: true };
   }
 
   private finalImage(record: SimTaskRecord): string {
@@ -206,33 +185,5 @@ export class TaskStore {
     if (record.output === 'describe') return record.inputImageUrl;
     if (record.output === 'shorten' || record.output === 'none') return '';
     return `/images/${record.id}/preview-${percent}.png`;
-  }
-
-  /** Number of queued or running tasks. */
-  inFlight(): number {
-    const now = this.settings.clock();
-    let count = 0;
-    for (const id of this.active) {
-      const record = this.tasks.get(id);
-      if (!record || this.view(record, now).terminal) this.active.delete(id);
-      else count++;
-    }
-    return count;
-  }
-
-  stall(record: SimTaskRecord, stalled: boolean): void {
-    const now = this.settings.clock();
-    if (stalled && record.stalledAt === undefined) record.stalledAt = now;
-    if (!stalled && record.stalledAt !== undefined) {
-      record.pausedMs += now - record.stalledAt;
-      record.stalledAt = undefined;
-    }
-  }
-
-  /** Ends a task FAILURE now (no effect on a task already finished). */
-  fail(record: SimTaskRecord, reason: string): void {
-    const now = this.settings.clock();
-    if (this.view(record, now).terminal) return;
-    record.forcedFailure = { reason, at: now };
   }
 }

@@ -1,8 +1,10 @@
 import { startSimulator, type MjSimulator, type SimCall, type SimReply, type SimulatorOptions } from '../../src/simulator';
+import { SimSwitches, SWITCHES, type ResultOverride, type Switches, type Timing } from './sim-switches';
 
 /**
- * Test tooling around the built-in simulator (which itself only serves the API): a log of every request, faults
- * injected into the next matching request, and a "down" switch. The product never loads this file.
+ * Test tooling around the built-in simulator (which itself only serves the API's happy path): a log of every
+ * request, faults injected into the next matching request, a "down" switch, and the switches of sim-switches.ts
+ * (queue limits, failures, stalls, provider quirks, callbacks out of order). The product never loads this file.
  */
 
 export interface SimRequest {
@@ -32,7 +34,8 @@ export interface FaultReply {
   process?: boolean;
 }
 
-export interface TestSimulatorOptions extends SimulatorOptions {
+/** The simulator's own options, and switches to start with (`remix` is the simulator's own: an account in remix mode). */
+export interface TestSimulatorOptions extends SimulatorOptions, Partial<Omit<Switches, 'remix'>> {
   /** At most this many requests are kept in `requests` (and about 32 MB of bodies); 0 = no count limit. */
   requestLogLimit?: number;
   /** Requests to paths matching this keep their whole body (images included) in `fullBodies`. */
@@ -40,6 +43,21 @@ export interface TestSimulatorOptions extends SimulatorOptions {
 }
 
 export interface TestSimulator extends MjSimulator {
+  /** Flips switches (sim-switches.ts), and the timing of the tasks queued from now on. */
+  configure(patch: Partial<Switches> & Timing): void;
+  /** Freezes a task's clock, or lets it go on from where it stood. */
+  stall(taskId: string, stalled: boolean): void;
+  /** Ends a task FAILURE now (no effect on a task already finished). */
+  failTask(taskId: string, reason: string): void;
+  /** Makes a task report these result URLs once it succeeds (e.g. an internal address, or `${url}/redirect/…`). */
+  setResult(taskId: string, result: ResultOverride): void;
+  /**
+   * POSTs a callback for `taskId` to its notifyHook now: the task's current JSON with `patch` laid over it
+   * (a forged or early report). Resolves to the HTTP status the hook answered.
+   */
+  sendCallback(taskId: string, patch?: Record<string, unknown>): Promise<{ status: number; body: string }>;
+  /** notifyHook callbacks sent so far. */
+  callbacksSent(): number;
   /** Every request, in order (image payloads cut to 100 characters). */
   readonly requests: SimRequest[];
   /** Whole bodies of the requests that `keepFullBodies` matched, in order. */
@@ -104,9 +122,14 @@ class RequestLog {
   }
 }
 
-/** The simulator with a request log, injected faults and a down switch. */
+/** The simulator with a request log, injected faults, a down switch and the switches. */
 export async function startTestSimulator(options: TestSimulatorOptions = {}): Promise<TestSimulator> {
-  const { requestLogLimit = 20_000, keepFullBodies, ...simOptions } = options;
+  const { requestLogLimit = 20_000, keepFullBodies, ...rest } = options;
+  const initial: Partial<Switches> = {};
+  const simOptions: SimulatorOptions = {};
+  for (const [key, value] of Object.entries(rest)) Object.assign(key in SWITCHES && key !== 'remix' ? initial : simOptions, { [key]: value });
+  const switches = new SimSwitches(simOptions.apiKey || undefined);
+  switches.configure(initial);
   const fullBodies: Array<{ path: string; body: unknown }> = [];
   const log = new RequestLog(requestLogLimit);
   const faults: Array<{ match: FaultMatch; reply: FaultReply }> = [];
@@ -142,9 +165,9 @@ export async function startTestSimulator(options: TestSimulatorOptions = {}): Pr
       if (down === 'reset') return 'destroy';
       if (down === 'status') return { status: 503, raw: 'Service Unavailable', contentType: 'text/plain; charset=utf-8' };
       const fault = takeFault(call.method, call.path);
-      if (!fault) return normal();
+      if (!fault) return switches.handle(call, normal);
       if (fault.delayMs) await sleep(fault.delayMs);
-      const processed = fault.process || fault.status === undefined ? await normal() : undefined;
+      const processed = fault.process || fault.status === undefined ? await switches.handle(call, normal) : undefined;
       if (fault.destroySocket) return 'destroy';
       if (fault.status !== undefined) return { status: fault.status, body: fault.body, raw: fault.rawBody ?? (fault.body === undefined ? '' : undefined) };
       return processed!;
@@ -154,9 +177,18 @@ export async function startTestSimulator(options: TestSimulatorOptions = {}): Pr
     return reply;
   };
 
-  const sim = await startSimulator(simOptions, { around });
+  const sim = await startSimulator(simOptions, { around, ...switches.hooks });
+  // The simulator's own answers: getTask is replaced below by the switches' (which reads the own one).
+  switches.attach({ ...sim });
   const close = sim.close.bind(sim);
   return Object.assign(sim, {
+    getTask: (id: string) => switches.getTask(id),
+    configure: (patch: Partial<Switches> & Timing) => switches.configure(patch),
+    stall: (taskId: string, stalled: boolean) => switches.stall(taskId, stalled),
+    failTask: (taskId: string, reason: string) => switches.failTask(taskId, reason),
+    setResult: (taskId: string, result: ResultOverride) => switches.setResult(taskId, result),
+    sendCallback: (taskId: string, patch?: Record<string, unknown>) => switches.sendCallback(taskId, patch),
+    callbacksSent: () => switches.callbacksSent,
     requests: log.requests,
     fullBodies,
     injectNext: (match: FaultMatch, reply: FaultReply) => void faults.push({ match, reply }),
@@ -172,6 +204,7 @@ export async function startTestSimulator(options: TestSimulatorOptions = {}): Pr
     close: async () => {
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
+      switches.close();
       await close();
     },
   });
