@@ -19,7 +19,7 @@ import { runFleet } from './bench/fleet';
 import { transportFloor } from './bench/floor';
 import { lagFigures, percentile, ProcessSampler, type LagFigures } from './bench/measure';
 import { requestsPerPeriod } from './bench/per-period';
-import { log, POLL_MS, Rig, SIM, until } from './bench/rig';
+import { log, POLL_MS, rateLimitsOf, Rig, SIM, until } from './bench/rig';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
 /** Quick tasks a bot runs before a phase is measured (see Rig.warmUp); the cold phase runs none. */
@@ -31,7 +31,8 @@ interface PhaseResult {
   pollTicks: number;
   lag: LagFigures;
   discordRequests: number;
-  rateLimited: number;
+  /** Discord's 429 answers in the phase, by route (what drew them, when there is any). */
+  rateLimited: Map<string, number>;
   peakRssMb: number;
   meanCpuPercent: number;
   finals: number;
@@ -39,6 +40,8 @@ interface PhaseResult {
   /** notifyHook callbacks the simulator sent during the phase. */
   callbacks: number;
 }
+
+const total = (routes: Map<string, number>) => [...routes.values()].reduce((n, c) => n + c, 0);
 
 /** Counts poll ticks as the bursts of poll requests the bot sends (requests less than 200 ms apart belong to one tick). */
 function pollTicks(sim: TestSimulator, since: number): number {
@@ -79,7 +82,7 @@ async function runPhase(name: string, options: { listByCondition?: boolean; noti
       pollTicks: pollTicks(rig.sim, started),
       lag: lagFigures(rig.sim, rig.discord, sinceCall),
       discordRequests,
-      rateLimited: rig.discord.rateLimited,
+      rateLimited: rateLimitsOf(rig.discord, sinceCall),
       peakRssMb,
       meanCpuPercent,
       finals: rig.finals(interactions),
@@ -119,7 +122,7 @@ async function runRestart() {
       trackedAgainSeconds: (resumedAt - spawnedAt) / 1000,
       connectedSeconds: (connectedAt - spawnedAt) / 1000,
       finals: rig.finals(interactions),
-      rateLimited: rig.discord.rateLimited,
+      rateLimited: rateLimitsOf(rig.discord, 0),
     };
   } finally {
     await rig.stop();
@@ -139,7 +142,7 @@ if (process.env.BENCH_ONLY) {
   // One phase alone, for profiling: BENCH_ONLY=batched|per-task|notify|cold (or floor)
   const name = process.env.BENCH_ONLY;
   const only = await runPhase(name, { notify: name === 'notify', cold: name === 'cold', listByCondition: name !== 'per-task' });
-  process.stdout.write(`${JSON.stringify({ ...only, lag: { p50: percentile(only.lag.running, 50), p99: percentile(only.lag.running, 99) } })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...only, rateLimited: Object.fromEntries(only.rateLimited), lag: { p50: percentile(only.lag.running, 50), p99: percentile(only.lag.running, 99) } })}\n`);
   process.exit(0);
 }
 const cold = await runPhase('batched, cold', { cold: true });
@@ -171,7 +174,18 @@ const rows: Array<[string, string, string]> = [
   ['lag while running, notifyHook: p50 / p99', `${fmt(percentile(notify.lag.running, 50))} / ${fmt(p99Notify)} ms`, `p99 ≤ 1000 ms: ${ok(p99Notify <= 1000)}`],
   ['lag queued→started, notifyHook: p50 / p99', `${fmt(percentile(notify.lag.start, 50))} / ${fmt(percentile(notify.lag.start, 99))} ms`, ''],
   ...worst.map((r): [string, string, string] => [`Discord requests per task (${r.name})`, fmt(r.discordRequests / TASKS, 2), '']),
-  ['Discord 429s (all phases)', String(measured.reduce((n, r) => n + r.rateLimited, 0) + restart.rateLimited), `0: ${ok(measured.every((r) => r.rateLimited === 0) && restart.rateLimited === 0)}`],
+  [
+    'Discord 429s (all phases)',
+    [
+      ...measured,
+      { name: 'kill -9', rateLimited: restart.rateLimited },
+      ...perPeriod.map((r) => ({ name: `per period N = ${r.tasks}`, rateLimited: r.rateLimited })),
+      ...(fleet ? [{ name: 'fleet', rateLimited: fleet.rateLimited }] : []),
+    ]
+      .flatMap((r) => [...r.rateLimited].map(([route, n]) => `${r.name}: ${route} ×${n}`))
+      .join('; ') || '0',
+    `0: ${ok([...measured, restart, ...perPeriod, ...(fleet ? [fleet] : [])].every((r) => total(r.rateLimited) === 0))}`,
+  ],
   ...measured.map((r): [string, string, string] => [
     `bot peak RSS / mean CPU (${r.name})`,
     `${fmt(r.peakRssMb)} MB / ${fmt(r.meanCpuPercent)} % of one core over ${fmt(r.wallSeconds)} s`,

@@ -1,5 +1,5 @@
 import { redisMissing, startRedis } from '../../test/support/redis';
-import { log, Rig, until } from './rig';
+import { log, rateLimitsOf, Rig, until } from './rig';
 
 export interface FleetResult {
   tasks: number;
@@ -9,6 +9,8 @@ export interface FleetResult {
   takeoverSeconds: number;
   leaseMs: number;
   finals: number;
+  /** Discord's 429 answers, by route. */
+  rateLimited: Map<string, number>;
 }
 
 const shardOf = (guildId: string) => Number((BigInt(guildId) >> 22n) % 2n);
@@ -45,7 +47,7 @@ export async function runFleet(tasks: number): Promise<FleetResult | undefined> 
     const line = survivor.stdout.split('\n').find((l) => l.includes('taking over tasks'));
     const takenAt = Number(/"time":(\d+)/.exec(line ?? '')?.[1] ?? Date.now());
     await until(() => rig.finals(interactions) === tasks, 'every final card after the takeover');
-    return { tasks, orphaned, takeoverSeconds: (takenAt - killedAt) / 1000, leaseMs, finals: rig.finals(interactions) };
+    return { tasks, orphaned, takeoverSeconds: (takenAt - killedAt) / 1000, leaseMs, finals: rig.finals(interactions), rateLimited: rateLimitsOf(rig.discord, 0) };
   } finally {
     await rig.stop();
     await redis.stop();

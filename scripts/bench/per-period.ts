@@ -1,5 +1,5 @@
 import { lagFigures, percentile } from './measure';
-import { log, POLL_MS, Rig, sleep, until } from './rig';
+import { log, POLL_MS, rateLimitsOf, Rig, sleep, until } from './rig';
 
 export interface PerPeriod {
   tasks: number;
@@ -7,6 +7,8 @@ export interface PerPeriod {
   perPeriod: number;
   expected: number;
   p99LagMs: number;
+  /** Discord's 429 answers, by route. */
+  rateLimited: Map<string, number>;
 }
 
 /** Periods measured once every task runs. */
@@ -29,7 +31,7 @@ export async function requestsPerPeriod(tasks: number): Promise<PerPeriod> {
     await sleep(PERIODS * POLL_MS);
     const lists = rig.sim.requests.filter((r) => r.path.endsWith('/list-by-condition') && r.at >= from && r.at < from + PERIODS * POLL_MS).length;
     const lag = lagFigures(rig.sim, rig.discord).running.filter((ms) => Number.isFinite(ms));
-    return { tasks, perPeriod: lists / PERIODS, expected: Math.ceil(tasks / 100), p99LagMs: percentile(lag, 99) };
+    return { tasks, perPeriod: lists / PERIODS, expected: Math.ceil(tasks / 100), p99LagMs: percentile(lag, 99), rateLimited: rateLimitsOf(rig.discord, 0) };
   } finally {
     await rig.stop();
   }

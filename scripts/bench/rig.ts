@@ -114,3 +114,10 @@ export class Rig {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/** The 429s among the local Discord's calls since `since`, counted by route: what drew them, for the table. */
+export function rateLimitsOf(discord: Rig['discord'], since: number): Map<string, number> {
+  const routes = new Map<string, number>();
+  for (const call of discord.calls.slice(since)) if (call.status === 429) routes.set(call.route, (routes.get(call.route) ?? 0) + 1);
+  return routes;
+}
