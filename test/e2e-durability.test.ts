@@ -64,9 +64,9 @@ describe('deleted messages, stalls, timeouts', () => {
     const card = await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'a progress edit');
     const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
     world.discord.deleteMessage(card.id);
-    await world.discord.waitFor(() => !world.app.tracker.isTracking(taskId), 'tracking to end');
+    await world.discord.waitFor(() => !world.app.tracker.tracking(taskId), 'tracking to end');
     const record = await world.app.store.tasks.get(taskId);
-    assert.equal(record?.phase, 'detached');
+    assert.equal(record?.lifecycle, 'detached');
     assert.ok(!world.logs.lines.some((l) => (l.level as number) >= 40), 'nothing logged as a warning or an error: Discord’s 10008 says the card is gone');
 
     const lookup = await world.command('task', { id: taskId });
