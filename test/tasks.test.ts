@@ -122,10 +122,13 @@ describe('records written before the state union (src/store/upgrade.ts)', () => 
   });
 });
 
-/** One process's coordinator that counts its heartbeats and sees `theirs` held by another process. */
+/** One process's coordinator: counts its heartbeats, sees `theirs` held by another process and `orphans` to take. */
 class FleetOfTwo extends LocalCoordinator {
   readonly beats: number[] = [];
-  constructor(private readonly theirs: string[] = []) {
+  constructor(
+    private readonly theirs: string[] = [],
+    private orphaned: string[] = [],
+  ) {
     super(new Keyv<string[]>());
   }
   override async beat(info: { owned: number }): Promise<void> {
@@ -134,38 +137,72 @@ class FleetOfTwo extends LocalCoordinator {
   override async hold(taskIds: readonly string[]): Promise<Set<string>> {
     return new Set(taskIds.filter((id) => !this.theirs.includes(id)));
   }
+  override async takeOrphans(): Promise<string[]> {
+    const taken = this.orphaned;
+    this.orphaned = [];
+    return taken;
+  }
 }
 
+/** The tracker's side of the fleet: the tasks it follows, and what it adopted and let go. */
+const tracking = (owned: string[]) => {
+  const adopted: string[] = [];
+  const letGone: string[] = [];
+  return {
+    adopted,
+    letGone,
+    owned: () => [...owned],
+    adopt: async (ids: readonly string[]) => {
+      adopted.push(...ids);
+      owned.push(...ids);
+    },
+    letGo: (taskId: string) => {
+      letGone.push(taskId);
+      owned.splice(owned.indexOf(taskId), 1);
+    },
+  };
+};
+
 describe('the fleet (src/tasks/fleet.ts)', () => {
+  it('at each tick lets go of the tasks another process holds, adopts those of processes that died, and beats with what it owns', async () => {
+    const coordinator = new FleetOfTwo(['theirs'], ['orphan']);
+    const host = tracking(['mine', 'theirs']);
+    const fleet = new Fleet(host, coordinator, logger, { leaseMs: 3_000, shards: [], clock: () => 0 });
+    await fleet.keep();
+    assert.deepEqual(host.letGone, ['theirs']);
+    assert.deepEqual(host.adopted, ['orphan']);
+    assert.deepEqual(host.owned(), ['mine', 'orphan']);
+    assert.deepEqual(coordinator.beats, [2], 'the heartbeat counts what it owns after the takeover');
+  });
+
   it('beats on the injected clock: at most every 5 s, and thrice a lease', async () => {
     const coordinator = new FleetOfTwo();
     let now = 1_000;
-    const fleet = new Fleet(coordinator, { leaseMs: 30_000, shards: [0], clock: () => now });
-    await fleet.beat(1);
-    await fleet.beat(2);
+    const fleet = new Fleet(tracking(['a']), coordinator, logger, { leaseMs: 30_000, shards: [0], clock: () => now });
+    await fleet.keep();
+    await fleet.keep();
     assert.deepEqual(coordinator.beats, [1], 'once until BEAT_MS has passed');
     now += 4_999;
-    await fleet.beat(3);
-    assert.deepEqual(coordinator.beats, [1]);
+    await fleet.keep();
+    assert.equal(coordinator.beats.length, 1);
     now += 1;
-    await fleet.beat(4);
-    assert.deepEqual(coordinator.beats, [1, 4], 'the clock the fleet was given, not the wall');
+    await fleet.keep();
+    assert.equal(coordinator.beats.length, 2, 'the clock the fleet was given, not the wall');
     const short = new FleetOfTwo();
-    const quick = new Fleet(short, { leaseMs: 3_000, shards: [0], clock: () => now });
-    await quick.beat(1);
+    const quick = new Fleet(tracking([]), short, logger, { leaseMs: 3_000, shards: [0], clock: () => now });
+    await quick.keep();
     now += 1_000;
-    await quick.beat(2);
-    assert.deepEqual(short.beats, [1, 2], 'a 3 s lease: every second');
+    await quick.keep();
+    assert.equal(short.beats.length, 2, 'a 3 s lease: every second');
   });
 
-  it('joins a task to the registries, lets go of those another process holds, and leaves them when tracking ends', async () => {
-    const coordinator = new FleetOfTwo(['theirs']);
-    const fleet = new Fleet(coordinator, { leaseMs: 3_000, shards: [], clock: () => 0 });
+  it('joins a task to the registries and takes it out of them when tracking ends', async () => {
+    const coordinator = new FleetOfTwo();
+    const fleet = new Fleet(tracking([]), coordinator, logger, { leaseMs: 3_000, shards: [], clock: () => 0 });
     const task = trackedTask({ taskId: 'mine' });
     await fleet.join(task);
     assert.deepEqual(await coordinator.inFlight(), ['mine']);
     assert.equal(await coordinator.memberTaskCount(task.message.guildId, task.requesterId), 1);
-    assert.deepEqual(await fleet.renew(['mine', 'theirs']), ['theirs']);
     await fleet.leave(task);
     assert.deepEqual(await coordinator.inFlight(), []);
     assert.equal(await coordinator.memberTaskCount(task.message.guildId, task.requesterId), 0);

@@ -1,3 +1,4 @@
+import type { Logger } from '../logger';
 import type { Coordinator } from '../store/coordinator';
 import type { TrackedTask } from '../store/types';
 
@@ -12,6 +13,16 @@ export interface FleetOptions {
   clock: () => number;
 }
 
+/** What the fleet needs from the task state machine (tracker.ts). */
+export interface FleetHost {
+  /** The ids of the tasks this process follows now. */
+  owned(): string[];
+  /** Takes up these tasks from the store: their process died, this one owns them now. */
+  adopt(taskIds: readonly string[]): Promise<void>;
+  /** Another process owns this task now (it edits the card): this one forgets it, touching nothing stored. */
+  letGo(taskId: string): void;
+}
+
 /**
  * Which tasks in flight this process owns, among every process on one store (alone: all of them). Each task has
  * one owner through a lease renewed every tick (src/store/coordinator.ts); the tasks of a process that died are
@@ -23,7 +34,9 @@ export class Fleet {
   private lastBeat: number | undefined;
 
   constructor(
+    private readonly host: FleetHost,
     private readonly coordinator: Coordinator,
+    private readonly logger: Logger,
     private readonly options: FleetOptions,
   ) {}
 
@@ -44,27 +57,36 @@ export class Fleet {
     return this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, running);
   }
 
-  /** Renews this process's leases on `mine`; resolves to those another process holds now (this one must let go). */
-  async renew(mine: readonly string[]): Promise<string[]> {
+  /**
+   * At every tick: renews this process's leases (a task another process took is let go: that one edits the card
+   * now), adopts the tasks of processes that died, and tells the fleet this one lives.
+   */
+  async keep(): Promise<void> {
+    const mine = this.host.owned();
     const held = await this.coordinator.hold(mine, this.options.leaseMs);
-    return mine.filter((taskId) => !held.has(taskId));
-  }
-
-  /** Takes the tasks whose owner's lease ran out (a process died); resolves to their ids. */
-  orphans(): Promise<string[]> {
-    return this.coordinator.takeOrphans(this.options.leaseMs);
+    for (const taskId of mine) {
+      if (held.has(taskId)) continue;
+      this.logger.warn({ taskId }, 'another process owns this task now: it stops here');
+      this.host.letGo(taskId);
+    }
+    const orphans = await this.coordinator.takeOrphans(this.options.leaseMs);
+    if (orphans.length) {
+      this.logger.info({ tasks: orphans.length }, 'taking over tasks whose process stopped');
+      await this.host.adopt(orphans);
+    }
+    await this.beat();
   }
 
   /**
-   * Tells the fleet this process lives and owns `owned` tasks, at most every BEAT_MS (and thrice a lease, so that a
-   * heartbeat outlives its process by one lease at most, like its tasks).
+   * The heartbeat, with the tasks this process owns: at most every BEAT_MS, and thrice a lease, so that a heartbeat
+   * outlives its process by one lease at most, like its tasks.
    */
-  async beat(owned: number): Promise<void> {
+  private async beat(): Promise<void> {
     const { leaseMs, shards, clock } = this.options;
     const now = clock();
     if (this.lastBeat !== undefined && now - this.lastBeat < Math.min(BEAT_MS, leaseMs / 3)) return;
     this.lastBeat = now;
-    await this.coordinator.beat({ shards, owned }, leaseMs);
+    await this.coordinator.beat({ shards, owned: this.host.owned().length }, leaseMs);
   }
 
   /** The task leaves the fleet's registries (tracking ended): out of the in-flight list and its member's count, its lease given up. */

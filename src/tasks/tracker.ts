@@ -45,8 +45,8 @@ export interface TrackerOptions {
 export type NewTask = Omit<TrackedTask, 'state' | 'lifecycle'>;
 
 /**
- * The task state machine: follows every task in flight this process owns (fleet.ts says which), with one
- * scheduler. Batched polls, which notifyHook callbacks only hasten (hints.ts), and the watchdog (watchdog.ts) make
+ * The task state machine: follows every task in flight this process owns (fleet.ts keeps which: leases,
+ * takeovers, heartbeat), with one scheduler. Batched polls, which notifyHook callbacks only hasten (hints.ts), and the watchdog (watchdog.ts) make
  * events; `change` turns each into the card's next state (card-state.ts) and writes it; card delivery
  * (delivery.ts) brings each card up to date and reports back. Only the tracker writes task records. Outside
  * src/tasks it is reached through its verbs (track, find, preview, tracking, inFlight, idle, promptSent), never
@@ -78,7 +78,8 @@ export class Tracker {
     this.clock = options.clock;
     this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100, { clock: this.clock });
     this.schedule = new PollSchedule(options.pollIntervalMs);
-    this.fleet = new Fleet(store.coordinator, { leaseMs: options.leaseMs ?? 15_000, shards: options.shards ?? [], clock: this.clock });
+    const owner = { owned: () => [...this.active.keys()], adopt: (ids: readonly string[]) => this.adopt(ids), letGo: (taskId: string) => this.unload(taskId) };
+    this.fleet = new Fleet(owner, store.coordinator, logger, { leaseMs: options.leaseMs ?? 15_000, shards: options.shards ?? [], clock: this.clock });
     this.hints = new HintBatcher(this.schedule, (due) => this.pollAndIngest(due), logger);
     const host = { record: (taskId: string) => this.active.get(taskId), report: (record: TrackedTask, report: CardReport) => this.cardReport(record, report) };
     this.delivery = new CardDelivery(host, store, publisher, logger, { ...options, clock: this.clock });
@@ -191,7 +192,7 @@ export class Tracker {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      await this.keepOwnership();
+      await this.fleet.keep();
       const now = this.clock();
       await this.watch(now);
       const due = this.schedule.takeDue(now, this.options.batchSize ?? 100);
@@ -201,20 +202,6 @@ export class Tracker {
     } finally {
       this.ticking = false;
     }
-  }
-
-  /** A task another process took is let go (it edits the card now); those of processes that died are taken over. */
-  private async keepOwnership(): Promise<void> {
-    for (const taskId of await this.fleet.renew([...this.active.keys()])) {
-      this.logger.warn({ taskId }, 'another process owns this task now: it stops here');
-      this.unload(taskId);
-    }
-    const orphans = await this.fleet.orphans();
-    if (orphans.length) {
-      this.logger.info({ tasks: orphans.length }, 'taking over tasks whose process stopped');
-      await this.adopt(orphans);
-    }
-    await this.fleet.beat(this.active.size);
   }
 
   /** Dead interaction tokens are deleted; what hangs is stalled, or failed after the hard timeout. */
