@@ -13,7 +13,7 @@ export interface MessageRef {
   interaction: { applicationId: string; token: string; expiresAt: number } | undefined;
 }
 
-/** The state a task's card shows; kept small, written at every change. */
+/** What the API last reported for a task: the figures and pictures its card shows (what the card says is `CardState`). */
 export interface TaskView {
   status: TaskStatus;
   progress: number;

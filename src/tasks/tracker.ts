@@ -287,7 +287,7 @@ export class Tracker {
         await this.store.tasks.set(record.taskId, record);
         return;
       case 'shown':
-        // Where the card is is written as soon as it moves (a restart needs it); a final card's with its release.
+        // The card's message is written as soon as it moves (a restart needs it); a final card's with its release.
         if (report.messageId !== undefined && report.messageId !== record.message.messageId) {
           record.message.messageId = report.messageId;
           await this.store.messages.set(report.messageId, record.taskId);
