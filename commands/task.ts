@@ -3,8 +3,6 @@ import type { Command } from '../src/discord/context';
 import { memberLocale, memberMessages } from '../src/discord/locale';
 import { canSeeTask, sameGuild } from '../src/discord/preconditions';
 import { described, named } from '../src/i18n';
-import { unexpired, type TrackedTask } from '../src/store';
-import { isTerminal, viewFromTask } from '../src/tasks/view';
 
 export default {
   data: {
@@ -18,20 +16,15 @@ export default {
   async execute(interaction, ctx) {
     // Members paste the footer as they see it, in English ("Task …") or Chinese ("任务 …").
     const id = (interaction.options.getString('id') ?? '').trim().replace(/^(Task|任务)\s*/i, '');
-    const record = id ? unexpired<TrackedTask>(await ctx.store.tasks.get(id), ctx.clock()) : undefined;
+    const record = id ? await ctx.tracker.find(id) : undefined;
     // The API does not filter by user or server, so the bot's own records decide who may see what.
     sameGuild(interaction, record, (t) => t.task.notFound(id.slice(0, 64) || t.task.empty));
     await canSeeTask(interaction, record);
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    // A private answer: in the language of the member who asked, whatever the channel's card shows.
-    const current = { ...structuredClone(record), locale: memberLocale(interaction) };
-    if (!isTerminal(current.view.status) || current.phase === 'detached') {
-      const fresh = await ctx.mj.fetchTask(id).catch(() => undefined);
-      if (fresh) current.view = viewFromTask(fresh, current.view);
-    }
-    // Shown with the image's own link: this answer does not carry the attachment of the original card.
-    const { payload } = await ctx.tracker.delivery.preview(current);
-    const where = record.message.messageId && record.phase !== 'detached'
+    // A private answer: in the language of the member who asked, whatever the channel's card shows; with the
+    // image's own link (this answer does not carry the attachment of the original card).
+    const { payload } = await ctx.tracker.preview(record, memberLocale(interaction));
+    const where = record.message.messageId && record.lifecycle !== 'detached'
       ? `https://discord.com/channels/${record.message.guildId}/${record.message.channelId}/${record.message.messageId}`
       : '';
     await interaction.editReply({ content: where ? memberMessages(interaction).task.card(where) : '', embeds: payload.embeds, components: payload.components });

@@ -207,7 +207,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         gateway,
         store: storeOk ? 'ok' : 'failing',
         api: mj.circuitState === 'closed' ? 'ok' : `circuit ${mj.circuitState}`,
-        tasksInFlight: tracker.active.size,
+        tasksInFlight: tracker.inFlight,
         process: store.coordinator.processId,
         shards,
         fleet: await fleetOf(),

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, describe, test } from 'node:test';
-import { embedText, isFinished, TestWorld } from './support/harness';
+import type { LocalMessage } from '../src/playground/discord';
+import type { TrackedTask } from '../src/store';
+import { buttonsOf, embedText, isFinished, TestWorld } from './support/harness';
 
 const MINUTE = 60_000;
 const webhookEdits = (world: TestWorld, token: string) =>
@@ -64,9 +66,9 @@ describe('deleted messages, stalls, timeouts', () => {
     const card = await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'a progress edit');
     const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
     world.discord.deleteMessage(card.id);
-    await world.discord.waitFor(() => !world.app.tracker.isTracking(taskId), 'tracking to end');
+    await world.discord.waitFor(() => !world.app.tracker.tracking(taskId), 'tracking to end');
     const record = await world.app.store.tasks.get(taskId);
-    assert.equal(record?.phase, 'detached');
+    assert.equal(record?.lifecycle, 'detached');
     assert.ok(!world.logs.lines.some((l) => (l.level as number) >= 40), 'nothing logged as a warning or an error: Discord’s 10008 says the card is gone');
 
     const lookup = await world.command('task', { id: taskId });
@@ -105,6 +107,12 @@ describe('deleted messages, stalls, timeouts', () => {
     world.clock.advance(60_000);
     const failed = await world.untilOriginal(interaction, (m) => /Failed/.test(embedText(m)), 'the timed-out card');
     assert.match(embedText(failed), /Timed out/);
+    // The API never said FAILURE: the card's state did, and the member gets the task back.
+    const usage = await world.until(async () => {
+      const row = await world.app.store.usage.get(taskId);
+      return row?.status === 'RUNNING' ? undefined : row;
+    }, 'the usage row of the timed-out task');
+    assert.deepEqual([usage.status, usage.refunded], ['FAILURE', true]);
   });
 
   test('a failure reported by the API shows its failReason', async () => {
@@ -169,5 +177,66 @@ describe('Discord answering 429', () => {
     const interaction = await world.command('imagine', { prompt: 'rate limited' });
     await world.untilOriginal(interaction, isFinished, 'the final card');
     assert.equal(world.discord.rateLimited, 2, 'only the injected 429s happened');
+  });
+});
+
+describe('an upgrade from the version before the state union', () => {
+  let world: TestWorld;
+  after(() => world?.stop());
+  const taskIdOf = (message: LocalMessage) => /Task (\S+)/.exec(embedText(message))![1]!;
+  /** A record as that version wrote it: what its card showed spread over `phase`, `apiTrouble` and `endReason`. */
+  const asOldVersion = (record: TrackedTask, phase: string, extra: Record<string, unknown> = {}) => {
+    const { state: _state, lifecycle: _lifecycle, ...rest } = record;
+    return { ...rest, phase, endReason: undefined, ...extra } as never;
+  };
+
+  test('its records are read in the new shape after a restart: tasks in flight finish, one it had given up says why, a finished one stays finished', async () => {
+    world = await TestWorld.start({ env: { STALL_AFTER_MS: String(30 * MINUTE), TASK_TIMEOUT_MS: String(60 * MINUTE) } });
+    const grid = await world.untilOriginal(await world.command('imagine', { prompt: 'finished before the upgrade' }), isFinished, 'a final card');
+    const finishedId = taskIdOf(grid);
+    world.sim.configure({ runMs: 6_000 });
+    const interactions = await Promise.all(['running', 'stalled', 'given up'].map((name) => world.command('imagine', { prompt: `${name} before the upgrade` })));
+    const [runningId, stalledId, gaveUpId] = await Promise.all(
+      interactions.map(async (interaction) => taskIdOf(await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'progress before the upgrade'))),
+    );
+    const reason = 'Timed out: no result after 1 hour.';
+    await world.restart(async (store) => {
+      const stored = async (taskId: string) => (await store.tasks.get(taskId))!;
+      await store.tasks.set(runningId!, asOldVersion(await stored(runningId!), 'active', { apiTrouble: true }));
+      await store.tasks.set(stalledId!, asOldVersion(await stored(stalledId!), 'stalled'));
+      const gaveUp = await stored(gaveUpId!);
+      // That version ended a task by setting its status to FAILURE and its own reason; it stopped before the final edit.
+      await store.tasks.set(gaveUpId!, asOldVersion(gaveUp, 'active', { view: { ...gaveUp.view, status: 'FAILURE' }, endReason: reason }));
+      await store.tasks.set(finishedId, asOldVersion(await stored(finishedId), 'done'));
+      // Written as done, but the process stopped before the in-flight registry heard of it.
+      await store.inflight.set('ids', [...((await store.inflight.get('ids')) ?? []), finishedId]);
+    });
+
+    for (const [interaction, taskId] of [[interactions[0]!, runningId!], [interactions[1]!, stalledId!]] as const) {
+      const done = await world.untilOriginal(interaction, isFinished, 'a task in flight at the upgrade to finish', 20_000);
+      assert.equal(done.attachments.length, 1);
+      const record = await world.until(async () => ((await world.app.store.tasks.get(taskId))?.lifecycle === 'delivered' ? world.app.store.tasks.get(taskId) : undefined), 'its record');
+      assert.deepEqual(record?.state, { kind: 'done' });
+      assert.ok(!('phase' in record!) && !('apiTrouble' in record!));
+    }
+
+    const failed = await world.untilOriginal(interactions[2]!, (m) => /Failed/.test(embedText(m)), 'the given-up card');
+    assert.match(embedText(failed), /Timed out: no result after 1 hour/);
+    assert.deepEqual((await world.app.store.tasks.get(gaveUpId!))?.state, { kind: 'failed', reason });
+    assert.equal(world.app.tracker.tracking(gaveUpId!), false, 'its last card delivered, tracking ended');
+    await world.until(async () => (await world.app.store.usage.get(gaveUpId!))?.refunded, 'the given-up task refunded');
+
+    assert.equal(world.app.tracker.tracking(finishedId), false, 'a finished task is not taken up again');
+    await world.until(async () => !(await world.app.store.inflight.get('ids'))?.includes(finishedId), 'the registry to forget it');
+    const lookup = await world.command('task', { id: finishedId });
+    const answer = await world.discord.waitFor(() => {
+      const message = world.discord.original(lookup);
+      return message && message.embeds.length > 0 ? message : undefined;
+    }, 'the /task answer');
+    assert.match(embedText(answer), /Done/);
+    world.sim.configure({ runMs: 900 });
+    const u1 = buttonsOf(grid).find((b) => b.label === 'U1')!.custom_id!;
+    const upscale = await world.untilOriginal(world.discord.click(grid.id, u1), isFinished, 'an upscale from a button of the old card');
+    assert.match(embedText(upscale), /Upscale U1/);
   });
 });

@@ -44,7 +44,7 @@ describe('notifyHook callbacks are hints', () => {
     try {
       const interaction = await world.command('imagine', { prompt: 'a shuffled dog' });
       const done = await world.untilOriginal(interaction, isFinished, 'the final card');
-      await world.app.tracker.delivery.queue.idle();
+      await world.app.tracker.idle();
       const percents = percentsOf(world, interaction.token);
       assert.deepEqual(percents, [...percents].sort((a, b) => a - b), `progress only rises: ${percents}`);
       assert.equal(new Set(percents).size, percents.length, `no duplicate edits: ${percents}`);
@@ -73,13 +73,13 @@ describe('notifyHook callbacks are hints', () => {
       assert.equal(forged.status, 200);
       assert.equal(forged.body, '{}');
       await world.discord.waitFor(() => pollsOf(world, taskId) > pollsBefore, 'the poll the callback asked for');
-      await world.app.tracker.delivery.queue.idle();
+      await world.app.tracker.idle();
       const card = world.discord.original(interaction)!;
       assert.ok(!isFinished(card), 'the card is not finished by a forged callback');
       assert.doesNotMatch(embedText(card), /Done/);
       const edits = world.discord.calls.filter((c) => c.params.token === interaction.token && c.method === 'PATCH');
       assert.ok(edits.every((c) => !/Done/.test(JSON.stringify(c.body))), 'no edit ever showed it finished');
-      assert.equal(world.app.tracker.isTracking(taskId), true, 'still followed');
+      assert.equal(world.app.tracker.tracking(taskId), true, 'still followed');
     } finally {
       world.sim.configure({ runMs: 1500 });
     }

@@ -49,7 +49,7 @@ describe('store retention: nothing grows forever', () => {
     const { grid, taskId } = await finishedGrid('an old cat');
     const record = await world.until(async () => {
       const stored = await world.app.store.tasks.get(taskId);
-      return stored?.phase === 'done' ? stored : undefined;
+      return stored?.lifecycle === 'delivered' ? stored : undefined;
     }, 'the final record');
     assert.equal(record.message.interaction, undefined, 'a finished task keeps no interaction token');
     assert.ok(record.expiresAt && record.expiresAt > world.clock.now() + RETENTION - DAY);

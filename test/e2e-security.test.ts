@@ -161,7 +161,7 @@ describe('bounded answers and bounded retries', () => {
     assert.match(embedText(card), /Discord refused the files/);
     const uploads = world.discord.calls.filter((c) => c.files.length > 0);
     assert.ok(uploads.length >= 1 && uploads.length <= 3, `uploads tried a bounded number of times: ${uploads.length}`);
-    await world.discord.waitFor(() => !world.app.tracker.isTracking(/Task (\S+)/.exec(embedText(card))![1]!), 'the task to leave memory');
+    await world.discord.waitFor(() => !world.app.tracker.tracking(/Task (\S+)/.exec(embedText(card))![1]!), 'the task to leave memory');
     assertNoSecrets(world, interaction);
   });
 
@@ -171,7 +171,7 @@ describe('bounded answers and bounded retries', () => {
     const taskId = await taskIdOf(world, 'a card Discord hates');
     world.discord.failNext({ method: 'PATCH', status: 400, code: 50035, message: 'Invalid Form Body', times: 1000 });
     await world.discord.waitFor(() => world.sim.getTask(taskId) && (world.sim.getTask(taskId) as { status: string }).status === 'SUCCESS', 'the task to finish');
-    await world.discord.waitFor(() => !world.app.tracker.isTracking(taskId), 'the task to leave memory', 20_000);
+    await world.discord.waitFor(() => !world.app.tracker.tracking(taskId), 'the task to leave memory', 20_000);
     const refusedFinals = world.discord.calls.filter((c) => c.method === 'PATCH' && c.status === 400 && /✅ Done/.test(JSON.stringify(c.body)));
     assert.ok(refusedFinals.length >= 1 && refusedFinals.length <= 4, `the final card was tried a bounded number of times: ${refusedFinals.length}`);
     assertNoSecrets(world, interaction);

@@ -99,7 +99,7 @@ describe('request bodies with images', () => {
   });
 });
 
-const tracked = (overrides: Partial<TrackedTask> = {}) => trackedTask({ title: 'Shorten', prompt: 'p'.repeat(1500), phase: 'done', ...overrides });
+const tracked = (overrides: Partial<TrackedTask> = {}) => trackedTask({ title: 'Shorten', prompt: 'p'.repeat(1500), lifecycle: 'delivered', ...overrides });
 
 describe('cards stay inside Discord’s embed limits', () => {
   const long = (word: string, n: number) => `${word} `.repeat(n).trim();

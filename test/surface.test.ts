@@ -14,6 +14,7 @@ import { parseTextResult } from '../src/render/text';
 import { startTestSimulator as startSimulator } from './support/simulator';
 import { taskSchema, type MjButton } from '../src/mj/schemas';
 import type { TrackedTask } from '../src/store';
+import { nextState, stateOfView } from '../src/tasks/card-state';
 import { emptyView, viewFromTask } from '../src/tasks/view';
 import { changeFor, classicButtons } from '../src/mj/classic';
 
@@ -21,7 +22,7 @@ const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
 const b = (customId: string, label = '', emoji = ''): MjButton => ({ customId, label, emoji, style: 2, type: 2 });
 
 function tracked(view: Partial<TrackedTask['view']>, overrides: Partial<TrackedTask> = {}): TrackedTask {
-  return {
+  const task: Omit<TrackedTask, 'state'> = {
     taskId: '1748339029401828',
     title: 'Imagine',
     prompt: 'a red fox',
@@ -33,11 +34,11 @@ function tracked(view: Partial<TrackedTask['view']>, overrides: Partial<TrackedT
     lastChangeAt: 1_750_000_000_000,
     view: { ...emptyView('SUCCESS'), ...view },
     renderedHash: undefined,
-    phase: 'active',
-    endReason: undefined,
+    lifecycle: 'tracked',
     files: [],
     ...overrides,
   };
+  return { ...task, state: overrides.state ?? stateOfView(task.view) };
 }
 
 const allButtons = (card: ReturnType<typeof renderCard>) =>
@@ -147,8 +148,9 @@ describe("the bot's own buttons", () => {
   });
 
   it('shows "Edit prompt" on a task the API holds in MODAL, and says so instead of "stalled"', () => {
-    const waiting = tracked({ status: 'MODAL' }, { phase: 'stalled' });
-    const card = renderCard(waiting);
+    // The stall watchdog's event on a task that waits for its member: it keeps waiting for the prompt.
+    const waiting = tracked({ status: 'MODAL' });
+    const card = renderCard({ ...waiting, state: nextState(waiting, { kind: 'quiet' }) });
     const buttons = allButtons(card);
     assert.deepEqual(buttons.map((x) => x.label), ['Edit prompt']);
     assert.equal(buttons[0]?.custom_id, `${EDIT_PROMPT_PREFIX}1748339029401828`);

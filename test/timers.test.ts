@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it, mock } from 'node:test';
 import { CircuitBreaker } from '../src/mj/http';
+import { createLogger } from '../src/logger';
 import { EditQueue } from '../src/tasks/edit-queue';
+import { HintBatcher } from '../src/tasks/hints';
 import { RateGate } from '../src/tasks/rate-gate';
 import { PollSchedule } from '../src/tasks/schedule';
 
@@ -116,6 +118,60 @@ describe('time-driven parts, with node:test mock timers', () => {
       await settle();
       assert.equal(idle, true);
       queue.stop();
+    });
+  });
+
+  describe('hint batching', () => {
+    /** A schedule of `ids`, a batcher whose polls are recorded, and a way to end the poll in progress. */
+    const rig = (ids: string[]) => {
+      const schedule = new PollSchedule(60_000);
+      for (const id of ids) schedule.add(id, Date.now());
+      const polls: string[][] = [];
+      let release = () => undefined as void;
+      const hints = new HintBatcher(schedule, (due) => {
+        polls.push(due);
+        return new Promise<void>((resolve) => (release = resolve));
+      }, createLogger({ level: 'silent', pretty: false }));
+      return { hints, polls, end: () => release() };
+    };
+
+    it('polls the tasks named within 20 ms together, and those named during that poll right after it', async () => {
+      const { hints, polls, end } = rig(['a', 'b', 'c']);
+      hints.start();
+      hints.hint('a');
+      mock.timers.tick(10);
+      hints.hint('b');
+      hints.hint('unknown');
+      mock.timers.tick(9);
+      await settle();
+      assert.deepEqual(polls, [], 'not before 20 ms');
+      mock.timers.tick(1);
+      await settle();
+      assert.deepEqual(polls, [['a', 'b']], 'one poll for both; an id not followed here is ignored');
+      hints.hint('c');
+      mock.timers.tick(100);
+      await settle();
+      assert.equal(polls.length, 1, 'not while the first poll runs');
+      end();
+      await settle();
+      mock.timers.tick(20);
+      await settle();
+      assert.deepEqual(polls, [['a', 'b'], ['c']], 'right after it');
+      hints.stop();
+    });
+
+    it('polls nothing before start() or after stop()', async () => {
+      const { hints, polls } = rig(['a']);
+      hints.hint('a');
+      mock.timers.tick(1_000);
+      await settle();
+      assert.deepEqual(polls, [], 'not started: the periodic poll takes it');
+      hints.start();
+      hints.hint('a');
+      hints.stop();
+      mock.timers.tick(1_000);
+      await settle();
+      assert.deepEqual(polls, [], 'the pending poll is cancelled');
     });
   });
 

@@ -97,10 +97,10 @@ export async function openButtonModal(interaction: ButtonInteraction, ctx: BotCo
 
 /** A task the bot tracks, if it belongs to this server and this member may act on it. */
 async function ownTask(interaction: ButtonInteraction | ModalSubmitInteraction, ctx: BotContext, taskId: string): Promise<TrackedTask> {
-  const record: TrackedTask | undefined = ctx.tracker.active.get(taskId) ?? (await ctx.store.tasks.get(taskId));
+  const record: TrackedTask | undefined = await ctx.tracker.find(taskId);
   sameGuild(interaction, record, (t) => t.access.taskGoneRunAgain);
   requireOwner(interaction, record.requesterId, (t, owner) => t.access.onlyOwnerPrompt(owner));
-  if (record.view.status !== 'MODAL') throw new UserError((t) => t.once.promptAlreadySent);
+  if (record.state.kind !== 'needs-prompt') throw new UserError((t) => t.once.promptAlreadySent);
   return record;
 }
 

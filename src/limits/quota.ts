@@ -3,11 +3,13 @@ import type { Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import type { Logger } from '../logger';
 import { capMode, fasterMode } from '../mj/modes';
-import type { DayCounter, GuildSettings, Store, TrackedTask, UsageRow } from '../store';
+import type { CardState, DayCounter, GuildSettings, Store, TrackedTask, UsageRow } from '../store';
 import { Calendar } from './day';
 
 /** Usage rows are kept this long (and counters a little past their day). */
 const USAGE_DAYS = 90;
+/** A usage row's final status, as the API names it, from the card's final state. */
+const FINAL_STATUS: Partial<Record<CardState['kind'], string>> = { done: 'SUCCESS', failed: 'FAILURE', cancelled: 'CANCEL' };
 const DAY_MS = 86_400_000;
 /**
  * A server's settings are read several times per command (channels, words, language, limits): they are kept this
@@ -322,8 +324,9 @@ export class Quotas {
     await this.locked(record.message.guildId, async () => {
       const fresh = await this.options.store.usage.get(record.taskId);
       if (!fresh || fresh.status !== 'RUNNING') return;
-      fresh.status = record.view.status;
-      fresh.refunded = record.view.status === 'FAILURE' || record.view.status === 'CANCEL';
+      // The card's final state: a task the bot gave up (timed out, vanished) failed, whatever the API last said.
+      fresh.status = FINAL_STATUS[record.state.kind] ?? record.view.status;
+      fresh.refunded = fresh.status === 'FAILURE' || fresh.status === 'CANCEL';
       await this.options.store.usage.set(record.taskId, fresh);
       if (fresh.refunded) {
         await this.bump(`${fresh.guildId}:${fresh.day}:${fresh.memberId}`, -1, fresh.expiresAt);

@@ -54,7 +54,6 @@ export type MjButton = Pick<z.infer<typeof buttonSchema>, 'customId' | 'emoji' |
 
 const TASK_STATUSES = ['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'MODAL', 'SUCCESS', 'FAILURE', 'CANCEL'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number] | 'UNKNOWN';
-export const TERMINAL_STATUSES: ReadonlySet<TaskStatus> = new Set(['SUCCESS', 'FAILURE', 'CANCEL']);
 
 /** "45%" → 45; "Waiting to start" → 0; parses the first number before a percent sign. */
 export function parseProgress(raw: string): number {

@@ -3,8 +3,8 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import { messagesFor, type Messages } from '../i18n';
 import { parseAction } from '../mj/actions';
 import { explainApiText } from '../mj/translate';
-import type { TrackedTask } from '../store/types';
-import { cardState, isFinal, type CardState } from './state';
+import type { CardState, TrackedTask } from '../store/types';
+import { isFinal } from './state';
 import { EDIT_PROMPT_PREFIX, mapButtons, ownButtonId, SEED_PREFIX, type ButtonSlot } from './buttons';
 import { fitEmbed } from './embed';
 import { escapeMarkdown, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
@@ -42,9 +42,10 @@ function linkTarget(url: string): string | undefined {
 /** The catalogue of a card's language (records from before cards had one are English). */
 const cardMessages = (task: Pick<TrackedTask, 'locale'>): Messages => messagesFor(task.locale ?? 'en');
 
-function statusLine(task: TrackedTask, state: CardState, t: Messages): string {
-  const { view } = task;
-  switch (state) {
+/** The Status field: what the state says, with the figures the API gave (progress, times, its fail reason). */
+function statusLine(task: TrackedTask, t: Messages): string {
+  const { view, state } = task;
+  switch (state.kind) {
     case 'needs-prompt':
       return t.card.needsPrompt;
     case 'stalled':
@@ -57,19 +58,20 @@ function statusLine(task: TrackedTask, state: CardState, t: Messages): string {
     }
     case 'failed':
     case 'cancelled': {
-      const reason = truncateEscaped(escapeMarkdown(truncate(task.endReason || explainApiText(view.failReason, t) || t.card.noReason, 300)), 900);
-      return state === 'cancelled' ? t.card.cancelled(reason) : t.card.failed(reason);
+      const own = state.kind === 'failed' ? state.reason : undefined;
+      const reason = truncateEscaped(escapeMarkdown(truncate(own || explainApiText(view.failReason, t) || t.card.noReason, 300)), 900);
+      return state.kind === 'cancelled' ? t.card.cancelled(reason) : t.card.failed(reason);
     }
     case 'running':
       return `🎨 ${progressBar(view.progress)}`;
     case 'queued':
-      return view.queuePosition ? t.card.queuedAt(view.queuePosition) : t.card.nextInLine;
+      return state.position ? t.card.queuedAt(state.position) : t.card.nextInLine;
     case 'waiting':
       return t.card.waiting;
   }
 }
 
-const STATE_COLORS: Record<CardState, number> = {
+const STATE_COLORS: Record<CardState['kind'], number> = {
   waiting: COLORS.queued,
   queued: COLORS.queued,
   'needs-prompt': COLORS.queued,
@@ -84,7 +86,7 @@ const STATE_COLORS: Record<CardState, number> = {
 /** Text results (describe, shorten) as fields: the prompts a member can pick with the numbered buttons. */
 function textResultFields(task: TrackedTask, t: Messages): APIEmbedField[] {
   const { view } = task;
-  if (view.status !== 'SUCCESS' || (view.action !== 'DESCRIBE' && view.action !== 'SHORTEN')) return [];
+  if (task.state.kind !== 'done' || (view.action !== 'DESCRIBE' && view.action !== 'SHORTEN')) return [];
   const { tokens, prompts, details } = parseTextResult(view.finalPrompt || view.description);
   const fields: APIEmbedField[] = [];
   if (tokens) fields.push({ name: t.card.tokens, value: truncateEscaped(escapeMarkdown(tokens), 1024) });
@@ -105,7 +107,7 @@ const NO_SEED = /^(DESCRIBE|SHORTEN|VIDEO|SWAP_FACE|SWAP_VIDEO_FACE)$/;
 export function offersSeed(task: TrackedTask): boolean {
   const { view } = task;
   // The open-source proxy (buttons drawn by the bot) has no /image-seed.
-  if (view.status !== 'SUCCESS' || view.classic || NO_SEED.test(view.action) || view.videoUrls.length > 0) return false;
+  if (task.state.kind !== 'done' || view.classic || NO_SEED.test(view.action) || view.videoUrls.length > 0) return false;
   return Boolean(view.imageUrl || view.imageUrls.length || task.files.length);
 }
 
@@ -113,7 +115,7 @@ export function offersSeed(task: TrackedTask): boolean {
 export function botButtons(task: TrackedTask): APIButtonComponent[] {
   const t = cardMessages(task);
   // A task id too long for a custom_id (none seen; Discord takes 100 characters) gets no button of the bot's own.
-  if (task.view.status === 'MODAL') {
+  if (task.state.kind === 'needs-prompt') {
     const id = ownButtonId(EDIT_PROMPT_PREFIX, task.taskId);
     return id ? [{ type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: id, label: t.card.editPrompt, emoji: { name: '✏️' } }] : [];
   }
@@ -156,12 +158,14 @@ const varyHighlight = (strength: 'high' | 'low') => (customId: string): boolean 
   return action.kind === 'vary' ? action.strength === (strength === 'high' ? 'strong' : 'subtle') : undefined;
 };
 
-/** Task in, Discord message payload out. Pure: the same task always renders the same card. */
+/**
+ * Task in, Discord message payload out. Pure: the same task always renders the same card. What to draw comes from
+ * the task's state (set by the tracker); the view gives the figures and pictures the API reported.
+ */
 export function renderCard(task: TrackedTask, options: RenderOptions = {}): RenderedCard {
-  const { view } = task;
-  const state = cardState(task);
+  const { view, state } = task;
   const t = cardMessages(task);
-  const fields: APIEmbedField[] = [{ name: t.card.status, value: statusLine(task, state, t) }];
+  const fields: APIEmbedField[] = [{ name: t.card.status, value: statusLine(task, t) }];
   if (!isFinal(state)) fields.push({ name: t.card.started, value: `<t:${Math.floor(task.submittedAt / 1000)}:R>`, inline: true });
   if (task.mode) {
     // A member who asked for more than their roles allow sees why the task runs slower.
@@ -169,27 +173,27 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
     fields.push({ name: t.card.mode, value: `${task.mode}${capped}`, inline: true });
   }
   fields.push(...textResultFields(task, t));
-  const links = state === 'done' ? resultLinks(task, t) : '';
+  const links = state.kind === 'done' ? resultLinks(task, t) : '';
   if (links) fields.push({ name: task.files.length ? t.card.more : t.card.results, value: links.length <= 1024 ? links : links.slice(0, links.lastIndexOf(' · ', 1021)) });
-  const notes = state === 'done' ? resultNotes(task, t) : '';
+  const notes = state.kind === 'done' ? resultNotes(task, t) : '';
   if (notes) fields.push({ name: t.card.note, value: notes });
 
   const prompt = task.prompt ? `**${truncateEscaped(escapeMarkdown(truncate(task.prompt, 1500)), 3000)}**\n` : '';
   const embed: APIEmbed = fitEmbed({
     title: truncate(task.title, 256),
     description: `${prompt}${t.card.requestedBy(`<@${task.requesterId}>`)}`,
-    color: STATE_COLORS[state],
+    color: STATE_COLORS[state.kind],
     fields,
     footer: { text: truncate(t.card.footer(task.taskId), 2048) },
   });
   const imageFile = task.files.find((f) => /\.(png|jpe?g|webp|gif)$/i.test(f.name));
-  if (state === 'done' && imageFile) embed.image = { url: `attachment://${imageFile.name}` };
-  else if (state !== 'failed' && !task.blockedUrls?.includes(view.imageUrl)) {
+  if (state.kind === 'done' && imageFile) embed.image = { url: `attachment://${imageFile.name}` };
+  else if (state.kind !== 'failed' && !task.blockedUrls?.includes(view.imageUrl)) {
     const preview = linkTarget(view.imageUrl);
     if (preview) embed.image = { url: preview };
   }
 
-  const showButtons = state === 'done' || state === 'needs-prompt';
+  const showButtons = state.kind === 'done' || state.kind === 'needs-prompt';
   const mapped = showButtons
     ? mapButtons(task.taskId, view.buttons, {
         ...(options.hideAction ? { hide: options.hideAction } : {}),

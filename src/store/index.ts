@@ -3,6 +3,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
+import { upgradeTask } from './upgrade';
 import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, MemberPrefs, TrackedTask, UsageRow } from './types';
 
 export type * from './types';
@@ -107,7 +108,7 @@ async function expiredKeys<T>(keyv: Keyv<T>, expired: (key: string, value: T) =>
 async function sweep(store: Namespaces, now: number, retentionMs: number): Promise<number> {
   const past = (expiresAt: number | undefined, fallback: number | undefined) => (expiresAt ?? fallback ?? Number.POSITIVE_INFINITY) <= now;
   const tasks = await expiredKeys(store.tasks, (_key, task) =>
-    past(task.expiresAt, task.phase === 'done' || task.phase === 'detached' ? task.lastChangeAt + retentionMs : undefined),
+    past(task.expiresAt, task.lifecycle === 'delivered' || task.lifecycle === 'detached' ? task.lastChangeAt + retentionMs : undefined),
   );
   for (const key of tasks) await store.tasks.delete(key);
   const gone = async (taskId: string) => !(await store.tasks.has(taskId));
@@ -127,14 +128,20 @@ async function sweep(store: Namespaces, now: number, retentionMs: number): Promi
 }
 
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
-  const make = async <T>(namespace: (typeof NAMESPACES)[number]) => {
+  /** `upgrade`: turns a value written by an older version into the current shape, on every read. */
+  const make = async <T>(namespace: (typeof NAMESPACES)[number], upgrade?: (value: unknown) => unknown) => {
     // Plain JSON: every value is JSON-shaped, and Keyv's default serializer (Buffers, BigInts) costs more CPU.
-    const keyv = new Keyv<T>({ store: await createAdapter(storeUrl), namespace, useKeyPrefix: true, serialize: JSON.stringify, deserialize: (data) => (typeof data === 'string' ? JSON.parse(data) : data) });
+    const deserialize = (data: unknown) => {
+      const entry = typeof data === 'string' ? JSON.parse(data) : data;
+      if (upgrade && entry && typeof entry === 'object' && 'value' in entry) entry.value = upgrade(entry.value);
+      return entry;
+    };
+    const keyv = new Keyv<T>({ store: await createAdapter(storeUrl), namespace, useKeyPrefix: true, serialize: JSON.stringify, deserialize });
     keyv.on('error', (err: unknown) => logger.error({ err, namespace }, 'store error'));
     return keyv;
   };
   const store = {
-    tasks: await make<TrackedTask>('tasks'),
+    tasks: await make<TrackedTask>('tasks', upgradeTask),
     messages: await make<string>('messages'),
     buttons: await make<ButtonTarget>('buttons'),
     inflight: await make<string[]>('inflight'),

@@ -186,6 +186,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async beat(info: Omit<ProcessInfo, 'processId' | 'at'>, ttlMs: number): Promise<void> {
+    // Wall time: the key runs out on Redis's clock (PX), and other processes, which share no injected clock, read `at`.
     const value: ProcessInfo = { ...info, processId: this.processId, at: Date.now() };
     await this.client.set(`${PREFIX}fleet:${this.processId}`, JSON.stringify(value), { expiration: { type: 'PX', value: ttlMs } });
   }

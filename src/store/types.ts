@@ -13,7 +13,7 @@ export interface MessageRef {
   interaction: { applicationId: string; token: string; expiresAt: number } | undefined;
 }
 
-/** The state a task's card shows; kept small, written at every change. */
+/** What the API last reported for a task: the figures and pictures its card shows (what the card says is `CardState`). */
 export interface TaskView {
   status: TaskStatus;
   progress: number;
@@ -31,6 +31,35 @@ export interface TaskView {
   startTime: number | undefined;
   finishTime: number | undefined;
 }
+
+/**
+ * What a task's card shows: one state at a time, each with what only it needs. The tracker changes it, through one
+ * function (src/tasks/card-state.ts); the card is drawn from it (src/render/card.ts). It says nothing about whether
+ * the task is still followed: that is `Lifecycle`.
+ */
+export type CardState =
+  /** Submitted; the API has not said it is queued or running. */
+  | { kind: 'waiting' }
+  /** In the API's queue: `position` tasks ahead (0: next in line). */
+  | { kind: 'queued'; position: number }
+  | { kind: 'running' }
+  /** The API waits for the member's prompt (remix mode, Custom Zoom): the card offers Edit prompt. */
+  | { kind: 'needs-prompt' }
+  /** What the API reports has not changed for STALL_AFTER_MS. */
+  | { kind: 'stalled' }
+  /** The API could not be asked about the task (down, circuit open) since its last answer. */
+  | { kind: 'api-trouble' }
+  | { kind: 'done' }
+  /** `reason`: the bot's own (timed out, vanished), in the card's language; without one the card quotes the API's failReason. */
+  | { kind: 'failed'; reason?: string }
+  | { kind: 'cancelled' };
+
+/**
+ * Whether the bot follows a task: 'tracked' while a process of the fleet polls it and edits its card; then
+ * 'delivered' (the final card is shown) or 'detached' (the card is gone, or Discord refused it for good), and the
+ * record is only kept for RETENTION_DAYS (/task, Seed, old buttons). A detached card keeps whatever state it had.
+ */
+export type Lifecycle = 'tracked' | 'delivered' | 'detached';
 
 export interface TrackedTask {
   taskId: string;
@@ -55,12 +84,10 @@ export interface TrackedTask {
   view: TaskView;
   /** Hash of what the card shows now: an edit is sent only when it changes. */
   renderedHash: string | undefined;
-  /** Bot-side state: 'active' (tracked), 'stalled', 'done' (final card delivered), 'detached' (message gone). */
-  phase: 'active' | 'stalled' | 'done' | 'detached';
-  /** Bot-side reason a task ended (timeout, vanished) when the API gave none. */
-  endReason: string | undefined;
-  /** Set while polls for this task fail (API down, circuit open): the card says so. */
-  apiTrouble?: boolean;
+  /** What the card shows (the API's last word and the bot's own view of the task in one): changed by the tracker only. */
+  state: CardState;
+  /** Whether the bot still follows the task, whatever its card shows. */
+  lifecycle: Lifecycle;
   /** Result files attached to the final card. */
   files: Array<{ name: string; sourceUrl: string }>;
   /** The final card's Midjourney buttons, by index: what `mj:<taskId>:<n>` stands for. */

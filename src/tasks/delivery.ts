@@ -1,12 +1,12 @@
 import type { Logger } from '../logger';
 import type { Downloader } from '../net/downloader';
 import { renderCard, type RenderedCard, type RenderOptions } from '../render/card';
+import { isFinal } from '../render/state';
 import type { Store, TrackedTask } from '../store';
 import { saveButtonTargets, slotsInRecord } from './button-targets';
 import { EditQueue } from './edit-queue';
 import type { Publisher, Upload } from './publisher';
 import { collectResultFiles } from './result-files';
-import { isTerminal } from './view';
 
 export interface DeliveryOptions {
   maxUploadBytes: number;
@@ -20,14 +20,26 @@ export interface DeliveryOptions {
   clock: () => number;
 }
 
+/** What happened to a task's card: delivery reports it, the tracker changes the record (it alone writes records). */
+export type CardReport =
+  /** The final card's result files were fetched: `files` are attached, `blocked` refused (not public, not allowed). */
+  | { kind: 'results'; files: TrackedTask['files']; blocked: string[] }
+  /** The final card's buttons: kept in the record, written before they appear (an instant click finds its target). */
+  | { kind: 'buttons'; slots: NonNullable<TrackedTask['buttonSlots']> }
+  /** Discord refused the result files for good: the final card links them instead. */
+  | { kind: 'files-refused' }
+  /** Discord no longer takes the interaction token: the card is edited through the channel from now on. */
+  | { kind: 'token-expired' }
+  /** The card, as message `messageId` (it may have moved), shows the record as rendered to `hash`; `final`: its last state. */
+  | { kind: 'shown'; final: boolean; hash: string; messageId: string | undefined }
+  /** The card cannot be shown any more (deleted, or refused for good): tracking ends. */
+  | { kind: 'lost'; why: string };
+
 /** What delivery needs from the task state machine (tracker.ts). */
 export interface DeliveryHost {
   /** The task's current record, while it is tracked. */
   record(taskId: string): TrackedTask | undefined;
-  /** The card now shows `record`'s state (`final`: its last one). */
-  delivered(record: TrackedTask, final: boolean): Promise<void>;
-  /** The card cannot be shown any more (deleted, or refused for good): tracking ends. */
-  detached(record: TrackedTask, why: string): Promise<void>;
+  report(record: TrackedTask, report: CardReport): Promise<void>;
 }
 
 /** Final edits Discord refuses for good are tried this often, then once more without files, then given up. */
@@ -37,12 +49,13 @@ const MAX_TRANSIENT = 20;
 
 /**
  * Card delivery: renders a task's latest state and brings its Discord message up to date, through one edit queue
- * for every card. On the final state it downloads the results once, saves the button targets before the buttons
- * appear, and uploads the files; failures are retried a bounded number of times, then the card falls back to
- * links, then it is given up. Holds nothing of a task once its card is delivered or given up.
+ * for every card. On the final state it downloads the results once, has the button targets saved before the
+ * buttons appear, and uploads the files; failures are retried a bounded number of times, then the card falls back
+ * to links, then it is given up. It writes no task record: what happened is reported to the tracker (CardReport).
+ * Holds nothing of a task once its card is delivered or given up.
  */
 export class CardDelivery {
-  readonly queue: EditQueue;
+  private readonly queue: EditQueue;
   private readonly uploads = new Map<string, Upload[]>();
   /** Failed deliveries per task since its last success: bounded retries, never a loop. */
   private readonly failures = new Map<string, { refused: number; transient: number }>();
@@ -88,48 +101,35 @@ export class CardDelivery {
     await saveButtonTargets(this.store, record, rendered.slots, clock() + retentionMs, retentionMs);
   }
 
-  /** A final card's buttons go into its record (one write), or one by one where the keys cannot name the task. */
+  /** A final card's buttons go into its record (one write, by the tracker), or one by one where the keys cannot name the task. */
   private async keepButtons(record: TrackedTask, rendered: RenderedCard): Promise<void> {
     if (!slotsInRecord(record, rendered.slots)) return this.saveButtons(record, rendered);
-    record.buttonSlots = rendered.slots.map(({ customId, label }) => ({ customId, label }));
-    await this.store.tasks.set(record.taskId, record);
+    await this.host.report(record, { kind: 'buttons', slots: rendered.slots.map(({ customId, label }) => ({ customId, label })) });
   }
 
   /** The edit queue's worker. */
   private async deliver(taskId: string): Promise<void> {
     const record = this.host.record(taskId);
     if (!record) return;
-    const final = isTerminal(record.view.status);
+    const final = isFinal(record.state);
     try {
       if (final && !this.uploads.has(taskId)) {
         const { files, uploads, blocked } = await collectResultFiles(record, this.options.maxUploadBytes, this.options.downloader, this.logger);
-        record.files = files;
-        record.blockedUrls = blocked.length ? blocked : undefined;
+        await this.host.report(record, { kind: 'results', files, blocked });
         this.uploads.set(taskId, uploads);
       }
       const rendered = renderCard(record, this.options.render?.(record) ?? {});
-      if (rendered.hash === record.renderedHash) return this.host.delivered(record, final);
+      const shown = { kind: 'shown', final, hash: rendered.hash } as const;
+      if (rendered.hash === record.renderedHash) return this.host.report(record, { ...shown, messageId: record.message.messageId });
       // Button targets are stored before the buttons appear, so an instant click always finds its target.
       if (final) await this.keepButtons(record, rendered);
       const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
-      // Where the card is, and how it may be edited, is written as soon as it changes (a restart needs it).
-      let moved = false;
-      if (result.interactionExpired && record.message.interaction) {
-        record.message.interaction = undefined;
-        moved = true;
-      }
+      if (result.interactionExpired) await this.host.report(record, { kind: 'token-expired' });
       if (result.ok) {
         this.failures.delete(taskId);
-        if (result.messageId !== record.message.messageId) {
-          record.message.messageId = result.messageId;
-          await this.store.messages.set(result.messageId, taskId);
-          moved = true;
-        }
-        record.renderedHash = rendered.hash;
-        if (moved && !final) await this.store.tasks.set(taskId, record);
-        await this.host.delivered(record, final);
+        await this.host.report(record, { ...shown, messageId: result.messageId });
       } else if (result.gone) {
-        await this.host.detached(record, 'card message is gone: tracking ends, the task stays reachable with /task');
+        await this.host.report(record, { kind: 'lost', why: 'card message is gone: tracking ends, the task stays reachable with /task' });
       } else if (result.permanent) {
         await this.refused(record, final, result.tooLarge);
       } else {
@@ -161,7 +161,7 @@ export class CardDelivery {
     const count = this.failuresOf(record.taskId);
     count.transient += 1;
     if (count.transient > MAX_TRANSIENT) {
-      void this.host.detached(record, 'card could not be updated after many tries: tracking ends');
+      void this.host.report(record, { kind: 'lost', why: 'card could not be updated after many tries: tracking ends' });
       return;
     }
     this.later(record.taskId, final, Math.min(60_000, baseMs * 2 ** Math.min(5, count.transient - 1)));
@@ -178,14 +178,18 @@ export class CardDelivery {
     const hasFiles = (this.uploads.get(record.taskId)?.length ?? 0) > 0;
     if (hasFiles && (tooLarge || count.refused >= MAX_REFUSALS)) {
       this.logger.warn({ taskId: record.taskId }, 'Discord refused the result files: the final card links them instead');
-      record.files = [];
-      record.filesRefused = true;
+      await this.host.report(record, { kind: 'files-refused' });
       this.uploads.set(record.taskId, []);
     } else if (count.refused >= MAX_REFUSALS) {
-      await this.host.detached(record, 'Discord refused the final card for good: tracking ends');
+      await this.host.report(record, { kind: 'lost', why: 'Discord refused the final card for good: tracking ends' });
       return;
     }
     this.later(record.taskId, true, 1_000 * count.refused);
+  }
+
+  /** Resolves when no card edit is queued or running (or after `timeoutMs`). */
+  idle(timeoutMs?: number): Promise<void> {
+    return this.queue.idle(timeoutMs);
   }
 
   /** Waits for edits in progress (at most `timeoutMs`), then takes no more. */

@@ -1,5 +1,9 @@
 
-/** At most `limit` starts per `windowMs` (a sliding window), shared by every caller. */
+/**
+ * At most `limit` starts per `windowMs` (a sliding window), shared by every caller. On wall time, not the tasks'
+ * injected clock: it paces requests to Discord, whose limits run on real seconds, and it waits with setTimeout,
+ * which a test clock moved forward does not shorten (a clock that jumped would let a burst through).
+ */
 export class RateGate {
   private readonly starts: number[] = [];
   private chain: Promise<void> = Promise.resolve();

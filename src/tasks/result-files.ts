@@ -40,7 +40,7 @@ export async function collectResultFiles(
   logger: Logger,
 ): Promise<ResultFiles> {
   const out: ResultFiles = { files: [], uploads: [], blocked: [] };
-  if (task.view.status !== 'SUCCESS') return out;
+  if (task.state.kind !== 'done') return out;
   let budget = maxUploadBytes;
   for (const [index, url] of resultUrls(task).slice(0, MAX_FILES).entries()) {
     try {

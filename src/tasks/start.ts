@@ -12,9 +12,9 @@ import { checkPrompt } from '../mj/prompt';
 import type { ProviderPreset } from '../mj/providers';
 import { applyPrefs } from '../prefs/flags';
 import { prefsOf } from '../prefs/store';
-import type { MemberPrefs, MessageRef, Store, TrackedTask } from '../store';
+import type { MemberPrefs, MessageRef, Store } from '../store';
 import type { Publisher } from './publisher';
-import type { Tracker } from './tracker';
+import type { NewTask, Tracker } from './tracker';
 import { emptyView } from './view';
 
 /** Discord lets an interaction token edit its messages for 15 minutes. */
@@ -185,7 +185,7 @@ export class Starter {
     }
   }
 
-  private record(member: Member, card: CardSpec, taskId: string, submitted: Submitted, message: MessageRef): TrackedTask {
+  private record(member: Member, card: CardSpec, taskId: string, submitted: Submitted, message: MessageRef): NewTask {
     const now = this.options.clock();
     return {
       taskId,
@@ -203,8 +203,6 @@ export class Starter {
       lastChangeAt: now,
       view: emptyView(submitted.code === 21 ? 'MODAL' : 'SUBMITTED', submitted.queuePosition),
       renderedHash: undefined,
-      phase: 'active',
-      endReason: undefined,
       files: [],
     };
   }

@@ -1,15 +1,20 @@
+import type { Locale } from '../i18n';
 import type { Logger } from '../logger';
 import type { MjClient } from '../mj/client';
 import type { MjTask } from '../mj/schemas';
 import type { Downloader } from '../net/downloader';
-import type { RenderOptions } from '../render/card';
-import type { Store, TrackedTask } from '../store';
-import { messagesFor, type Text } from '../i18n';
-import { CardDelivery, type DeliveryHost } from './delivery';
+import type { RenderedCard, RenderOptions } from '../render/card';
+import { isFinal } from '../render/state';
+import { unexpired, type Lifecycle, type Store, type TrackedTask } from '../store';
+import { gaveUp, nextState, stateOfView, type StateEvent } from './card-state';
+import { CardDelivery, type CardReport } from './delivery';
+import { Fleet } from './fleet';
+import { HintBatcher } from './hints';
 import { TaskPoller } from './poller';
-import { PollSchedule } from './schedule';
 import type { Publisher } from './publisher';
-import { isTerminal, rank, viewChanged, viewFromTask } from './view';
+import { PollSchedule } from './schedule';
+import { rank, viewChanged, viewFromTask } from './view';
+import { overdue, tokenExpired } from './watchdog';
 
 export interface TrackerOptions {
   pollIntervalMs: number;
@@ -25,103 +30,122 @@ export interface TrackerOptions {
   downloader: Downloader;
   /** How long a finished task's record is kept (RETENTION_DAYS). */
   retentionMs: number;
-  /** A task reached its final status (quotas refund failures); may be told again after a restart. */
+  /** A task reached its final state (quotas refund failures); may be told again after a restart. */
   onEnded?: (record: TrackedTask) => Promise<void>;
   /** How long this process's ownership of a task lasts unless renewed (LEASE_MS): another process takes over after. */
   leaseMs?: number;
   /** The Discord shards this process serves (for the fleet's view in /healthz). */
   shards?: number[];
   render?: (task: TrackedTask) => RenderOptions;
-  clock?: () => number;
+  /** The one clock of everything in src/tasks (tests move it forward). */
+  clock: () => number;
 }
 
-/** Callbacks this close together are answered by one batched poll. */
-const HINT_BATCH_MS = 20;
-/** How often this process tells the fleet it lives (its heartbeat lives twice as long). */
-const BEAT_MS = 5_000;
+/** A task the API just accepted, as the start path describes it: the tracker gives it its first state. */
+export type NewTask = Omit<TrackedTask, 'state' | 'lifecycle'>;
 
 /**
- * The task state machine: follows every task in flight this process owns, with one scheduler. Batched polls
- * (which notifyHook callbacks only hasten) update each task's state, which is written to the store at every change;
- * the stall and timeout watchdog ends what hangs; card delivery (delivery.ts) brings each card up to date. Only the
- * tracker changes its records. With several processes on one store each task has one owner (a lease renewed
- * every tick, see src/store/coordinator.ts); a process that dies has its tasks taken over by the others.
+ * The task state machine: follows every task in flight this process owns (fleet.ts keeps which: leases,
+ * takeovers, heartbeat), with one scheduler. Batched polls, which notifyHook callbacks only hasten (hints.ts), and the watchdog (watchdog.ts) make
+ * events; `change` turns each into the card's next state (card-state.ts) and writes it; card delivery
+ * (delivery.ts) brings each card up to date and reports back. Only the tracker writes task records. Outside
+ * src/tasks it is reached through its verbs (track, find, preview, tracking, inFlight, idle, promptSent), never
+ * its parts.
+ *
+ * A task's end, in up to three steps (the end verbs): `settle` (its state became final: its member's slot is given
+ * back, the quotas hear of it), `release` (tracking ends: delivered or detached, the record kept for
+ * RETENTION_DAYS), `unload` (this process forgets it; alone when another process took it over).
  */
 export class Tracker {
-  readonly active = new Map<string, TrackedTask>();
+  /** The tasks this process follows, by id: the records it changes and writes. */
+  private readonly active = new Map<string, TrackedTask>();
   private readonly schedule: PollSchedule;
-  readonly delivery: CardDelivery;
-  readonly poller: TaskPoller;
+  private readonly delivery: CardDelivery;
+  private readonly poller: TaskPoller;
+  private readonly fleet: Fleet;
+  private readonly hints: HintBatcher;
+  private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
-  /** A poll soon for tasks a callback named: hints arriving within HINT_BATCH_MS share one poll. */
-  private hintTimer: NodeJS.Timeout | undefined;
-  private hintPolling = false;
-  /** A hint arrived while hinted tasks were being polled: poll again as soon as that ends. */
-  private hintedAgain = false;
-  private readonly clock: () => number;
-  private lastBeat = 0;
 
   constructor(
-    mj: MjClient,
+    private readonly mj: MjClient,
     private readonly store: Store,
     publisher: Publisher,
     private readonly logger: Logger,
     private readonly options: TrackerOptions,
   ) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock;
     this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100, { clock: this.clock });
     this.schedule = new PollSchedule(options.pollIntervalMs);
-    const host: DeliveryHost = {
-      record: (taskId) => this.active.get(taskId),
-      delivered: (record, final) => this.delivered(record, final),
-      detached: async (record, why) => {
-        this.logger.info({ taskId: record.taskId }, why);
-        await this.release(record, 'detached');
-      },
-    };
+    const owner = { owned: () => [...this.active.keys()], adopt: (ids: readonly string[]) => this.adopt(ids), letGo: (taskId: string) => this.unload(taskId) };
+    this.fleet = new Fleet(owner, store.coordinator, logger, { leaseMs: options.leaseMs ?? 15_000, shards: options.shards ?? [], clock: this.clock });
+    this.hints = new HintBatcher(this.schedule, (due) => this.pollAndIngest(due), logger);
+    const host = { record: (taskId: string) => this.active.get(taskId), report: (record: TrackedTask, report: CardReport) => this.cardReport(record, report) };
     this.delivery = new CardDelivery(host, store, publisher, logger, { ...options, clock: this.clock });
-    store.coordinator.onHint((taskId) => this.hint(taskId));
+    store.coordinator.onHint((taskId) => this.hints.hint(taskId));
   }
 
-  private get coordinator() {
-    return this.store.coordinator;
-  }
-
-  private get leaseMs(): number {
-    return this.options.leaseMs ?? 15_000;
-  }
-
-  /**
-   * Loads every unfinished task this process may own and drives it on, as if the bot had never stopped: alone,
-   * every task in flight; in a fleet, those whose owner is gone (the others are taken over as their leases end).
-   */
-  async resume(): Promise<number> {
-    await this.poller.load();
-    // Alone: every task in flight. In a fleet: those without a live owner (the rest are taken as their leases end).
-    await this.adopt([...(await this.coordinator.hold(await this.coordinator.inFlight(), this.leaseMs))]);
+  /** Tasks this process follows now. */
+  get inFlight(): number {
     return this.active.size;
   }
 
-  /** Takes up tasks from the store: after a restart, or from a process of the fleet that died. */
-  private async adopt(ids: readonly string[]): Promise<void> {
-    const records = await Promise.all(ids.filter((id) => !this.active.has(id)).map((id) => this.store.tasks.get(id)));
-    const now = this.clock();
-    for (const record of records) {
-      if (!record) continue;
-      if (record.phase === 'done' || record.phase === 'detached') {
-        await this.forgetInFlight(record);
-        continue;
-      }
-      this.active.set(record.taskId, record);
-      this.schedule.add(record.taskId, now, true);
-      if (isTerminal(record.view.status)) {
-        this.delivery.push(record.taskId, true);
-        await this.ended(record);
-      } else {
-        await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, true);
+  tracking(taskId: string): boolean {
+    return this.active.has(taskId);
+  }
+
+  /** A task's record: the one this process follows, else the stored one (none once its retention ended). */
+  async find(taskId: string): Promise<TrackedTask | undefined> {
+    return this.active.get(taskId) ?? unexpired(await this.store.tasks.get(taskId), this.clock());
+  }
+
+  /**
+   * A task's card as it would be drawn now, for /task: in `locale`, brought up to date by the API unless it is
+   * final (whichever process follows it), with links instead of files, its button targets saved. Writes no record.
+   */
+  async preview(record: TrackedTask, locale: Locale): Promise<RenderedCard> {
+    const current: TrackedTask = { ...structuredClone(record), locale };
+    if (!isFinal(current.state) || current.lifecycle === 'detached') {
+      const fresh = await this.mj.fetchTask(record.taskId).catch(() => undefined);
+      if (fresh) {
+        const view = viewFromTask(fresh, current.view);
+        current.state = nextState(current, { kind: 'answered', view });
+        current.view = view;
       }
     }
+    return this.delivery.preview(current);
+  }
+
+  /** Resolves when no card edit is queued or running (or after `timeoutMs`). */
+  idle(timeoutMs?: number): Promise<void> {
+    return this.delivery.idle(timeoutMs);
+  }
+
+  /** The member sent the prompt a task waited for (Edit prompt): its card shows it from the next change. */
+  promptSent(taskId: string, prompt: string): void {
+    const record = this.active.get(taskId);
+    if (record) record.prompt = prompt;
+  }
+
+  /** Starts following a task the API just accepted (this process owns it); its card is drawn at once. */
+  async track(task: NewTask): Promise<void> {
+    const record: TrackedTask = { ...task, state: stateOfView(task.view), lifecycle: 'tracked' };
+    this.active.set(record.taskId, record);
+    this.schedule.add(record.taskId, this.clock());
+    await this.store.tasks.set(record.taskId, record);
+    await this.fleet.join(record);
+    this.delivery.push(record.taskId, isFinal(record.state));
+  }
+
+  /**
+   * Takes up the unfinished tasks this process may own, as if the bot had never stopped: alone, every task in
+   * flight; in a fleet, those whose owner is gone (the others are taken over as their leases end).
+   */
+  async resume(): Promise<number> {
+    await this.poller.load();
+    await this.adopt(await this.fleet.claimable());
+    return this.active.size;
   }
 
   /** Fine enough that a task is polled close to its period, coarse enough to batch many tasks per tick. */
@@ -132,114 +156,45 @@ export class Tracker {
   start(): void {
     this.timer = setInterval(() => void this.tick(), this.tickMs);
     this.timer.unref();
+    this.hints.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    clearInterval(this.timer);
     this.timer = undefined;
-    clearTimeout(this.hintTimer);
-    this.hintTimer = undefined;
+    this.hints.stop();
     await this.delivery.stop();
   }
 
-  /** Starts following a freshly submitted task (this process owns it); its card is drawn at once. */
-  async track(record: TrackedTask): Promise<void> {
-    this.active.set(record.taskId, record);
-    this.schedule.add(record.taskId, this.clock());
-    await this.store.tasks.set(record.taskId, record);
-    await this.coordinator.hold([record.taskId], this.leaseMs);
-    await this.coordinator.addInFlight(record.taskId);
-    await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, true);
-    this.delivery.push(record.taskId, isTerminal(record.view.status));
-  }
-
-  /** The member sent the prompt a task waited for (Edit prompt): its card shows it from the next change. */
-  promptSent(taskId: string, prompt: string): void {
-    const record = this.active.get(taskId);
-    if (record) record.prompt = prompt;
-  }
-
-  isTracking(taskId: string): boolean {
-    return this.active.has(taskId);
-  }
-
-  /**
-   * A notifyHook callback named this task: it is polled at the next tick, and what that poll answers is what the
-   * card shows. The callback's body is never trusted (anyone who learns the hook URL can send one).
-   */
-  hint(taskId: string): void {
-    if (!this.schedule.hint(taskId)) return;
-    if (this.hintPolling) this.hintedAgain = true;
-    else this.pollSoon();
-  }
-
-  /** The hinted tasks polled within HINT_BATCH_MS (while the tracker runs), apart from the periodic polls. */
-  private pollSoon(): void {
-    if (!this.timer) return;
-    this.hintTimer ??= setTimeout(() => {
-      this.hintTimer = undefined;
-      void this.pollHinted();
-    }, HINT_BATCH_MS);
-  }
-
-  private async pollHinted(): Promise<void> {
-    this.hintPolling = true;
-    try {
-      const due = this.schedule.takeHinted();
-      if (due.length) await this.pollAndIngest(due);
-    } catch (error) {
-      this.logger.error({ err: error }, 'hinted poll failed');
-    } finally {
-      this.hintPolling = false;
-      if (this.hintedAgain) {
-        this.hintedAgain = false;
-        this.pollSoon();
+  /** Takes up tasks from the store: after a restart, or from a process of the fleet that died. */
+  private async adopt(ids: readonly string[]): Promise<void> {
+    const records = await Promise.all(ids.filter((id) => !this.active.has(id)).map((id) => this.store.tasks.get(id)));
+    const now = this.clock();
+    for (const record of records) {
+      if (!record) continue;
+      // Tracking ended, but the process stopped before the fleet's registry heard of it.
+      if (record.lifecycle !== 'tracked') {
+        await this.fleet.leave(record);
+        continue;
+      }
+      this.active.set(record.taskId, record);
+      this.schedule.add(record.taskId, now, true);
+      if (isFinal(record.state)) {
+        this.delivery.push(record.taskId, true);
+        await this.settle(record);
+      } else {
+        await this.fleet.running(record, true);
       }
     }
   }
 
-  private async pollAndIngest(due: string[]): Promise<void> {
-    const { found, missing, failed } = await this.poller.poll(due);
-    await Promise.all([...found.values()].map((task) => this.ingest(task)));
-    for (const id of missing) await this.missed(id);
-    await this.troubled(failed);
-  }
-
-  /** A task report from a poll. Unknown ids are ignored; stale reports too. */
-  async ingest(task: MjTask): Promise<boolean> {
-    const record = this.active.get(task.id);
-    if (!record || isTerminal(record.view.status)) return false;
-    if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return false;
-    const view = viewFromTask(task, record.view);
-    const now = this.clock();
-    // Once its prompt is sent, a task that waited in MODAL starts over: the timeout counts from here.
-    if (record.view.status === 'MODAL' && view.status !== 'MODAL') record.submittedAt = now;
-    const changed = viewChanged(record.view, view) || Boolean(record.apiTrouble);
-    const statusChanged = view.status !== record.view.status;
-    record.apiTrouble = undefined;
-    record.view = view;
-    if (changed) {
-      record.lastChangeAt = now;
-      if (record.phase === 'stalled') record.phase = 'active';
-    }
-    this.schedule.answered(task.id, now, { status: view.status, stalled: record.phase === 'stalled' });
-    if (changed || isTerminal(view.status)) {
-      // A new status is written now; a new percentage with the card edit that shows it (delivered()), so a
-      // progress step costs one write, not two. After a crash the next poll brings the percentage back anyway.
-      if (statusChanged || isTerminal(view.status)) await this.store.tasks.set(record.taskId, record);
-      this.delivery.push(record.taskId, isTerminal(view.status));
-    }
-    if (isTerminal(view.status)) await this.ended(record);
-    return changed;
-  }
-
-  async tick(): Promise<void> {
+  private async tick(): Promise<void> {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      await this.keepOwnership();
+      await this.fleet.keep();
       const now = this.clock();
-      await this.watchdog(now);
+      await this.watch(now);
       const due = this.schedule.takeDue(now, this.options.batchSize ?? 100);
       if (due.length) await this.pollAndIngest(due);
     } catch (error) {
@@ -249,124 +204,129 @@ export class Tracker {
     }
   }
 
-  /**
-   * Renews this process's leases (a task another process took is dropped: it edits the card now), takes the
-   * tasks of processes that died, and tells the fleet this one lives.
-   */
-  private async keepOwnership(): Promise<void> {
-    const mine = [...this.active.keys()];
-    const held = await this.coordinator.hold(mine, this.leaseMs);
-    for (const taskId of mine) {
-      if (held.has(taskId)) continue;
-      this.logger.warn({ taskId }, 'another process owns this task now: it stops here');
-      this.drop(taskId);
-    }
-    const orphans = await this.coordinator.takeOrphans(this.leaseMs);
-    if (orphans.length) {
-      this.logger.info({ tasks: orphans.length }, 'taking over tasks whose process stopped');
-      await this.adopt(orphans);
-    }
-    // A heartbeat outlives its process by one lease at most, like its tasks.
-    const now = Date.now();
-    if (now - this.lastBeat >= Math.min(BEAT_MS, this.leaseMs / 3)) {
-      this.lastBeat = now;
-      await this.coordinator.beat({ shards: this.options.shards ?? [], owned: this.active.size }, this.leaseMs);
-    }
-  }
-
-  /** The API could not be asked about these tasks: their cards say so until an answer comes. */
-  private async troubled(taskIds: string[]): Promise<void> {
-    for (const id of taskIds) {
-      const record = this.active.get(id);
-      if (!record || record.apiTrouble || isTerminal(record.view.status)) continue;
-      record.apiTrouble = true;
-      await this.store.tasks.set(id, record);
-      this.delivery.push(id);
-    }
-  }
-
-  private async missed(taskId: string): Promise<void> {
-    const record = this.active.get(taskId);
-    if (!record) return;
-    if (this.schedule.missed(taskId) >= (this.options.maxMisses ?? 5)) {
-      await this.end(record, (t) => t.card.vanished);
-    }
-  }
-
-  /** Marks tasks that stopped changing as stalled, and fails them after the hard timeout. */
-  private async watchdog(now: number): Promise<void> {
+  /** Dead interaction tokens are deleted; what hangs is stalled, or failed after the hard timeout. */
+  private async watch(now: number): Promise<void> {
     for (const record of this.active.values()) {
-      if (record.message.interaction && now >= record.message.interaction.expiresAt) {
-        // A dead interaction token is deleted, not kept in the store.
+      if (tokenExpired(record, now)) {
         record.message.interaction = undefined;
         await this.store.tasks.set(record.taskId, record);
       }
-      if (isTerminal(record.view.status)) continue;
-      if (record.view.status === 'MODAL') {
-        // Waiting for the member's prompt is not the API being slow: the clock starts when the wait began.
-        if (now - record.lastChangeAt > this.options.timeoutMs) {
-          await this.end(record, (t) => t.card.noPromptSent(this.options.timeoutMs));
-        }
-      } else if (now - record.submittedAt > this.options.timeoutMs) {
-        await this.end(record, (t) => t.card.timedOut(this.options.timeoutMs));
-      } else if (record.phase === 'active' && now - record.lastChangeAt > this.options.stallAfterMs) {
-        record.phase = 'stalled';
-        await this.store.tasks.set(record.taskId, record);
-        this.delivery.push(record.taskId);
-      }
+      const event = overdue(record, now, this.options);
+      if (event) await this.change(record, event);
     }
   }
 
-  /** Ends a task the API gave no end for; the reason is written in the card's language. */
-  private async end(record: TrackedTask, reason: Text): Promise<void> {
-    record.view = { ...record.view, status: 'FAILURE' };
-    record.endReason = reason(messagesFor(record.locale ?? 'en'));
-    await this.store.tasks.set(record.taskId, record);
-    this.delivery.push(record.taskId, true);
-    await this.ended(record);
+  private async pollAndIngest(due: string[]): Promise<void> {
+    const { found, missing, failed } = await this.poller.poll(due);
+    await Promise.all([...found.values()].map((task) => this.ingest(task)));
+    for (const taskId of missing) {
+      const record = this.active.get(taskId);
+      if (record && this.schedule.missed(taskId) >= (this.options.maxMisses ?? 5)) await this.change(record, gaveUp(record, (t) => t.card.vanished));
+    }
+    for (const taskId of failed) {
+      const record = this.active.get(taskId);
+      if (record) await this.change(record, { kind: 'unanswered' });
+    }
   }
 
-  private async ended(record: TrackedTask): Promise<void> {
+  /** A poll's report of a task. Unknown ids are ignored; stale reports too (a card never moves backwards). */
+  private async ingest(task: MjTask): Promise<void> {
+    const record = this.active.get(task.id);
+    if (!record || isFinal(record.state)) return;
+    if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return;
+    await this.change(record, { kind: 'answered', view: viewFromTask(task, record.view) });
+  }
+
+  /**
+   * The one place a task's state changes, to what nextState says. The card is pushed when it shows something new;
+   * a final state settles the task's end. A new state is written at once, except after an answer: then only a
+   * new status is, and a new percentage with the card edit that shows it (cardReport), so a progress step costs
+   * one write, not two (after a crash the next poll brings it back anyway).
+   */
+  private async change(record: TrackedTask, event: StateEvent): Promise<void> {
+    const state = nextState(record, event);
+    const moved = state !== record.state;
+    let shows = moved;
+    let write = moved;
+    if (event.kind === 'answered') {
+      const { view } = event;
+      const now = this.clock();
+      // Once its prompt is sent, a task that waited in MODAL starts over: the timeout counts from here.
+      if (record.view.status === 'MODAL' && view.status !== 'MODAL') record.submittedAt = now;
+      shows = moved || viewChanged(record.view, view);
+      write = view.status !== record.view.status;
+      if (shows) record.lastChangeAt = now;
+      record.view = view;
+      this.schedule.answered(record.taskId, now, { status: view.status, stalled: state.kind === 'stalled' });
+    }
+    record.state = state;
+    if (write) await this.store.tasks.set(record.taskId, record);
+    if (shows) this.delivery.push(record.taskId, isFinal(state));
+    if (moved && isFinal(state)) await this.settle(record);
+  }
+
+  /** Delivery's report on a card: the record follows (delivery changes none). */
+  private async cardReport(record: TrackedTask, report: CardReport): Promise<void> {
+    switch (report.kind) {
+      case 'results':
+        record.files = report.files;
+        record.blockedUrls = report.blocked.length ? report.blocked : undefined;
+        return;
+      case 'files-refused':
+        record.files = [];
+        record.filesRefused = true;
+        return;
+      case 'buttons':
+        record.buttonSlots = report.slots;
+        await this.store.tasks.set(record.taskId, record);
+        return;
+      case 'token-expired':
+        if (!record.message.interaction) return;
+        // How the card may be edited is written as soon as it changes (a restart must not try the dead token).
+        record.message.interaction = undefined;
+        await this.store.tasks.set(record.taskId, record);
+        return;
+      case 'shown':
+        // The card's message is written as soon as it moves (a restart needs it); a final card's with its release.
+        if (report.messageId !== undefined && report.messageId !== record.message.messageId) {
+          record.message.messageId = report.messageId;
+          await this.store.messages.set(report.messageId, record.taskId);
+          if (!report.final) await this.store.tasks.set(record.taskId, record);
+        }
+        record.renderedHash = report.hash;
+        if (report.final) await this.release(record, 'delivered');
+        return;
+      case 'lost':
+        this.logger.info({ taskId: record.taskId }, report.why);
+        await this.release(record, 'detached');
+    }
+  }
+
+  /** End verb 1: the task's state became final; its member's slot is given back and the quotas hear of it. */
+  private async settle(record: TrackedTask): Promise<void> {
     try {
-      await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, false);
+      await this.fleet.running(record, false);
       await this.options.onEnded?.(record);
     } catch (err) {
       this.logger.error({ err, taskId: record.taskId }, 'could not record the end of a task');
     }
   }
 
-  /**
-   * Delivery's report: the card shows this state. A progress edit is not written (statuses are, in ingest):
-   * after a restart the next poll brings the percentage back, at the cost of one edit at most.
-   */
-  private async delivered(record: TrackedTask, final: boolean): Promise<void> {
-    if (final) await this.release(record, 'done');
-  }
-
-  /**
-   * Tracking ends: the record is kept for RETENTION_DAYS (for /task, Seed and old buttons) without its
-   * interaction token, and nothing of the task stays in memory.
-   */
-  private async release(record: TrackedTask, phase: 'done' | 'detached'): Promise<void> {
-    record.phase = phase;
+  /** End verb 2: tracking ends; the record stays RETENTION_DAYS, without its token (/task, Seed, old buttons). */
+  private async release(record: TrackedTask, lifecycle: Exclude<Lifecycle, 'tracked'>): Promise<void> {
+    record.lifecycle = lifecycle;
     record.message.interaction = undefined;
     record.expiresAt = this.clock() + this.options.retentionMs;
     await this.store.tasks.set(record.taskId, record, this.options.retentionMs);
-    this.drop(record.taskId);
-    await this.forgetInFlight(record);
+    this.unload(record.taskId);
+    await this.fleet.leave(record);
   }
 
-  /** Nothing of the task stays in this process: its record, its place in the schedule, its card's queue, its last poll. */
-  private drop(taskId: string): void {
+  /** End verb 3: nothing of the task stays in this process (its record, schedule, card queue, last poll); nothing stored changes. */
+  private unload(taskId: string): void {
     this.active.delete(taskId);
     this.schedule.delete(taskId);
     this.delivery.forget(taskId);
     this.poller.forget(taskId);
-  }
-
-  private async forgetInFlight(record: TrackedTask): Promise<void> {
-    await this.coordinator.removeInFlight(record.taskId);
-    await this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, false);
-    await this.coordinator.release([record.taskId]);
   }
 }

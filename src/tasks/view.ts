@@ -1,6 +1,5 @@
 import { classicButtons } from '../mj/classic';
 import type { MjTask, TaskStatus } from '../mj/schemas';
-import { TERMINAL_STATUSES } from '../mj/schemas';
 import type { TaskView } from '../store/types';
 
 export const emptyView = (status: TaskStatus = 'SUBMITTED', queuePosition?: number): TaskView => ({
@@ -18,8 +17,6 @@ export const emptyView = (status: TaskStatus = 'SUBMITTED', queuePosition?: numb
   startTime: undefined,
   finishTime: undefined,
 });
-
-export const isTerminal = (status: TaskStatus) => TERMINAL_STATUSES.has(status);
 
 const ORDER: Record<TaskStatus, number> = {
   NOT_START: 0,

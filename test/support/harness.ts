@@ -6,6 +6,7 @@ import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig, scrubberOf } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { emptySettings } from '../../src/limits/quota';
+import { openStore, type Store } from '../../src/store';
 import { testResolve } from './resolver';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';
 import type { LocalDiscord, LocalDiscordOptions, LocalInteraction, LocalMessage } from '../../src/playground/discord';
@@ -104,9 +105,21 @@ export class TestWorld {
     await this.discord.waitFor(() => this.app.client.isReady(), 'the bot to be ready');
   }
 
-  /** Stops the bot and starts a new one on the same store, as a restart of the process would. */
-  async restart(): Promise<void> {
+  /**
+   * Stops the bot and starts a new one on the same store, as a restart of the process would. `whileStopped` gets
+   * the store in between, as nothing runs (what an older version left in it, for an upgrade).
+   */
+  async restart(whileStopped?: (store: Store) => Promise<void>): Promise<void> {
     await this.app.stop();
+    if (whileStopped) {
+      if (this.options.store === 'memory') throw new Error('a memory store does not outlive the bot');
+      const store = await openStore(this.env.STORE_URL!, createLogger({ level: 'silent', pretty: false }));
+      try {
+        await whileStopped(store);
+      } finally {
+        await store.close();
+      }
+    }
     await this.boot();
   }
 

@@ -1,9 +1,13 @@
 import type { TrackedTask } from '../../src/store';
+import { stateOfView } from '../../src/tasks/card-state';
 import { emptyView } from '../../src/tasks/view';
 
-/** A tracked task as the store holds it, for the pure render tests; `overrides` set what a test is about. */
+/**
+ * A tracked task as the store holds it, for the pure render tests; `overrides` set what a test is about. Its state
+ * is what its view says (as the tracker sets it on an answer) unless `overrides` sets one.
+ */
 export function trackedTask(overrides: Partial<TrackedTask> = {}): TrackedTask {
-  return {
+  const task: Omit<TrackedTask, 'state'> = {
     taskId: '1748339029401828',
     title: 'Imagine',
     prompt: 'a red fox **in** the snow @everyone',
@@ -15,9 +19,9 @@ export function trackedTask(overrides: Partial<TrackedTask> = {}): TrackedTask {
     lastChangeAt: 1_750_000_000_000,
     view: emptyView(),
     renderedHash: undefined,
-    phase: 'active',
-    endReason: undefined,
+    lifecycle: 'tracked',
     files: [],
     ...overrides,
   };
+  return { ...task, state: overrides.state ?? stateOfView(task.view) };
 }

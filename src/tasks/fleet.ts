@@ -1,0 +1,98 @@
+import type { Logger } from '../logger';
+import type { Coordinator } from '../store/coordinator';
+import type { TrackedTask } from '../store/types';
+
+/** How often this process tells the fleet it lives (its heartbeat lives twice as long). */
+const BEAT_MS = 5_000;
+
+export interface FleetOptions {
+  /** How long this process's ownership of a task lasts unless renewed (LEASE_MS): another process takes over after. */
+  leaseMs: number;
+  /** The Discord shards this process serves (for the fleet's view in /healthz). */
+  shards: number[];
+  clock: () => number;
+}
+
+/** What the fleet needs from the task state machine (tracker.ts). */
+export interface FleetHost {
+  /** The ids of the tasks this process follows now. */
+  owned(): string[];
+  /** Takes up these tasks from the store: their process died, this one owns them now. */
+  adopt(taskIds: readonly string[]): Promise<void>;
+  /** Another process owns this task now (it edits the card): this one forgets it, touching nothing stored. */
+  letGo(taskId: string): void;
+}
+
+/**
+ * Which tasks in flight this process owns, among every process on one store (alone: all of them). Each task has
+ * one owner through a lease renewed every tick (src/store/coordinator.ts); the tasks of a process that died are
+ * taken over when their leases run out; a heartbeat tells the others, and /healthz, that this one lives. Keeps the
+ * fleet-wide registries a task is in while in flight: the in-flight list (what a restart or a takeover resumes)
+ * and its member's running tasks (their concurrency limit).
+ */
+export class Fleet {
+  private lastBeat: number | undefined;
+
+  constructor(
+    private readonly host: FleetHost,
+    private readonly coordinator: Coordinator,
+    private readonly logger: Logger,
+    private readonly options: FleetOptions,
+  ) {}
+
+  /** A task this process just submitted: it owns it, and the task is in flight for the whole fleet. */
+  async join(record: TrackedTask): Promise<void> {
+    await this.coordinator.hold([record.taskId], this.options.leaseMs);
+    await this.coordinator.addInFlight(record.taskId);
+    await this.running(record, true);
+  }
+
+  /** The tasks in flight this process may take up at start: alone, all of them; in a fleet, those without a live owner. */
+  async claimable(): Promise<string[]> {
+    return [...(await this.coordinator.hold(await this.coordinator.inFlight(), this.options.leaseMs))];
+  }
+
+  /** Whether the task counts against its member's tasks in flight (false once it has ended). */
+  running(record: TrackedTask, running: boolean): Promise<void> {
+    return this.coordinator.memberTask(record.message.guildId, record.requesterId, record.taskId, running);
+  }
+
+  /**
+   * At every tick: renews this process's leases (a task another process took is let go: that one edits the card
+   * now), adopts the tasks of processes that died, and tells the fleet this one lives.
+   */
+  async keep(): Promise<void> {
+    const mine = this.host.owned();
+    const held = await this.coordinator.hold(mine, this.options.leaseMs);
+    for (const taskId of mine) {
+      if (held.has(taskId)) continue;
+      this.logger.warn({ taskId }, 'another process owns this task now: it stops here');
+      this.host.letGo(taskId);
+    }
+    const orphans = await this.coordinator.takeOrphans(this.options.leaseMs);
+    if (orphans.length) {
+      this.logger.info({ tasks: orphans.length }, 'taking over tasks whose process stopped');
+      await this.host.adopt(orphans);
+    }
+    await this.beat();
+  }
+
+  /**
+   * The heartbeat, with the tasks this process owns: at most every BEAT_MS, and thrice a lease, so that a heartbeat
+   * outlives its process by one lease at most, like its tasks.
+   */
+  private async beat(): Promise<void> {
+    const { leaseMs, shards, clock } = this.options;
+    const now = clock();
+    if (this.lastBeat !== undefined && now - this.lastBeat < Math.min(BEAT_MS, leaseMs / 3)) return;
+    this.lastBeat = now;
+    await this.coordinator.beat({ shards, owned: this.host.owned().length }, leaseMs);
+  }
+
+  /** The task leaves the fleet's registries (tracking ended): out of the in-flight list and its member's count, its lease given up. */
+  async leave(record: TrackedTask): Promise<void> {
+    await this.coordinator.removeInFlight(record.taskId);
+    await this.running(record, false);
+    await this.coordinator.release([record.taskId]);
+  }
+}
