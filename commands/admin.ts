@@ -13,8 +13,8 @@ import { discordServerLocale, memberMessages } from '../src/discord/locale';
 import { requireAdmin } from '../src/discord/preconditions';
 import { UserError } from '../src/errors';
 import { choiceOf, described, languageChoice, LOCALES, type Locale, type Messages, type Text } from '../src/i18n';
-import { limitsFor } from '../src/limits/quota';
-import { usageCsv, usageSummary } from '../src/limits/usage';
+import { limitsFor } from '../src/limits/ledger';
+import { usageCsv, usageSummary } from '../src/limits/usage-report';
 import { normaliseWord } from '../src/limits/words';
 import type { GuildSettings } from '../src/store';
 
@@ -59,7 +59,7 @@ const handlers: Record<string, Handler> = {
     const target = interaction.options.getRole('role', true);
     const daily = interaction.options.getInteger('daily', true);
     const concurrent = interaction.options.getInteger('concurrent', true);
-    await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.limits[target.id] = { daily, concurrent }));
+    await ctx.settings.update(interaction.guildId, (s) => void (s.limits[target.id] = { daily, concurrent }));
     const who = roleName(interaction.guildId, target.id);
     return daily === 0 ? t.admin.limitZero(who) : t.admin.limitSet(who, daily, concurrent);
   },
@@ -67,19 +67,19 @@ const handlers: Record<string, Handler> = {
     const target = interaction.options.getRole('role', true);
     const fastest = interaction.options.getString('fastest', true) as Mode;
     if (!MODES.includes(fastest)) throw new UserError((t) => t.admin.chooseMode([...MODES]));
-    await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.modes[target.id] = fastest));
+    await ctx.settings.update(interaction.guildId, (s) => void (s.modes[target.id] = fastest));
     return t.admin.modeSet(roleName(interaction.guildId, target.id), fastest);
   },
   async budget(interaction, ctx, t) {
     const daily = interaction.options.getInteger('daily');
-    await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.budget = daily ?? undefined));
+    await ctx.settings.update(interaction.guildId, (s) => void (s.budget = daily ?? undefined));
     return daily === null ? t.admin.budgetOff : t.admin.budgetSet(daily);
   },
   async channels(interaction, ctx, t) {
     const action = interaction.options.getString('action', true);
     const channel = interaction.options.getChannel('channel');
     if (action !== 'clear' && !channel) throw new UserError((t) => t.admin.needsChannel(action));
-    const settings = await ctx.quotas.updateSettings(interaction.guildId, (s) => {
+    const settings = await ctx.settings.update(interaction.guildId, (s) => {
       if (action === 'clear') s.channels = [];
       else if (action === 'allow' && !s.channels.includes(channel!.id)) s.channels.push(channel!.id);
       else if (action === 'remove') s.channels = s.channels.filter((id) => id !== channel!.id);
@@ -90,7 +90,7 @@ const handlers: Record<string, Handler> = {
     const action = interaction.options.getString('action', true);
     const word = normaliseWord(interaction.options.getString('word') ?? '');
     if (action !== 'list' && !word) throw new UserError((t) => t.admin.needsWord(action));
-    const settings = await ctx.quotas.updateSettings(interaction.guildId, (s) => {
+    const settings = await ctx.settings.update(interaction.guildId, (s) => {
       // Words stored before their spelling was normalised compare by their normal form too.
       if (action === 'add' && !s.words.some((w) => normaliseWord(w) === word)) s.words.push(word);
       if (action === 'remove') s.words = s.words.filter((w) => normaliseWord(w) !== word);
@@ -103,12 +103,12 @@ const handlers: Record<string, Handler> = {
   async language(interaction, ctx, t) {
     const value = interaction.options.getString('value', true);
     const language = (LOCALES as readonly string[]).includes(value) ? (value as Locale) : undefined;
-    await ctx.quotas.updateSettings(interaction.guildId, (s) => void (s.language = language));
+    await ctx.settings.update(interaction.guildId, (s) => void (s.language = language));
     return language ? t.admin.languageSet(t.languages[language]) : t.admin.languageAuto(automatic(interaction, ctx, t));
   },
   async show(interaction, ctx, t) {
     const { DEFAULT_DAILY_TASKS: daily, DEFAULT_CONCURRENT_TASKS: concurrent } = ctx.config;
-    const settings = await ctx.quotas.settings(interaction.guildId);
+    const settings = await ctx.settings.get(interaction.guildId);
     const language = settings.language ? t.languages[settings.language] : `${t.choices.auto} (${automatic(interaction, ctx, t)})`;
     return describeSettings(t, interaction.guildId, settings, { daily, concurrent }, language);
   },
@@ -119,7 +119,7 @@ async function usage(interaction: Interaction, ctx: BotContext, t: Messages): Pr
   const member = interaction.options.getUser('member');
   const days = interaction.options.getInteger('days') ?? 7;
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const rows = (await ctx.quotas.usage(interaction.guildId, days)).filter((row) => !member || row.memberId === member.id);
+  const rows = (await ctx.usage.rows(interaction.guildId, days)).filter((row) => !member || row.memberId === member.id);
   let csv = usageCsv(rows);
   let kept = rows;
   while (Buffer.byteLength(csv) > MAX_CSV_BYTES && kept.length > 0) {

@@ -18,7 +18,10 @@ import { Downloader } from './net/downloader';
 import { systemResolve, type Resolve } from './net/links';
 import { EditorRoutes } from './editor/routes';
 import { EditorSessions } from './editor/sessions';
-import { Quotas } from './limits/quota';
+import { Calendar } from './limits/day';
+import { QuotaLedger } from './limits/ledger';
+import { ServerSettings } from './limits/settings';
+import { UsageLog } from './limits/usage-log';
 import type { LocalDiscord } from './playground/discord';
 import { deployCommands } from './discord/deploy';
 import type { MjSimulator, SimulatorOptions } from './simulator';
@@ -123,12 +126,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const resolve = options.resolve ?? systemResolve;
   const resultDownloads = new Downloader({ trustedOrigins: [baseUrl, ...config.RESULT_ORIGINS], resolve });
   const attachmentDownloads = new Downloader({ trustedOrigins: config.DISCORD_API_URL ? [config.DISCORD_API_URL] : [], resolve });
-  // Quotas count the tracker's tasks in flight; the tracker tells them when a task ends (refunds).
-  const quotas: Quotas = new Quotas({
+  // The ledger counts the tracker's tasks in flight; the tracker tells it when a task ends (refunds).
+  const settings = new ServerSettings(store, clock);
+  const calendar = new Calendar(config.QUOTA_TIMEZONE);
+  const usage = new UsageLog(store, calendar, clock);
+  const quotas = new QuotaLedger({
     store,
+    settings,
+    usage,
+    calendar,
     logger,
     clock,
-    timeZone: config.QUOTA_TIMEZONE,
     defaults: { daily: config.DEFAULT_DAILY_TASKS, concurrent: config.DEFAULT_CONCURRENT_TASKS },
     inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
   });
@@ -151,7 +159,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const notifySecrets = notifySecretsOf(config);
   // Only providers that forward notifyHook get one (resellers strip or refuse it).
   const hookUrl = config.PUBLIC_URL && provider.callsNotifyHook ? notifyUrl(config.PUBLIC_URL, notifySecrets[0]!) : undefined;
-  const starter = new Starter({ config, provider, store, quotas, tracker, publisher, logger, clock, notifyUrl: hookUrl });
+  const starter = new Starter({ config, provider, store, settings, quotas, tracker, publisher, logger, clock, notifyUrl: hookUrl });
   const ctx: BotContext = {
     config,
     rest: client.rest,
@@ -164,7 +172,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     uploads: new UploadBudget(config.UPLOAD_BUDGET_BYTES),
     downloads: attachmentDownloads,
     resolve,
+    settings,
     quotas,
+    usage,
     starter,
     once: new OnceGuard(store, config, clock),
     editor: new EditorSessions(store, clock),

@@ -191,7 +191,7 @@ describe('attacks on the HTTP port and the start path', () => {
     const { guildId, bob } = world.discord;
     const patron = world.discord.addRole('Patron');
     world.discord.world.memberRoles.set(bob.id, [patron.id]);
-    await world.app.ctx.quotas.updateSettings(guildId, (s) => {
+    await world.app.ctx.settings.update(guildId, (s) => {
       s.limits[guildId] = { daily: 0, concurrent: 1 };
       s.limits[patron.id] = { daily: 50, concurrent: 3 };
     });

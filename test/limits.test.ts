@@ -5,8 +5,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { dayOf, lastDays, nextDayStart } from '../src/limits/day';
 import { createLogger } from '../src/logger';
-import { emptySettings, limitsFor, Quotas, type Member } from '../src/limits/quota';
-import { usageCsv } from '../src/limits/usage';
+import { Calendar } from '../src/limits/day';
+import { limitsFor, QuotaLedger, type Member } from '../src/limits/ledger';
+import { emptySettings, ServerSettings } from '../src/limits/settings';
+import { UsageLog } from '../src/limits/usage-log';
+import { usageCsv } from '../src/limits/usage-report';
 import { findBannedWord } from '../src/limits/words';
 import { capMode, stripSpeedFlags, typedMode, withModeFlag } from '../src/mj/modes';
 import { openStore, type Store, type UsageRow } from '../src/store';
@@ -105,11 +108,17 @@ describe('quotas on a real store (SQLite)', () => {
   const logger = createLogger({ level: 'silent', pretty: false });
   let store: Store;
   let now = Date.UTC(2026, 5, 1, 12);
-  let quotas: Quotas;
+  let quotas: QuotaLedger;
+  let settings: ServerSettings;
+  let usage: UsageLog;
   const member: Member = { guildId: '200000000000000000', userId: '300000000000000000', name: 'Ann', channelId: 'c', roleIds: [], admin: true };
   before(async () => {
     store = await openStore(`sqlite://${join(dir, 'bot.sqlite')}`, logger);
-    quotas = new Quotas({ store, logger, clock: () => now, timeZone: 'UTC', defaults: { daily: 1000, concurrent: 1000 }, inFlight: async () => 0 });
+    const clock = () => now;
+    const calendar = new Calendar('UTC');
+    settings = new ServerSettings(store, clock);
+    usage = new UsageLog(store, calendar, clock);
+    quotas = new QuotaLedger({ store, settings, usage, calendar, logger, clock, defaults: { daily: 1000, concurrent: 1000 }, inFlight: async () => 0 });
   });
   after(async () => {
     await store.close();
@@ -135,7 +144,7 @@ describe('quotas on a real store (SQLite)', () => {
       await (await quotas.reserve(member, 1)).commit([{ taskId, kind: '/imagine', mode: 'fast' }]);
     }
     store.counters.set = set;
-    const rows = await quotas.usage(member.guildId, 1);
+    const rows = await usage.rows(member.guildId, 1);
     assert.deepEqual(rows.map((r) => r.taskId), fresh, 'every task of the day, oldest first');
     assert.ok(widest <= 100, `the widest write of new ids carried ${widest}`);
     assert.equal((await store.counters.get(`${member.guildId}:${day}`))?.n, 400, 'the count goes on from the old counter');
@@ -159,17 +168,17 @@ describe('quotas on a real store (SQLite)', () => {
 
   it("a server's settings are read once per few seconds; /admin's changes show at once, another process's within 5 s", async () => {
     const guildId = member.guildId;
-    assert.deepEqual((await quotas.settings(guildId)).words, []);
-    await quotas.updateSettings(guildId, (s) => void (s.words = ['owl']));
-    assert.deepEqual((await quotas.settings(guildId)).words, ['owl'], 'a change made here is seen at once');
+    assert.deepEqual((await settings.get(guildId)).words, []);
+    await settings.update(guildId, (s) => void (s.words = ['owl']));
+    assert.deepEqual((await settings.get(guildId)).words, ['owl'], 'a change made here is seen at once');
     // Another process of the fleet changes the store.
     await store.settings.set(guildId, { ...emptySettings(), words: ['owl', 'fox'] });
-    assert.deepEqual((await quotas.settings(guildId)).words, ['owl'], 'still the copy read a moment ago');
+    assert.deepEqual((await settings.get(guildId)).words, ['owl'], 'still the copy read a moment ago');
     now += 5_000;
-    assert.deepEqual((await quotas.settings(guildId)).words, ['owl', 'fox'], 'read again after 5 s');
+    assert.deepEqual((await settings.get(guildId)).words, ['owl', 'fox'], 'read again after 5 s');
     await store.settings.set(guildId, { ...emptySettings(), words: ['owl', 'fox', 'bee'] });
-    await quotas.updateSettings(guildId, (s) => void s.words.push('cat'));
+    await settings.update(guildId, (s) => void s.words.push('cat'));
     assert.deepEqual((await store.settings.get(guildId))?.words, ['owl', 'fox', 'bee', 'cat'], 'a change starts from the store, not from the copy');
-    assert.deepEqual((await quotas.settings(guildId)).words, ['owl', 'fox', 'bee', 'cat']);
+    assert.deepEqual((await settings.get(guildId)).words, ['owl', 'fox', 'bee', 'cat']);
   });
 });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/logger';
-import { Quotas, type Member } from '../src/limits/quota';
+import { Calendar } from '../src/limits/day';
+import { QuotaLedger, type Member } from '../src/limits/ledger';
+import { ServerSettings } from '../src/limits/settings';
+import { UsageLog } from '../src/limits/usage-log';
 import { openStore, type Store } from '../src/store';
 import { redisMissing, startRedis, type TestRedis } from './support/redis';
 
@@ -87,15 +90,19 @@ describe('the store on Redis (a real redis-server)', { skip: redisMissing }, () 
   });
 
   it('two processes racing for a member\'s last slot: exactly one gets it; a slot left by a dead process frees itself', async () => {
-    const quotasOf = (store: Store) =>
-      new Quotas({
+    const quotasOf = (store: Store) => {
+      const calendar = new Calendar('UTC');
+      return new QuotaLedger({
         store,
+        settings: new ServerSettings(store, Date.now),
+        usage: new UsageLog(store, calendar, Date.now),
+        calendar,
         logger,
         clock: Date.now,
-        timeZone: 'UTC',
         defaults: { daily: 1, concurrent: 1 },
         inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
       });
+    };
     const [one, two] = [quotasOf(a), quotasOf(b)];
     for (let round = 0; round < 20; round += 1) {
       const member: Member = { guildId: '100000000000000001', userId: `2000000000000000${String(round).padStart(2, '0')}`, name: 'm', channelId: '3', roleIds: [], admin: false };

@@ -1,7 +1,9 @@
 import type { ChatInputCommandInteraction, REST, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
 import type { Config } from '../config';
 import type { EditorSessions } from '../editor/sessions';
-import type { Quotas } from '../limits/quota';
+import type { QuotaLedger } from '../limits/ledger';
+import type { ServerSettings } from '../limits/settings';
+import type { UsageLog } from '../limits/usage-log';
 import type { Downloader } from '../net/downloader';
 import type { Resolve } from '../net/links';
 import type { UploadBudget } from './attachments';
@@ -35,8 +37,12 @@ export interface BotContext {
   editor: EditorSessions;
   /** The double-click guard of buttons and forms. */
   once: OnceGuard;
-  /** Quotas, budgets, mode caps, channels, banned words and usage, per server (/admin). */
-  quotas: Quotas;
+  /** What each server's admins set with /admin (limits, modes, budget, channels, words, language). */
+  settings: ServerSettings;
+  /** What each member and server used, slots reserved, refunds (/quota, the start path). */
+  quotas: QuotaLedger;
+  /** One row per task the API accepted (/admin usage). */
+  usage: UsageLog;
   /** The one way a task starts (src/tasks/start.ts). */
   starter: Starter;
   clock: () => number;

@@ -1,5 +1,5 @@
 import { PermissionFlagsBits, RESTJSONErrorCodes, DiscordAPIError, type Client } from 'discord.js';
-import type { Member } from '../limits/quota';
+import type { Member } from '../limits/ledger';
 
 /**
  * A member as Discord says they are now: their roles and whether they manage the server may have changed since

@@ -1,7 +1,7 @@
 import { PermissionFlagsBits, type APIInteractionGuildMember, type BaseInteraction } from 'discord.js';
 import { UserError } from '../errors';
 import type { Messages, Text } from '../i18n';
-import type { Member } from '../limits/quota';
+import type { Member } from '../limits/ledger';
 import { parseAction, type MjAction } from '../mj/actions';
 import { unexpired, type ButtonTarget, type TrackedTask } from '../store';
 import { findButtonTarget } from '../tasks/button-targets';

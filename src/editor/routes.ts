@@ -4,7 +4,7 @@ import type { BodyGate } from '../http/body';
 import { isJson, refuse, refuseBody, send } from '../http/server';
 import { messagesFor, type Locale, type Messages, type Text } from '../i18n';
 import type { Logger } from '../logger';
-import type { Member } from '../limits/quota';
+import type { Member } from '../limits/ledger';
 import type { MjClient } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
 import { actionThenModal } from '../mj/modal-flow';

@@ -1,6 +1,6 @@
 import type { Locale } from '../i18n';
 import { randomBytes } from 'node:crypto';
-import type { Member } from '../limits/quota';
+import type { Member } from '../limits/ledger';
 import type { Store } from '../store';
 
 /** How long a region editor link works, like the interaction token that will post its card. */

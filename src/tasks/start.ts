@@ -3,7 +3,8 @@ import type { Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import { messagesFor, type Locale, type Text } from '../i18n';
 import type { Logger } from '../logger';
-import type { Member, Quotas } from '../limits/quota';
+import type { Member, QuotaLedger } from '../limits/ledger';
+import type { ServerSettings } from '../limits/settings';
 import { findBannedWord } from '../limits/words';
 import type { MjAction } from '../mj/actions';
 import type { Submitted, SubmitCommon } from '../mj/client';
@@ -76,7 +77,8 @@ export interface StarterOptions {
   config: Pick<Config, 'MJ_DEFAULT_MODE' | 'DEFAULT_LOCALE'>;
   provider: Pick<ProviderPreset, 'maxPromptLength'>;
   store: Store;
-  quotas: Quotas;
+  settings: ServerSettings;
+  quotas: QuotaLedger;
   tracker: Tracker;
   publisher: Pick<Publisher, 'post'>;
   logger: Logger;
@@ -114,14 +116,14 @@ export class Starter {
   /** Refuses a text with one of the server's banned words, naming it (before anything is sent). */
   async checkWords(guildId: string, text: string): Promise<void> {
     if (!text) return;
-    const word = findBannedWord(text, (await this.options.quotas.settings(guildId)).words);
+    const word = findBannedWord(text, (await this.options.settings.get(guildId)).words);
     if (word) throw new UserError((t) => t.access.bannedWord(word), 'banned word');
   }
 
   async start(request: StartRequest): Promise<Submitted> {
     const { quotas, store, config } = this.options;
     const { member, spec } = request;
-    const settings = await quotas.settings(member.guildId);
+    const settings = await this.options.settings.get(member.guildId);
     if (settings.channels.length > 0 && !member.admin && !settings.channels.includes(request.ruleChannelId)) {
       const channels = settings.channels.map((id) => `<#${id}>`);
       throw new UserError((t) => t.access.channelsOnly(channels));

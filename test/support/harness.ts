@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig, scrubberOf } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { emptySettings } from '../../src/limits/quota';
+import { emptySettings } from '../../src/limits/settings';
 import { openStore, type Store } from '../../src/store';
 import { testResolve } from './resolver';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';
@@ -132,7 +132,7 @@ export class TestWorld {
 
   /** Clears a server's /admin settings the way /admin changes them, so the bot's copy in memory follows (src/limits/quota.ts). */
   async clearSettings(guildId = this.discord.guildId): Promise<void> {
-    await this.app.ctx.quotas.updateSettings(guildId, (settings) => {
+    await this.app.ctx.settings.update(guildId, (settings) => {
       for (const key of Object.keys(settings)) delete (settings as unknown as Record<string, unknown>)[key];
       Object.assign(settings, emptySettings());
     });

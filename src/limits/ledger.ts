@@ -3,23 +3,13 @@ import type { Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import type { Logger } from '../logger';
 import { capMode, fasterMode } from '../mj/modes';
-import type { CardState, DayCounter, GuildSettings, Store, TrackedTask, UsageRow } from '../store';
-import { Calendar } from './day';
+import type { CardState, DayCounter, GuildSettings, Store, TrackedTask } from '../store';
+import type { Calendar } from './day';
+import { guildLocked, type ServerSettings } from './settings';
+import type { OpenedTask, UsageLog } from './usage-log';
 
-/** Usage rows are kept this long (and counters a little past their day). */
-const USAGE_DAYS = 90;
 /** A usage row's final status, as the API names it, from the card's final state. */
 const FINAL_STATUS: Partial<Record<CardState['kind'], string>> = { done: 'SUCCESS', failed: 'FAILURE', cancelled: 'CANCEL' };
-const DAY_MS = 86_400_000;
-/**
- * A server's settings are read several times per command (channels, words, language, limits): they are kept this
- * long in memory. Only /admin changes them, through updateSettings, which refreshes the copy here; in a fleet a
- * server's commands, /admin included, reach the process holding its shard, so another process's copy is at most
- * this old after shards move.
- */
-const SETTINGS_FRESH_MS = 5_000;
-/** The server's day counter lists its task ids (for /admin usage) in chunks of this many, so no write grows with the day. */
-const IDS_PER_CHUNK = 100;
 
 /** Who asks, as the limits see them (built from the interaction in src/discord/preconditions.ts). */
 export interface Member {
@@ -33,11 +23,13 @@ export interface Member {
   admin: boolean;
 }
 
-export interface QuotaOptions {
+export interface LedgerOptions {
   store: Store;
+  settings: ServerSettings;
+  usage: UsageLog;
+  calendar: Calendar;
   logger: Logger;
   clock: () => number;
-  timeZone: string;
   defaults: { daily: number; concurrent: number };
   /** Tasks of this member in this server that have not ended, fleet-wide. */
   inFlight(guildId: string, userId: string): Promise<number>;
@@ -66,7 +58,7 @@ export interface QuotaStatus extends MemberLimits {
  * takes one ends it either way (src/tasks/start.ts); one that a crash left open runs out after RESERVATION_MS.
  */
 export interface Ticket {
-  commit(tasks: Array<{ taskId: string; kind: string; mode: string }>): Promise<void>;
+  commit(tasks: readonly OpenedTask[]): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -76,10 +68,8 @@ const RESERVATION_MS = 5 * 60_000;
 const memberScope = (member: Pick<Member, 'guildId' | 'userId'>) => `${member.guildId}:${member.userId}`;
 const guildScope = (guildId: string) => guildId;
 
-export const emptySettings = (): GuildSettings => ({ limits: {}, modes: {}, budget: undefined, channels: [], words: [] });
-
 /** The limits that apply to a member: the most generous of each among @everyone (or the env default) and their roles. */
-export function limitsFor(settings: GuildSettings, member: Pick<Member, 'guildId' | 'roleIds'>, defaults: QuotaOptions['defaults']): MemberLimits {
+export function limitsFor(settings: GuildSettings, member: Pick<Member, 'guildId' | 'roleIds'>, defaults: LedgerOptions['defaults']): MemberLimits {
   const everyone = settings.limits[member.guildId] ?? defaults;
   const roleLimits = member.roleIds.map((id) => settings.limits[id]).filter((limit) => limit !== undefined);
   const modes = [member.guildId, ...member.roleIds].map((id) => settings.modes[id]).filter((mode) => mode !== undefined);
@@ -91,57 +81,25 @@ export function limitsFor(settings: GuildSettings, member: Pick<Member, 'guildId
 }
 
 /**
- * Quotas, server budgets and usage. Every check-and-count runs under one lock per server (fleet-wide on Redis), so
- * two commands in the same millisecond cannot both take the last task of a quota. Slots taken but not yet
- * committed are reservations in the store's coordinator, so every process of a fleet counts them (a member's
- * interactions reach one process, but the region editor's submit may reach any).
+ * The quota ledger: what each member and server used today, the slots reserved for submits on their way, and the
+ * refunds of tasks that failed. Every check-and-count runs under one lock per server (fleet-wide on Redis), so two
+ * commands in the same millisecond cannot both take the last task of a quota. Reserved slots live in the store's
+ * coordinator, so every process of a fleet counts them (a member's interactions reach one process, but the region
+ * editor's submit may reach any). Settings and usage rows have homes of their own (settings.ts, usage-log.ts).
  */
-export class Quotas {
-  private readonly calendar: Calendar;
-  private readonly known = new Map<string, { settings: GuildSettings; at: number }>();
+export class QuotaLedger {
+  constructor(private readonly options: LedgerOptions) {}
 
-  constructor(private readonly options: QuotaOptions) {
-    this.calendar = new Calendar(options.timeZone);
-  }
-
-  /** Runs `work` alone among everything else touching this server's counters and settings, fleet-wide. */
   private locked<T>(guildId: string, work: () => Promise<T>): Promise<T> {
-    return this.options.store.coordinator.locked(`quota:${guildId}`, work);
+    return guildLocked(this.options.store, guildId, work);
   }
 
-  /** A server's settings, as read at most SETTINGS_FRESH_MS ago (readers must not change what they get). */
-  async settings(guildId: string): Promise<GuildSettings> {
-    const now = this.options.clock();
-    const known = this.known.get(guildId);
-    if (known && now - known.at < SETTINGS_FRESH_MS && now >= known.at) return known.settings;
-    const settings = await this.storedSettings(guildId);
-    this.remember(guildId, settings, now);
-    return settings;
-  }
-
-  private async storedSettings(guildId: string): Promise<GuildSettings> {
-    return { ...emptySettings(), ...(await this.options.store.settings.get(guildId)) };
-  }
-
-  private remember(guildId: string, settings: GuildSettings, at: number): void {
-    // Bounded: it is only a copy, so a bot in more servers than this starts it again rather than sweep it per call.
-    if (this.known.size >= 1000 && !this.known.has(guildId)) this.known.clear();
-    this.known.set(guildId, { settings, at });
-  }
-
-  /** Changes a server's settings (under its lock, from the store, not the copy in memory) and returns them. */
-  updateSettings(guildId: string, change: (settings: GuildSettings) => void): Promise<GuildSettings> {
-    return this.locked(guildId, async () => {
-      const settings = await this.storedSettings(guildId);
-      change(settings);
-      await this.options.store.settings.set(guildId, settings);
-      this.remember(guildId, settings, this.options.clock());
-      return settings;
-    });
+  private settings(guildId: string): Promise<GuildSettings> {
+    return this.options.settings.get(guildId);
   }
 
   private today(): string {
-    return this.calendar.dayOf(this.options.clock());
+    return this.options.calendar.dayOf(this.options.clock());
   }
 
   private async count(key: string): Promise<number> {
@@ -178,7 +136,7 @@ export class Quotas {
         inFlight: await this.options.inFlight(member.guildId, member.userId),
         budget: settings.budget,
         budgetUsed: await this.serverUsed(member.guildId, day),
-        resetsAt: this.calendar.nextDayStart(now),
+        resetsAt: this.options.calendar.nextDayStart(now),
       };
     });
   }
@@ -206,7 +164,7 @@ export class Quotas {
       if (!member.admin) {
         const settings = await this.settings(member.guildId);
         const limits = limitsFor(settings, member, this.options.defaults);
-        const resets = `<t:${Math.floor(this.calendar.nextDayStart(this.options.clock()) / 1000)}:R>`;
+        const resets = `<t:${Math.floor(this.options.calendar.nextDayStart(this.options.clock()) / 1000)}:R>`;
         if (settings.budget !== undefined) {
           const used = await this.serverUsed(member.guildId, day);
           if (used + cost > settings.budget) {
@@ -257,27 +215,9 @@ export class Quotas {
         this.locked(member.guildId, async () => {
           if (!open) return;
           try {
-            const now = this.options.clock();
-            const expiresAt = now + USAGE_DAYS * DAY_MS;
-            for (const task of tasks) {
-              const row: UsageRow = {
-                taskId: task.taskId,
-                guildId: member.guildId,
-                channelId: member.channelId,
-                memberId: member.userId,
-                memberName: member.name,
-                kind: task.kind,
-                mode: task.mode,
-                at: now,
-                day,
-                status: 'RUNNING',
-                refunded: false,
-                expiresAt,
-              };
-              await this.options.store.usage.set(task.taskId, row);
-            }
+            const expiresAt = await this.options.usage.open(member, day, tasks);
             await this.bump(`${member.guildId}:${day}:${member.userId}`, tasks.length, expiresAt);
-            await this.bump(`${member.guildId}:${day}`, tasks.length, expiresAt, tasks.map((t) => t.taskId));
+            await this.bump(`${member.guildId}:${day}`, tasks.length, expiresAt);
           } finally {
             // Settled once counted (or once counting failed): a reserve that takes the lock next counts it once.
             await close();
@@ -286,33 +226,12 @@ export class Quotas {
     };
   }
 
-  /**
-   * Adds `delta` to a day counter (under the server's lock). `taskIds` join the server's list of the day: the
-   * newest in the counter itself, each full chunk of IDS_PER_CHUNK moved to its own key (`key#0`, `key#1`, …).
-   */
-  private async bump(key: string, delta: number, expiresAt: number, taskIds?: string[]): Promise<void> {
+  /** Adds `delta` to a day counter (under the server's lock). */
+  private async bump(key: string, delta: number, expiresAt: number): Promise<void> {
     const { counters } = this.options.store;
     const counter: DayCounter = (await counters.get(key)) ?? { n: 0, expiresAt };
     counter.n = Math.max(0, counter.n + delta);
-    if (taskIds) {
-      counter.taskIds = [...(counter.taskIds ?? []), ...taskIds];
-      if (counter.taskIds.length >= IDS_PER_CHUNK) {
-        const chunk = counter.chunks ?? 0;
-        await counters.set(`${key}#${chunk}`, { n: counter.taskIds.length, taskIds: counter.taskIds, expiresAt: counter.expiresAt });
-        counter.chunks = chunk + 1;
-        counter.taskIds = [];
-      }
-    }
     await counters.set(key, counter);
-  }
-
-  /** The ids of a server's tasks of one day, oldest first. */
-  private async dayTaskIds(guildId: string, day: string): Promise<string[]> {
-    const key = `${guildId}:${day}`;
-    const counter = await this.options.store.counters.get(key);
-    const ids: string[] = [];
-    for (let chunk = 0; chunk < (counter?.chunks ?? 0); chunk += 1) ids.push(...((await this.options.store.counters.get(`${key}#${chunk}`))?.taskIds ?? []));
-    return [...ids, ...(counter?.taskIds ?? [])];
   }
 
   /**
@@ -322,28 +241,12 @@ export class Quotas {
   async taskEnded(record: TrackedTask): Promise<void> {
     // The row is read once, under the lock of the server the task ran in (its usage row names the same server).
     await this.locked(record.message.guildId, async () => {
-      const fresh = await this.options.store.usage.get(record.taskId);
-      if (!fresh || fresh.status !== 'RUNNING') return;
       // The card's final state: a task the bot gave up (timed out, vanished) failed, whatever the API last said.
-      fresh.status = FINAL_STATUS[record.state.kind] ?? record.view.status;
-      fresh.refunded = fresh.status === 'FAILURE' || fresh.status === 'CANCEL';
-      await this.options.store.usage.set(record.taskId, fresh);
-      if (fresh.refunded) {
-        await this.bump(`${fresh.guildId}:${fresh.day}:${fresh.memberId}`, -1, fresh.expiresAt);
-        await this.bump(`${fresh.guildId}:${fresh.day}`, -1, fresh.expiresAt);
+      const ended = await this.options.usage.end(record.taskId, FINAL_STATUS[record.state.kind] ?? record.view.status);
+      if (ended?.refunded) {
+        await this.bump(`${ended.guildId}:${ended.day}:${ended.memberId}`, -1, ended.expiresAt);
+        await this.bump(`${ended.guildId}:${ended.day}`, -1, ended.expiresAt);
       }
     });
-  }
-
-  /** The usage rows of a server over its last `days` days (in QUOTA_TIMEZONE), oldest first. */
-  async usage(guildId: string, days: number): Promise<UsageRow[]> {
-    const rows: UsageRow[] = [];
-    for (const day of this.calendar.lastDays(this.options.clock(), days).reverse()) {
-      for (const taskId of await this.dayTaskIds(guildId, day)) {
-        const row = await this.options.store.usage.get(taskId);
-        if (row) rows.push(row);
-      }
-    }
-    return rows.sort((a, b) => a.at - b.at);
   }
 }
