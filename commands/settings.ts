@@ -1,6 +1,6 @@
 import { InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
-import { openSettings } from '../src/discord/settings';
+import { openSettings } from '../src/discord/settings-controls';
 import { described } from '../src/i18n';
 
 export default {

@@ -3,10 +3,10 @@ import { commands as defaultCommands } from '../commands';
 import { notifySecretsOf, retentionOf, scrubberOf, shardsOf, type Config } from './config';
 import type { BotContext, Command } from './discord/context';
 import { UploadBudget } from './discord/attachments';
-import { createDiscordClient } from './discord/client';
+import { createDiscordClient } from './discord/discord-client';
 import { refreshMember } from './discord/members';
-import { OnceGuard } from './discord/once';
-import { RestPublisher } from './discord/publisher';
+import { ClickGuard } from './discord/click-guard';
+import { RestPublisher } from './discord/rest-publisher';
 import { WebhookEdits } from './discord/webhook-edits';
 import { createInteractionRouter } from './discord/router';
 import { createHttpServer, notifyUrl } from './http/server';
@@ -16,11 +16,11 @@ import { PROVIDERS, providerRejects, type ProviderPreset } from './mj/providers'
 import { ipLiteral } from './net/addresses';
 import { Downloader } from './net/downloader';
 import { systemResolve, type Resolve } from './net/links';
-import { EditorRoutes } from './editor/routes';
+import { EditorRoutes } from './editor/editor-routes';
 import { EditorSessions } from './editor/sessions';
 import { Calendar } from './limits/day';
 import { QuotaLedger } from './limits/ledger';
-import { ServerSettings } from './limits/settings';
+import { ServerSettings } from './limits/server-settings';
 import { UsageLog } from './limits/usage-log';
 import type { LocalDiscord } from './playground/discord';
 import { deployCommands } from './discord/deploy';
@@ -176,7 +176,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     quotas,
     usage,
     starter,
-    once: new OnceGuard(store, config, clock),
+    clickGuard: new ClickGuard(store, config, clock),
     editor: new EditorSessions(store, clock),
     clock,
   };
@@ -193,7 +193,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   // The page and its routes are loaded only in playground mode.
   const playground = options.playground
-    ? new (await import('./playground/routes')).PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin, config.PLAYGROUND_TOKEN)
+    ? new (await import('./playground/playground-routes')).PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin, config.PLAYGROUND_TOKEN)
     : undefined;
   // The fleet's view for /healthz: every process's heartbeat (one process alone: itself).
   const fleetOf = async () => {

@@ -1,3 +1,5 @@
+// Same name as src/mj/errors.ts, the same concept one layer down: the errors this layer throws (here UserError,
+// a member's mistake; there MjApiError, the API's answer).
 import { messagesFor, type Text } from './i18n';
 
 /**

@@ -1,3 +1,4 @@
+// index.ts: the entry of the process (each folder's index.ts is that folder's entry): `npm start` runs this.
 import { createApp } from './app';
 import { ConfigError, loadConfig, readEnvironment, scrubberOf } from './config';
 import { createLogger } from './logger';

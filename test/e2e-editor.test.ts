@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { decodePng } from '../src/editor/png';
+import { decodePng } from '../src/editor/mask';
 import { encodePng } from '../src/simulator';
 import { chromiumMissing, launchChromium } from './support/browser';
 import type { LocalInteraction, LocalMessage } from '../src/playground/discord';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, test } from 'node:test';
-import { CACHED_MEMBERS } from '../src/discord/client';
+import { CACHED_MEMBERS } from '../src/discord/discord-client';
 import type { LocalInteraction, LocalMessage } from '../src/playground/discord';
 import { user } from '../src/playground/discord/world';
 import { embedText, TestWorld } from './support/harness';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
-import { checkMask, decodePng, imageSize } from '../src/editor/png';
+import { checkMask, decodePng, imageSize } from '../src/editor/mask';
 import { encodePng } from '../src/simulator';
 
 type Chunk = [type: string, data: Buffer];

@@ -10,7 +10,7 @@ import {
   withZoom,
 } from '../src/discord/input';
 import { PROMPT_FIELD, prefillFor, promptButton, promptModal } from '../src/discord/modals';
-import { infoFor } from '../src/mj/actions';
+import { actionInfo } from '../src/mj/actions';
 import { UserError } from '../src/errors';
 import { messagesFor } from '../src/i18n';
 import { checkPrompt } from '../src/mj/prompt';
@@ -160,7 +160,7 @@ describe('modal prompts', () => {
   });
 
   it('builds a modal Discord accepts: title ≤ 45, one paragraph input, value within max_length', () => {
-    const modal = promptModal('mjmodal:mj:1748339029401828:3', infoFor('MJ::Job::PicReader::3').title(en), 'y'.repeat(5000), 'prompt', 6000, en);
+    const modal = promptModal('mjmodal:mj:1748339029401828:3', actionInfo('MJ::Job::PicReader::3').title(en), 'y'.repeat(5000), 'prompt', 6000, en);
     assert.ok(modal.title.length <= 45);
     assert.ok(modal.custom_id.length <= 100);
     const row = modal.components[0] as unknown as { components: Array<Record<string, unknown>> };

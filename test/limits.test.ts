@@ -7,7 +7,7 @@ import { dayOf, lastDays, nextDayStart } from '../src/limits/day';
 import { createLogger } from '../src/logger';
 import { Calendar } from '../src/limits/day';
 import { limitsFor, QuotaLedger, type Member } from '../src/limits/ledger';
-import { emptySettings, ServerSettings } from '../src/limits/settings';
+import { emptySettings, ServerSettings } from '../src/limits/server-settings';
 import { UsageLog } from '../src/limits/usage-log';
 import { usageCsv } from '../src/limits/usage-report';
 import { findBannedWord } from '../src/limits/words';

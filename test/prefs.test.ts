@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { messagesFor } from '../src/i18n';
 import { applyPrefs, prefFlags } from '../src/prefs/flags';
-import { settingsPanel } from '../src/render/settings';
+import { settingsPanel } from '../src/render/settings-panel';
 
 describe('a member’s /settings and /prefer suffix on a prompt', () => {
   it('adds the settings after the prompt’s own text and parameters', () => {

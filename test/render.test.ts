@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ButtonStyle } from 'discord.js';
-import { buttonKey, derivedLabel, mapButtons, readableEmoji } from '../src/render/buttons';
+import { buttonKey, derivedLabel, mapButtons, readableEmoji } from '../src/render/button-rows';
 import { COLORS, renderCard } from '../src/render/card';
 import { numberedPrompts, progressBar, truncate } from '../src/render/text';
 import { taskSchema, type MjButton } from '../src/mj/schemas';

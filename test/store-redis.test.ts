@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { createLogger } from '../src/logger';
 import { Calendar } from '../src/limits/day';
 import { QuotaLedger, type Member } from '../src/limits/ledger';
-import { ServerSettings } from '../src/limits/settings';
+import { ServerSettings } from '../src/limits/server-settings';
 import { UsageLog } from '../src/limits/usage-log';
 import { openStore, type Store } from '../src/store';
 import { redisMissing, startRedis, type TestRedis } from './support/redis';

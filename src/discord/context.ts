@@ -2,12 +2,12 @@ import type { ChatInputCommandInteraction, REST, RESTPostAPIChatInputApplication
 import type { Config } from '../config';
 import type { EditorSessions } from '../editor/sessions';
 import type { QuotaLedger } from '../limits/ledger';
-import type { ServerSettings } from '../limits/settings';
+import type { ServerSettings } from '../limits/server-settings';
 import type { UsageLog } from '../limits/usage-log';
 import type { Downloader } from '../net/downloader';
 import type { Resolve } from '../net/links';
 import type { UploadBudget } from './attachments';
-import type { OnceGuard } from './once';
+import type { ClickGuard } from './click-guard';
 import type { Logger } from '../logger';
 import type { MjClient } from '../mj/client';
 import type { ProviderPreset } from '../mj/providers';
@@ -36,7 +36,7 @@ export interface BotContext {
   /** Region editor links (Vary (Region)). */
   editor: EditorSessions;
   /** The double-click guard of buttons and forms. */
-  once: OnceGuard;
+  clickGuard: ClickGuard;
   /** What each server's admins set with /admin (limits, modes, budget, channels, words, language). */
   settings: ServerSettings;
   /** What each member and server used, slots reserved, refunds (/quota, the start path). */

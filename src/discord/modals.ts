@@ -10,15 +10,15 @@ import {
 import { UserError } from '../errors';
 import type { Messages, Text } from '../i18n';
 import { actionThenModal } from '../mj/modal-flow';
-import { actionInfo, infoFor, type PromptNeed } from '../mj/actions';
+import { actionInfo, actionOf, type PromptNeed } from '../mj/actions';
 import { actionAccepted } from '../mj/providers';
-import { EDIT_PROMPT_PREFIX } from '../render/buttons';
+import { EDIT_PROMPT_PREFIX } from '../render/button-rows';
 import { parseTextResult } from '../render/text';
 import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { memberMessages } from './locale';
 import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
-import { actionOf, liveButtonTarget, requireOwner, sameGuild } from './preconditions';
+import { liveButtonTarget, requireOwner, sameGuild } from './preconditions';
 import { stateOf } from '../tasks/start';
 import { startFromInteraction } from './start-task';
 
@@ -38,7 +38,7 @@ export const PROMPT_FIELD = 'prompt';
 const MAX_INPUT = 4000;
 
 /** Midjourney buttons that always need a prompt (actions.ts): Custom Zoom, PicReader N, PromptAnalyzer N. */
-export const promptButton = (customId: string): PromptNeed | undefined => infoFor(customId).prompt;
+export const promptButton = (customId: string): PromptNeed | undefined => actionInfo(customId).prompt;
 
 /** The text a prompt modal opens with: the chosen describe/shorten prompt, or the image's prompt with --zoom 2. */
 export function prefillFor(need: PromptNeed, parent: Pick<TrackedTask, 'prompt' | 'view'> | undefined): string {
@@ -91,7 +91,7 @@ const purposeOfTask = (record: TrackedTask): PromptPurpose =>
 export async function openButtonModal(interaction: ButtonInteraction, ctx: BotContext, key: string, target: ButtonTarget, need: PromptNeed): Promise<void> {
   const parent = await ctx.store.tasks.get(target.taskId);
   const t = memberMessages(interaction);
-  const title = infoFor(target.customId, target.label).title(t);
+  const title = actionInfo(target.customId, target.label).title(t);
   await interaction.showModal(promptModal(`${MODAL_PREFIX}${key}`, title, prefillFor(need, parent), purposeOf(need), ctx.provider.maxPromptLength, t));
 }
 
@@ -131,7 +131,7 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   }
   // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
   const once = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
-  await ctx.once.run(interaction, { key: once, what: (t) => t.once.thisPrompt }, async () => {
+  await ctx.clickGuard.run(interaction, { key: once, what: (t) => t.once.thisPrompt }, async () => {
     const mode = parent?.mode;
     return startFromInteraction(interaction, ctx, {
       title: info.title,
@@ -153,7 +153,7 @@ async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   // A prompt the member sends, like any other: their /settings and suffix apply (once: the prefill has them).
   const prompt = await ctx.starter.prompt(record.message.guildId, interaction.user.id, typed);
   const already: Text = (t) => t.once.promptAlreadySent;
-  await ctx.once.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: (t) => t.once.thisPrompt, oneShot: true, refusal: already }, async () => {
+  await ctx.clickGuard.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: (t) => t.once.thisPrompt, oneShot: true, refusal: already }, async () => {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const notifyHook = ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {};
     const state = stateOf({ guildId: record.message.guildId, channelId: interaction.channelId ?? '', userId: interaction.user.id });

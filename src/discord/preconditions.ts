@@ -2,7 +2,6 @@ import { PermissionFlagsBits, type APIInteractionGuildMember, type BaseInteracti
 import { UserError } from '../errors';
 import type { Messages, Text } from '../i18n';
 import type { Member } from '../limits/ledger';
-import { parseAction, type MjAction } from '../mj/actions';
 import { unexpired, type ButtonTarget, type TrackedTask } from '../store';
 import { findButtonTarget } from '../tasks/button-targets';
 import type { BotContext } from './context';
@@ -21,9 +20,6 @@ export async function liveButtonTarget(interaction: BaseInteraction, ctx: BotCon
   if (!target || target.guildId !== interaction.guildId) throw new UserError((t) => t.access.cardExpired);
   return target;
 }
-
-/** What a stored button does (targets saved before the catalogue kept the parsed action are parsed now). */
-export const actionOf = (target: ButtonTarget): MjAction => target.action ?? parseAction(target.customId);
 
 /** Only the member who started a task may use its buttons and forms; `refusal` names the owner. */
 export function requireOwner(interaction: BaseInteraction, ownerId: string, refusal: (t: Messages, owner: string) => string): void {

@@ -1,12 +1,12 @@
 import type { Interaction } from 'discord.js';
 import { UserError } from '../errors';
 import type { BotContext, Command } from './context';
-import { handleMjButton, isEditPromptButton, isMjButton, isSeedButton } from './buttons';
+import { handleMjButton, isEditPromptButton, isMjButton, isSeedButton } from './button-clicks';
 import { handleModalSubmit, openEditPromptModal } from './modals';
 import { inAllowedGuild } from './preconditions';
 import { reportError } from './replies';
 import { handleSeedButton } from './seed';
-import { handleSettingsControl, isSettingsControl } from './settings';
+import { handleSettingsControl, isSettingsControl } from './settings-controls';
 
 /** Routes every interaction to its handler; nothing a handler throws escapes (the process never dies on one request). */
 export function createInteractionRouter(ctx: BotContext, commands: readonly Command[]) {

@@ -1,5 +1,5 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
-import { SEED_PREFIX } from '../render/buttons';
+import { SEED_PREFIX } from '../render/button-rows';
 import { unexpired, type TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { memberMessages } from './locale';

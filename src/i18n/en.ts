@@ -377,7 +377,7 @@ export const en = {
   },
   /** The names of the languages, as a reader of this catalogue calls them. */
   languages: { en: 'English', 'zh-CN': 'Simplified Chinese (简体中文)' },
-  /** The playground page (src/playground/page.ts), by the browser's language. */
+  /** The playground page (src/playground/playground-page.ts), by the browser's language. */
   playground: {
     title: 'mj-bridge playground',
     actingAs: 'Acting as',

@@ -1,3 +1,4 @@
+// index.ts: the entry of its folder (every folder that has an entry names it so): what the folder offers the layers above.
 import type { APIApplicationCommandOptionChoice } from 'discord.js';
 import { en } from './en';
 import { LOCALES, type Locale } from './format';

@@ -5,7 +5,7 @@ import type { Logger } from '../logger';
 import { capMode, fasterMode } from '../mj/modes';
 import type { CardState, DayCounter, GuildSettings, Store, TrackedTask } from '../store';
 import type { Calendar } from './day';
-import { guildLocked, type ServerSettings } from './settings';
+import { guildLocked, type ServerSettings } from './server-settings';
 import type { OpenedTask, UsageLog } from './usage-log';
 
 /** A usage row's final status, as the API names it, from the card's final state. */

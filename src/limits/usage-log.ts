@@ -17,7 +17,7 @@ export interface OpenedTask {
 /**
  * Usage: one row per task the API accepted (who, where, what, when, how it ended), kept USAGE_DAYS, and per server
  * and day the list of its task ids, which /admin usage reads back. Callers hold the server's lock
- * (src/limits/settings.ts, guildLocked): the ledger opens rows when it commits and ends them when tasks end.
+ * (src/limits/server-settings.ts, guildLocked): the ledger opens rows when it commits and ends them when tasks end.
  */
 export class UsageLog {
   constructor(

@@ -197,8 +197,18 @@ function promptOf(action: MjAction): PromptNeed | undefined {
   return undefined;
 }
 
+/** What a button does, whether known parsed (a stored button target keeps its parse) or by its customId. */
+export type ActionSource = MjAction | string | { action?: MjAction | undefined; customId: string };
+
+/** The action of a customId or of a stored button target (targets saved before they kept the parse: parsed now). */
+export function actionOf(source: ActionSource): MjAction {
+  if (typeof source === 'string') return parseAction(source);
+  return 'kind' in source ? source : (source.action ?? parseAction(source.customId));
+}
+
 /** What the bot knows about an action; `label` is the button's own label, if it had one. */
-export function actionInfo(action: MjAction, label = ''): ActionInfo {
+export function actionInfo(source: ActionSource, label = ''): ActionInfo {
+  const action = actionOf(source);
   return {
     label: labelOf(action),
     title: titleOf(action, label),
@@ -211,9 +221,6 @@ export function actionInfo(action: MjAction, label = ''): ActionInfo {
     imagineFallback: action.kind === 'describe-prompt' || action.kind === 'shorten-prompt',
   };
 }
-
-/** `actionInfo(parseAction(customId))`: the usual way in. */
-export const infoFor = (customId: string, label = ''): ActionInfo => actionInfo(parseAction(customId), label);
 
 /** Every action the catalogue names (all but `other`). */
 export type KnownAction = Exclude<MjAction, { kind: 'other' }>;

@@ -1,4 +1,4 @@
-import { infoFor, midjourneyButton, type ActionInfo, type KnownAction } from './actions';
+import { actionInfo, midjourneyButton, type ActionInfo, type KnownAction } from './actions';
 import type { MjButton, MjTask } from './schemas';
 
 /**
@@ -30,4 +30,4 @@ export function classicButtons(task: MjTask): MjButton[] {
 }
 
 /** The `/mj/submit/change` body part for one of those buttons. */
-export const changeFor = (customId: string): ActionInfo['change'] => infoFor(customId).change;
+export const changeFor = (customId: string): ActionInfo['change'] => actionInfo(customId).change;

@@ -1,3 +1,5 @@
+// Same name as src/errors.ts, the same concept one layer up: the errors this layer throws (here MjApiError, the
+// API's answer; there UserError, a member's mistake).
 import { messagesFor, type Text } from '../i18n';
 import { explainApiText } from './translate';
 

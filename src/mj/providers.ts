@@ -1,4 +1,4 @@
-import { infoFor } from './actions';
+import { actionInfo } from './actions';
 
 /**
  * What differs between the servers that speak the midjourney-proxy API
@@ -54,14 +54,14 @@ export const PROVIDERS: Record<ProviderName, ProviderPreset> = {
 
 /** Whether the provider's `/mj/submit/action` takes this customId (resellers refuse PicReader, animate, …). */
 export function actionAccepted(preset: ProviderPreset, customId: string): boolean {
-  return !(preset.refusesResellerActions && infoFor(customId).refusedByResellers);
+  return !(preset.refusesResellerActions && actionInfo(customId).refusedByResellers);
 }
 
 /**
  * Buttons whose chosen prompt the bot can start as a plain /imagine when the provider refuses the action:
  * PicReader N (after /describe) and PromptAnalyzer N (after /shorten).
  */
-export const imagineFallback = (customId: string): boolean => infoFor(customId).imagineFallback;
+export const imagineFallback = (customId: string): boolean => actionInfo(customId).imagineFallback;
 
 /**
  * Buttons the bot cannot offer on this provider at all: hidden from cards, explained when clicked.

@@ -1,4 +1,4 @@
-import type { MemberPrefs } from '../store/types';
+import type { MemberPrefs } from '../store/records';
 
 /**
  * A member's /settings and /prefer suffix as Midjourney parameters. Applied to every prompt that makes an image

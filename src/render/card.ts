@@ -3,9 +3,9 @@ import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonC
 import { messagesFor, type Messages } from '../i18n';
 import { parseAction } from '../mj/actions';
 import { explainApiText } from '../mj/translate';
-import type { CardState, TrackedTask } from '../store/types';
+import type { CardState, TrackedTask } from '../store/records';
 import { isFinal } from './state';
-import { EDIT_PROMPT_PREFIX, mapButtons, ownButtonId, SEED_PREFIX, type ButtonSlot } from './buttons';
+import { EDIT_PROMPT_PREFIX, mapButtons, ownButtonId, SEED_PREFIX, type ButtonSlot } from './button-rows';
 import { fitEmbed } from './embed';
 import { escapeMarkdown, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
 

@@ -1,7 +1,7 @@
-import { buttonsFor } from './buttons';
+import { buttonsFor } from './result-buttons';
 import { DISCORD_CHANNEL_ID, DISCORD_INSTANCE_ID } from './families';
 import type { TaskView } from './tasks';
-import type { Settings, SimTaskRecord } from './types';
+import type { Settings, SimTaskRecord } from './sim-types';
 
 /**
  * The task JSON each family returns from fetch / list / notifyHook:

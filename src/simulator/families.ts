@@ -1,4 +1,4 @@
-import type { Settings } from './types';
+import type { Settings } from './sim-types';
 
 /**
  * How the three server families answer: auth, envelopes, error shapes. They need only the family (and auth the

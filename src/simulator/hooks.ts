@@ -1,7 +1,7 @@
 import type { Reply } from './families';
-import type { SimCall } from './server';
+import type { SimCall } from './sim-server';
 import type { TaskView } from './tasks';
-import type { SimTaskRecord } from './types';
+import type { SimTaskRecord } from './sim-types';
 
 /**
  * The seam test tooling builds on (test/support/simulator.ts: the request log, injected faults, down mode, and the

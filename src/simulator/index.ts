@@ -1,12 +1,13 @@
-import type { Ctx } from './context';
+// index.ts: the entry of its folder (every folder that has an entry names it so): what the folder offers the layers above.
+import type { Ctx } from './request';
 import type { SimHooks } from './hooks';
 import { MediaStore } from './media';
 import { Notifier } from './notify';
 import { render } from './queries';
-import { SimServer } from './server';
+import { SimServer } from './sim-server';
 import { TaskStore } from './tasks';
 import { taskJson } from './dto';
-import { defaultSettings, type MjSimulator, type SimulatorOptions } from './types';
+import { defaultSettings, type MjSimulator, type SimulatorOptions } from './sim-types';
 
 /**
  * Built-in midjourney-proxy simulator: a real HTTP server on 127.0.0.1 that speaks the API family
@@ -16,8 +17,8 @@ import { defaultSettings, type MjSimulator, type SimulatorOptions } from './type
  * support (test/support/simulator.ts), built on `hooks`.
  */
 
-export type { MjSimulator, SimMode, SimTaskRecord, SimulatorFamily, SimulatorOptions } from './types';
-export type { SimCall } from './server';
+export type { MjSimulator, SimMode, SimTaskRecord, SimulatorFamily, SimulatorOptions } from './sim-types';
+export type { SimCall } from './sim-server';
 export type { SimCallback, SimHooks } from './hooks';
 export type { TaskView as SimTaskView } from './tasks';
 export type { Reply as SimReply } from './families';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodePng } from './png';
 import { renderGrid, renderPreview, renderSingle, sha256, type RawImage } from './pictures';
-import type { SimTaskRecord } from './types';
+import type { SimTaskRecord } from './sim-types';
 
 /**
  * Files the simulator serves: generated PNGs (`/images/<taskId>/<name>.png`), uploaded images

@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type { SimHooks } from './hooks';
 import type { TaskStore, TaskView } from './tasks';
-import type { Settings, SimTaskRecord } from './types';
+import type { Settings, SimTaskRecord } from './sim-types';
 
 /**
  * notifyHook deliveries, driven by ONE shared interval that only runs while some task with a hook is

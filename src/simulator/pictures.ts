@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { TileParams } from './types';
+import type { TileParams } from './sim-types';
 
 /**
  * Deterministic test pictures. A tile is a colour gradient with a pattern (rings, stripes, checks or a sun),

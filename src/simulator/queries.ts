@@ -1,8 +1,8 @@
-import { str, type Ctx } from './context';
+import { str, type Ctx } from './request';
 import { taskJson } from './dto';
 import { json, submitFail, unknownTask, type Reply } from './families';
 import { sha256 } from './pictures';
-import type { SimTaskRecord } from './types';
+import type { SimTaskRecord } from './sim-types';
 
 /** Read endpoints: fetch, list-by-condition, list, queue, image-seed, and the files the tasks point at. */
 

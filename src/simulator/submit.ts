@@ -1,8 +1,8 @@
-import { accept, common, isUrl, modeFor, str, type Ctx, type MjRequest } from './context';
+import { accept, common, isUrl, modeFor, str, type Ctx, type MjRequest } from './request';
 import { json, resellerError, submitFail, type Reply } from './families';
 import { parseBase64Image, type ParsedImage } from './media';
 import { dimensionsFor, makeTiles, sha256 } from './pictures';
-import { describePrompts, numbered, shortenPrompt } from './text';
+import { describePrompts, numbered, shortenPrompt } from './text-results';
 
 /** POST /mj/submit/{imagine,blend,describe,shorten,video,edits,upload-discord-images} and /mj/insight-face/swap. */
 

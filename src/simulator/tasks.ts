@@ -1,6 +1,6 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { SimHooks } from './hooks';
-import type { ButtonSet, ModalKind, OutputKind, Settings, SimMode, SimTaskRecord, TileParams } from './types';
+import type { ButtonSet, ModalKind, OutputKind, Settings, SimMode, SimTaskRecord, TileParams } from './sim-types';
 
 /**
  * Task records and their life cycle. Nothing runs per task: the status, progress and image of a task are

@@ -1,12 +1,13 @@
+// index.ts: the entry of its folder (every folder that has an entry names it so): what the folder offers the layers above.
 import { mkdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
 import { upgradeTask } from './upgrade';
-import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, MemberPrefs, TrackedTask, UsageRow } from './types';
+import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, MemberPrefs, TrackedTask, UsageRow } from './records';
 
-export type * from './types';
+export type * from './records';
 
 /** A stored record unless its retention ended: then it is as good as deleted (the sweep removes it). */
 export function unexpired<T>(value: T | undefined, now: number): T | undefined {

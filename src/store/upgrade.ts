@@ -1,4 +1,4 @@
-import type { CardState, Lifecycle, TrackedTask } from './types';
+import type { CardState, Lifecycle, TrackedTask } from './records';
 
 /** A task record as versions before the state union wrote it: what the card showed was spread over four fields. */
 interface OldTask extends Omit<TrackedTask, 'state' | 'lifecycle'> {

@@ -1,5 +1,5 @@
 import { parseAction } from '../mj/actions';
-import { buttonKey, type ButtonSlot } from '../render/buttons';
+import { buttonKey, type ButtonSlot } from '../render/button-rows';
 import type { ButtonTarget, Store, TrackedTask } from '../store';
 
 /**

@@ -1,6 +1,6 @@
 import { messagesFor, type Text } from '../i18n';
 import { isFinal } from '../render/state';
-import type { CardState, TaskView, TrackedTask } from '../store/types';
+import type { CardState, TaskView, TrackedTask } from '../store/records';
 import { viewChanged } from './view';
 
 /** What happened to a task, as far as its card is concerned. */

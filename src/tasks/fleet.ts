@@ -1,6 +1,6 @@
 import type { Logger } from '../logger';
 import type { Coordinator } from '../store/coordinator';
-import type { TrackedTask } from '../store/types';
+import type { TrackedTask } from '../store/records';
 
 /** How often this process tells the fleet it lives (its heartbeat lives twice as long). */
 const BEAT_MS = 5_000;

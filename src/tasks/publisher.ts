@@ -1,5 +1,5 @@
 import type { CardPayload } from '../render/card';
-import type { MessageRef } from '../store/types';
+import type { MessageRef } from '../store/records';
 
 export interface Upload {
   name: string;

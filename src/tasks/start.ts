@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import { messagesFor, type Locale, type Text } from '../i18n';
 import type { Logger } from '../logger';
 import type { Member, QuotaLedger } from '../limits/ledger';
-import type { ServerSettings } from '../limits/settings';
+import type { ServerSettings } from '../limits/server-settings';
 import { findBannedWord } from '../limits/words';
 import type { MjAction } from '../mj/actions';
 import type { Submitted, SubmitCommon } from '../mj/client';

@@ -1,6 +1,6 @@
 import { classicButtons } from '../mj/classic';
 import type { MjTask, TaskStatus } from '../mj/schemas';
-import type { TaskView } from '../store/types';
+import type { TaskView } from '../store/records';
 
 export const emptyView = (status: TaskStatus = 'SUBMITTED', queuePosition?: number): TaskView => ({
   status,

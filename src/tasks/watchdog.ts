@@ -1,5 +1,5 @@
 import { isFinal } from '../render/state';
-import type { TrackedTask } from '../store/types';
+import type { TrackedTask } from '../store/records';
 import { gaveUp, type StateEvent } from './card-state';
 
 export interface WatchdogLimits {

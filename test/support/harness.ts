@@ -5,7 +5,7 @@ import { Writable } from 'node:stream';
 import { createApp, type App, type AppOptions } from '../../src/app';
 import { loadConfig, scrubberOf } from '../../src/config';
 import { createLogger } from '../../src/logger';
-import { emptySettings } from '../../src/limits/settings';
+import { emptySettings } from '../../src/limits/server-settings';
 import { openStore, type Store } from '../../src/store';
 import { testResolve } from './resolver';
 import { startTestSimulator, type TestSimulator, type TestSimulatorOptions } from './simulator';

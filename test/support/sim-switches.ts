@@ -1,7 +1,7 @@
 import type { MjSimulator, SimCall, SimCallback, SimHooks, SimReply, SimTaskRecord, SimTaskView } from '../../src/simulator';
 import { checkAuth, notFound, resellerError, submitFail, trueaiEnvelope } from '../../src/simulator/families';
 import { dummyMp4 } from '../../src/simulator/media';
-import { apiRoute } from '../../src/simulator/routes';
+import { apiRoute } from '../../src/simulator/api-routes';
 
 /**
  * The switches tests flip on the built-in simulator, which itself only ever serves the happy path: queue limits,

@@ -1,7 +1,7 @@
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { LocalUser } from './types';
+import type { LocalUser } from './wire-types';
 
 interface Session {
   sequence: number;

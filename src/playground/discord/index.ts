@@ -1,3 +1,4 @@
+// index.ts: the entry of its folder (every folder that has an entry names it so): what the folder offers the layers above.
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -5,10 +6,10 @@ import { LocalGateway } from './gateway';
 import { ATTACHMENT_SIZE_LIMIT } from './limits';
 import { DISCORD_LIMITS, RateLimiter, type RateLimitOptions } from './rate-limits';
 import { LocalRest, type RestHooks } from './rest';
-import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser } from './types';
+import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser } from './wire-types';
 import { ALL_PERMISSIONS, user, World } from './world';
 
-export type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RestCall } from './types';
+export type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RestCall } from './wire-types';
 export type { RestHooks, RestReply } from './rest';
 export { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
 

@@ -4,7 +4,7 @@ import { send } from '../../http/server';
 import { discordError, parseBody, serveCdnFile, type ParsedBody } from './http-util';
 import { messageProblem, modalProblem, REQUEST_SIZE_LIMIT, uploadProblem } from './limits';
 import type { RateLimiter } from './rate-limits';
-import type { LocalInteraction, LocalMessage, RestCall } from './types';
+import type { LocalInteraction, LocalMessage, RestCall } from './wire-types';
 import { MESSAGE_FLAG_EPHEMERAL, MESSAGE_FLAG_LOADING, type World } from './world';
 
 /** Discord's answer to a file or a request over its size limits. */

@@ -1,5 +1,5 @@
 import { Snowflakes } from './snowflake';
-import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser } from './types';
+import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser } from './wire-types';
 
 export const MESSAGE_FLAG_EPHEMERAL = 64;
 export const MESSAGE_FLAG_LOADING = 128;

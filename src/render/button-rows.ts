@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent } from 'discord.js';
-import { infoFor } from '../mj/actions';
+import { actionInfo } from '../mj/actions';
 import type { MjButton } from '../mj/schemas';
 
 /** Discord's component limits. */
@@ -48,7 +48,7 @@ export const ownButtonId = (prefix: typeof SEED_PREFIX | typeof EDIT_PROMPT_PREF
   prefix.length + taskId.length <= MAX_CUSTOM_ID ? `${prefix}${taskId}` : undefined;
 
 /** A readable label for a button Midjourney sends without one (actions.ts). */
-export const derivedLabel = (customId: string): string => infoFor(customId).label;
+export const derivedLabel = (customId: string): string => actionInfo(customId).label;
 
 /** The Discord custom_id for button `index` of `taskId`: short, deterministic, well under 100 characters. */
 export function buttonKey(taskId: string, index: number): string {

@@ -7,7 +7,7 @@ import type { LocalAttachment, LocalDiscord, LocalInteraction, LocalMessage, Loc
 import { serveCdnFile } from './discord/http-util';
 import { user } from './discord/world';
 import { accessProblem, COOKIE, crossSite } from './access';
-import { playgroundPage } from './page';
+import { playgroundPage } from './playground-page';
 import { parseCommand, type Directory, type RegisteredCommand } from './parse';
 
 /** Discord's own upload limit for a member without Nitro; the playground takes no more. */

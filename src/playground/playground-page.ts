@@ -1,6 +1,6 @@
 /**
  * The playground page: one self-contained document (no CDN), light and dark, usable on a phone. It draws the
- * channel from the messages the bot sent to the local Discord (src/playground/routes.ts) as Discord's client would:
+ * channel from the messages the bot sent to the local Discord (src/playground/playground-routes.ts) as Discord's client would:
  * embeds, files, buttons and select menus, private answers only to their member. Test hooks that stay stable:
  * `<input name="command">`, `[data-message-id]`, `<button>` with the visible label, `<img>`, `[data-ephemeral]`.
  */

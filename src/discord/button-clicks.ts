@@ -1,20 +1,20 @@
 import type { ButtonInteraction } from 'discord.js';
 import { UserError } from '../errors';
-import { actionInfo, infoFor } from '../mj/actions';
+import { actionInfo, actionOf } from '../mj/actions';
 import { withModalCode } from '../mj/modal-flow';
 import { providerRejects } from '../mj/providers';
-import { BUTTON_PREFIX, EDIT_PROMPT_PREFIX, SEED_PREFIX } from '../render/buttons';
+import { BUTTON_PREFIX, EDIT_PROMPT_PREFIX, SEED_PREFIX } from '../render/button-rows';
 import { parseTextResult } from '../render/text';
 import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
 import { openButtonModal } from './modals';
 import { openRegionEditor } from './region';
-import { actionOf, liveButtonTarget, requireOwner } from './preconditions';
+import { liveButtonTarget, requireOwner } from './preconditions';
 import { startFromInteraction } from './start-task';
 
 
 /** Variations, pans, rerolls and animate open Midjourney's remix modal when the account has remix on. */
-export const remixSensitive = (customId: string): boolean => infoFor(customId).remix;
+export const remixSensitive = (customId: string): boolean => actionInfo(customId).remix;
 
 /** The target of a button click, after the checks every click gets (owner, server, provider). */
 async function checkedTarget(interaction: ButtonInteraction, ctx: BotContext): Promise<ButtonTarget> {
@@ -35,7 +35,7 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
   if (info.prompt) return openButtonModal(interaction, ctx, key, target, info.prompt);
   if (info.mask) return openRegionEditor(interaction, ctx, target);
 
-  await ctx.once.run(interaction, { key, what: (t) => t.once.quoted(target.label), oneShot: info.oneShot }, async () => {
+  await ctx.clickGuard.run(interaction, { key, what: (t) => t.once.quoted(target.label), oneShot: info.oneShot }, async () => {
     const parent = await ctx.store.tasks.get(target.taskId);
     // "Imagine all" starts one task per describe prompt: each gets its own card.
     const describePrompts = action.kind === 'describe-all' && parent ? parseTextResult(parent.view.finalPrompt || parent.view.description).prompts : [];

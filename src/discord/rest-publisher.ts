@@ -1,7 +1,7 @@
 import { DiscordAPIError, HTTPError, RESTJSONErrorCodes, Routes, type REST } from 'discord.js';
 import type { Logger } from '../logger';
 import type { CardPayload } from '../render/card';
-import type { MessageRef } from '../store/types';
+import type { MessageRef } from '../store/records';
 import type { Publisher, PublishResult, Upload } from '../tasks/publisher';
 import { RateGate } from '../tasks/rate-gate';
 import type { WebhookEdits } from './webhook-edits';

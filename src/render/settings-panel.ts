@@ -4,7 +4,7 @@ import type { Messages } from '../i18n';
 import { prefFlags, STYLIZE, VERSIONS, type Version } from '../prefs/flags';
 import type { MemberPrefs } from '../store';
 
-/** Every control of the /settings panel starts with this (src/discord/settings.ts routes them). */
+/** Every control of the /settings panel starts with this (src/discord/settings-controls.ts routes them). */
 export const SETTINGS_PREFIX = 'mjset:';
 
 /** The panel's controls: what each customId changes. */

@@ -1,5 +1,5 @@
 import { midjourneyButton, RESULT_BUTTONS } from '../mj/actions';
-import type { ButtonSet } from './types';
+import type { ButtonSet } from './sim-types';
 
 /** The buttons a finished task carries: Midjourney's, from the bot's own catalogue (src/mj/actions.ts). */
 

@@ -14,8 +14,8 @@ import type { Downloader } from '../net/downloader';
 import { sniffFileType } from '../net/file-type';
 import { unexpired, type Store, type TrackedTask } from '../store';
 import type { Starter } from '../tasks/start';
-import { langOf, editorPage, messagePage } from './page';
-import { checkMask, imageSize, type MaskProblem } from './png';
+import { langOf, editorPage, messagePage } from './editor-page';
+import { checkMask, imageSize, type MaskProblem } from './mask';
 import type { EditorSession, EditorSessions, SessionProblem } from './sessions';
 
 /** Largest image the editor edits: Midjourney's largest upscale is 4096 × 4096. */

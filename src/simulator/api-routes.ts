@@ -1,9 +1,9 @@
-import { action, change, modal } from './actions';
-import type { Ctx, MjRequest } from './context';
+import { action, change, modal } from './action-tasks';
+import type { Ctx, MjRequest } from './request';
 import { checkAuth, notFound, type Reply } from './families';
 import { fetchTask, imageSeed, listAll, listByIds, listQueue, serveTaskImage, servePng, serveUpload, serveVideo } from './queries';
 import { blend, describe, edits, imagine, shorten, swapFace, uploadImages, video } from './submit';
-import type { SimMode, SimulatorFamily } from './types';
+import type { SimMode, SimulatorFamily } from './sim-types';
 
 /** Maps a request path to its handler, per family (which endpoints exist, mode prefixes, auth). */
 

@@ -10,7 +10,7 @@ const DOUBLE_CLICK_MS = 30_000;
 /** Longest a request may take between its click and its card (a submit may wait for the API's answer). */
 const CLAIM_MS = 120_000;
 
-export interface OnceRequest {
+export interface GuardedClick {
   /** What makes two requests the same (a button key, a form and its prompt). */
   key: string;
   /** How the member names it: “V1”, “This prompt”. */
@@ -26,14 +26,14 @@ export interface OnceRequest {
  * repeat while it runs, or soon after (kept in the store, so also after a restart), is refused privately with a
  * link to the card the first one started. Owned by the app: its in-flight set ends with it.
  */
-export class OnceGuard {
+export class ClickGuard {
   constructor(
     private readonly store: Store,
     private readonly config: Pick<Config, 'RETENTION_DAYS'>,
     private readonly clock: () => number,
   ) {}
 
-  async run(interaction: RepliableInteraction, request: OnceRequest, start: () => Promise<Submitted>): Promise<void> {
+  async run(interaction: RepliableInteraction, request: GuardedClick, start: () => Promise<Submitted>): Promise<void> {
     const refusal: Text = request.refusal ?? ((t) => t.once.onItsWay(request.what(t)));
     // Atomic across the fleet: of two clicks at once, exactly one gets on.
     const claim = `once:${request.key}`;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { actionInfo, midjourneyButton, parseAction, type KnownAction, type MjAction } from '../mj/actions';
-import { buttonsFor } from './buttons';
-import { accept, common, modeFor, str, type Ctx, type MjRequest } from './context';
+import { buttonsFor } from './result-buttons';
+import { accept, common, modeFor, str, type Ctx, type MjRequest } from './request';
 import { resellerError, submitFail, submitOk, type Reply } from './families';
 import { parseBase64Image } from './media';
 import { dimensionsFor, makeTiles, mutateTiles, type Mutation } from './pictures';
 import { finalPromptOf, type NewTask } from './tasks';
-import { describePrompts, numbered, numberedItems, shortenPrompt } from './text';
-import type { ButtonSet, ModalKind, OutputKind, SimTaskRecord, TileParams } from './types';
+import { describePrompts, numbered, numberedItems, shortenPrompt } from './text-results';
+import type { ButtonSet, ModalKind, OutputKind, SimTaskRecord, TileParams } from './sim-types';
 
 /**
  * POST /mj/submit/action, /mj/submit/modal, and NZ's /mj/submit/change and /mj/submit/simple-change. A pressed

@@ -1,8 +1,8 @@
 import http from 'node:http';
-import type { Ctx } from './context';
+import type { Ctx } from './request';
 import { badBody, type Reply } from './families';
 import type { SimHooks } from './hooks';
-import { route } from './routes';
+import { route } from './api-routes';
 
 /** The HTTP side: reads every request, routes it (through the `around` hook, when there is one), answers. Listens on 127.0.0.1 only. */
 

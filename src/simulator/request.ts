@@ -1,7 +1,7 @@
 import { submitOk, type Reply } from './families';
 import type { MediaStore } from './media';
 import type { TaskStore } from './tasks';
-import type { Settings, SimMode, SimTaskRecord } from './types';
+import type { Settings, SimMode, SimTaskRecord } from './sim-types';
 
 /** What every endpoint handler gets. */
 export interface Ctx {

@@ -4,7 +4,7 @@ import { UserError } from '../errors';
 import { capMode } from '../mj/modes';
 import { isVersion, STYLIZE } from '../prefs/flags';
 import { prefsOf, updatePrefs } from '../prefs/store';
-import { SETTINGS_IDS, SETTINGS_PREFIX, settingsPanel, UNSET, type SettingsView } from '../render/settings';
+import { SETTINGS_IDS, SETTINGS_PREFIX, settingsPanel, UNSET, type SettingsView } from '../render/settings-panel';
 import type { MemberPrefs } from '../store';
 import type { BotContext } from './context';
 import { memberMessages } from './locale';
