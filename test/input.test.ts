@@ -9,7 +9,7 @@ import {
   checkZoomPrompt,
   withZoom,
 } from '../src/discord/input';
-import { PROMPT_FIELD, prefillFor, promptButton, promptModal } from '../src/discord/modals';
+import { PROMPT_FIELD, prefillFor, promptModal } from '../src/discord/modals';
 import { actionInfo } from '../src/mj/actions';
 import { UserError } from '../src/errors';
 import { messagesFor } from '../src/i18n';
@@ -108,12 +108,12 @@ describe('input checks (before any API call)', () => {
 
 describe('modal prompts', () => {
   it('knows the buttons that always need a prompt', () => {
-    assert.deepEqual(promptButton(`MJ::CustomZoom::${H}`), { form: 'zoom' });
-    assert.deepEqual(promptButton('MJ::CustomZoom::1::1748339029401828'), { form: 'zoom' });
-    assert.deepEqual(promptButton('MJ::Job::PicReader::3'), { form: 'describe', index: 3 });
-    assert.deepEqual(promptButton(`MJ::Job::PromptAnalyzer::${H}::SOLO::5`), { form: 'shorten', index: 5 });
+    assert.deepEqual(actionInfo(`MJ::CustomZoom::${H}`).prompt, { form: 'zoom' });
+    assert.deepEqual(actionInfo('MJ::CustomZoom::1::1748339029401828').prompt, { form: 'zoom' });
+    assert.deepEqual(actionInfo('MJ::Job::PicReader::3').prompt, { form: 'describe', index: 3 });
+    assert.deepEqual(actionInfo(`MJ::Job::PromptAnalyzer::${H}::SOLO::5`).prompt, { form: 'shorten', index: 5 });
     for (const other of ['MJ::Job::PicReader::all', 'MJ::Picread::Retry', `MJ::Job::PromptAnalyzerExtended::${H}::SOLO`, `MJ::JOB::variation::1::${H}`, `MJ::Inpaint::1::${H}::SOLO`]) {
-      assert.equal(promptButton(other), undefined, other);
+      assert.equal(actionInfo(other).prompt, undefined, other);
     }
   });
 

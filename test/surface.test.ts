@@ -3,10 +3,9 @@ import { describe, it } from 'node:test';
 import { ApplicationCommandOptionType } from 'discord.js';
 import { request } from 'undici';
 import { commands } from '../commands';
-import { remixSensitive } from '../src/discord/button-clicks';
 import { messagesFor } from '../src/i18n';
 import { actionInfo, parseAction } from '../src/mj/actions';
-import { actionAccepted, imagineFallback, providerRejects, PROVIDERS, PROVIDER_NAMES } from '../src/mj/providers';
+import { actionAccepted, providerRejects, PROVIDERS, PROVIDER_NAMES } from '../src/mj/providers';
 import { errorFromAnswer } from '../src/mj/client';
 import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX } from '../src/render/button-rows';
 import { botButtons, offersSeed, renderCard } from '../src/render/card';
@@ -16,7 +15,7 @@ import { taskSchema, type MjButton } from '../src/mj/schemas';
 import type { TrackedTask } from '../src/store';
 import { nextState, stateOfView } from '../src/tasks/card-state';
 import { emptyView, viewFromTask } from '../src/tasks/view';
-import { changeFor, classicButtons } from '../src/mj/classic';
+import { classicButtons } from '../src/mj/classic';
 
 const H = '0ddb91a0-af46-4ae9-8e8e-c271074eb6e6';
 const b = (customId: string, label = '', emoji = ''): MjButton => ({ customId, label, emoji, style: 2, type: 2 });
@@ -110,9 +109,9 @@ describe('provider presets: what is hidden, what falls back to /imagine', () => 
 
   it('keeps PicReader N and PromptAnalyzer N usable (they become /imagine), hides the rest', () => {
     const preset = PROVIDERS['new-api'];
-    assert.equal(imagineFallback('MJ::Job::PicReader::2'), true);
-    assert.equal(imagineFallback(`MJ::Job::PromptAnalyzer::${H}::SOLO::4`), true);
-    assert.equal(imagineFallback('MJ::Job::PicReader::all'), false);
+    assert.equal(actionInfo('MJ::Job::PicReader::2').imagineFallback, true);
+    assert.equal(actionInfo(`MJ::Job::PromptAnalyzer::${H}::SOLO::4`).imagineFallback, true);
+    assert.equal(actionInfo('MJ::Job::PicReader::all').imagineFallback, false);
     assert.equal(providerRejects(preset, 'MJ::Job::PicReader::2'), false);
     assert.equal(providerRejects(preset, 'MJ::Job::PicReader::all'), true);
     assert.equal(providerRejects(preset, 'MJ::Picread::Retry'), true);
@@ -222,10 +221,10 @@ describe('button clicks', () => {
 
   it('knows which actions open the remix modal', () => {
     for (const id of [`MJ::JOB::variation::1::${H}`, `MJ::JOB::low_variation::1::${H}::SOLO`, `MJ::JOB::reroll::0::${H}::SOLO`, `MJ::JOB::pan_up::1::${H}::SOLO`, `MJ::JOB::animate_low::1::${H}::SOLO`]) {
-      assert.equal(remixSensitive(id), true, id);
+      assert.equal(actionInfo(id).remix, true, id);
     }
     for (const id of [`MJ::JOB::upsample::1::${H}`, `MJ::Outpaint::50::1::${H}::SOLO`, `MJ::JOB::animate_low_extend::1::${H}`]) {
-      assert.equal(remixSensitive(id), false, id);
+      assert.equal(actionInfo(id).remix, false, id);
     }
   });
 });
@@ -281,11 +280,11 @@ describe('servers that send no buttons (open-source midjourney-proxy)', () => {
   });
 
   it('maps those buttons to /submit/change', () => {
-    assert.deepEqual(changeFor(`MJ::JOB::upsample::3::${H}`), { action: 'UPSCALE', index: 3 });
-    assert.deepEqual(changeFor(`MJ::JOB::variation::1::${H}`), { action: 'VARIATION', index: 1 });
-    assert.deepEqual(changeFor(`MJ::JOB::reroll::0::${H}::SOLO`), { action: 'REROLL' });
-    assert.equal(changeFor(`MJ::JOB::upsample_v6_2x_subtle::1::${H}::SOLO`), undefined);
-    assert.equal(changeFor('MJ::Job::PicReader::1'), undefined);
+    assert.deepEqual(actionInfo(`MJ::JOB::upsample::3::${H}`).change, { action: 'UPSCALE', index: 3 });
+    assert.deepEqual(actionInfo(`MJ::JOB::variation::1::${H}`).change, { action: 'VARIATION', index: 1 });
+    assert.deepEqual(actionInfo(`MJ::JOB::reroll::0::${H}::SOLO`).change, { action: 'REROLL' });
+    assert.equal(actionInfo(`MJ::JOB::upsample_v6_2x_subtle::1::${H}::SOLO`).change, undefined);
+    assert.equal(actionInfo('MJ::Job::PicReader::1').change, undefined);
   });
 
   it('keeps the drawn buttons in the view, marked, and offers no Seed', () => {

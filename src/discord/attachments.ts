@@ -7,23 +7,35 @@ import { sniffFileType } from '../net/file-type';
 import { linkRefusal } from '../net/links';
 import type { BotContext } from './context';
 
-/** Largest image the bot forwards to the API (data-URLs grow by a third). */
+/**
+ * Largest image the bot forwards to the API (data-URLs grow by a third).
+ * @internal
+ */
 export const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
-/** The image type by content (magic bytes), whatever the file is called. */
+/**
+ * The image type by content (magic bytes), whatever the file is called.
+ * @internal
+ */
 export function sniffImage(data: Buffer): string | undefined {
   const type = sniffFileType(data);
   return type?.kind === 'image' ? type.mime : undefined;
 }
 
-/** 1536 → "1.5 KB", 8388608 → "8 MB": sizes a member can read. */
+/**
+ * 1536 → "1.5 KB", 8388608 → "8 MB": sizes a member can read.
+ * @internal
+ */
 export function formatBytes(bytes: number, t: Messages): string {
   if (bytes < 1024) return t.images.bytes(bytes);
   const [value, unit] = bytes < 1048576 ? [bytes / 1024, 'KB'] : [bytes / 1048576, 'MB'];
   return `${Number.isInteger(value) ? value : value.toFixed(1)} ${unit}`;
 }
 
-/** The largest image a member may attach: the API limit, or MAX_UPLOAD_BYTES when that is smaller. */
+/**
+ * The largest image a member may attach: the API limit, or MAX_UPLOAD_BYTES when that is smaller.
+ * @internal
+ */
 export function imageCap(maxUploadBytes: number): number {
   return Math.min(MAX_IMAGE_BYTES, maxUploadBytes);
 }

@@ -13,9 +13,6 @@ import { liveButtonTarget, requireOwner } from './preconditions';
 import { startFromInteraction } from './start-task';
 
 
-/** Variations, pans, rerolls and animate open Midjourney's remix modal when the account has remix on. */
-export const remixSensitive = (customId: string): boolean => actionInfo(customId).remix;
-
 /** The target of a button click, after the checks every click gets (owner, server, provider). */
 async function checkedTarget(interaction: ButtonInteraction, ctx: BotContext): Promise<ButtonTarget> {
   const target = await liveButtonTarget(interaction, ctx, interaction.customId);

@@ -5,6 +5,7 @@ import type { Logger } from '../logger';
  * Members and users a process keeps in discord.js's caches. Every interaction carries its member and user, and
  * discord.js caches them; unbounded, that is every member who ever used the bot, in a heap `npm start` holds to
  * 128 MB. Nothing here looks a member up later: an interaction uses the one its payload brought.
+  * @internal
  */
 export const CACHED_MEMBERS = 100;
 

@@ -69,7 +69,10 @@ export function checkOneSource(hasImage: boolean, link: string | null): 'image' 
   return hasImage ? 'image' : 'link';
 }
 
-/** Custom Zoom needs `--zoom X` with X between 1 and 2 in its prompt. */
+/**
+ * Custom Zoom needs `--zoom X` with X between 1 and 2 in its prompt.
+ * @internal
+ */
 export function checkZoomPrompt(prompt: string): string {
   const flags = [...prompt.matchAll(/(?:^|\s)--zoom(?:\s+(\S+))?/gi)];
   const last = flags.at(-1);

@@ -33,14 +33,16 @@ import { startFromInteraction } from './start-task';
  */
 const MODAL_PREFIX = 'mjmodal:';
 const EDIT_MODAL_PREFIX = 'mjeditm:';
+/** @internal */
 export const PROMPT_FIELD = 'prompt';
 /** Discord's limits: modal title 45, text input label 45, value 4000. */
 const MAX_INPUT = 4000;
 
-/** Midjourney buttons that always need a prompt (actions.ts): Custom Zoom, PicReader N, PromptAnalyzer N. */
-export const promptButton = (customId: string): PromptNeed | undefined => actionInfo(customId).prompt;
 
-/** The text a prompt modal opens with: the chosen describe/shorten prompt, or the image's prompt with --zoom 2. */
+/**
+ * The text a prompt modal opens with: the chosen describe/shorten prompt, or the image's prompt with --zoom 2.
+ * @internal
+ */
 export function prefillFor(need: PromptNeed, parent: Pick<TrackedTask, 'prompt' | 'view'> | undefined): string {
   if (need.form === 'zoom') return withZoom(parent ? parent.prompt || parent.view.finalPrompt : '');
   if (!parent) return '';
@@ -48,7 +50,10 @@ export function prefillFor(need: PromptNeed, parent: Pick<TrackedTask, 'prompt' 
   return prompts[need.index - 1] ?? '';
 }
 
-/** A modal with one paragraph input named `prompt`, prefilled, in the member's language. */
+/**
+ * A modal with one paragraph input named `prompt`, prefilled, in the member's language.
+ * @internal
+ */
 export function promptModal(
   customId: string,
   title: string,

@@ -1,6 +1,9 @@
 import { inflateSync } from 'node:zlib';
 
-/** A decoded PNG: `channels` bytes per pixel (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA), rows top to bottom. */
+/**
+ * A decoded PNG: `channels` bytes per pixel (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA), rows top to bottom.
+ * @internal
+ */
 export interface Pixels {
   width: number;
   height: number;
@@ -156,6 +159,7 @@ class PngError extends Error {}
 /**
  * Decodes an 8-bit, non-interlaced PNG (gray, gray+alpha, RGB or RGBA): what a browser's canvas.toDataURL()
  * makes. Anything else is refused with a PngError; the pixel count is bounded before anything is inflated.
+  * @internal
  */
 export function decodePng(bytes: Buffer): Pixels {
   const header = readHeader(bytes);

@@ -52,12 +52,18 @@ function localTime(at: number, format: Intl.DateTimeFormat): LocalTime {
   };
 }
 
-/** The calendar day of `at` in `timeZone`, as YYYY-MM-DD. */
+/**
+ * The calendar day of `at` in `timeZone`, as YYYY-MM-DD.
+ * @internal
+ */
 export function dayOf(at: number, timeZone: string): string {
   return localTime(at, formatterFor(timeZone)).day;
 }
 
-/** The moment the day after `now` begins in `timeZone` (ms), daylight-saving changes included. */
+/**
+ * The moment the day after `now` begins in `timeZone` (ms), daylight-saving changes included.
+ * @internal
+ */
 export function nextDayStart(now: number, timeZone: string, format = formatterFor(timeZone)): number {
   const local = localTime(now, format);
   const sinceMidnight = ((local.hour * 60 + local.minute) * 60 + local.second) * 1000 + (now % 1000);
@@ -72,7 +78,10 @@ export function nextDayStart(now: number, timeZone: string, format = formatterFo
   return guess;
 }
 
-/** The `count` days up to and including the day of `now`, newest first. */
+/**
+ * The `count` days up to and including the day of `now`, newest first.
+ * @internal
+ */
 export function lastDays(now: number, timeZone: string, count: number, format = formatterFor(timeZone)): string[] {
   const days: string[] = [];
   // Half-day steps never skip a day (days are 23 to 25 hours long); bounded by 2 steps a day, plus one.

@@ -10,6 +10,7 @@ const FRESH_MS = 5_000;
 /** Servers whose copy is kept: a bot in more servers starts the copy again rather than sweep it per call. */
 const KEPT = 1_000;
 
+/** @internal */
 export const emptySettings = (): GuildSettings => ({ limits: {}, modes: {}, budget: undefined, channels: [], words: [] });
 
 /**

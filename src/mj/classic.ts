@@ -1,4 +1,4 @@
-import { actionInfo, midjourneyButton, type ActionInfo, type KnownAction } from './actions';
+import { midjourneyButton, type ActionInfo, type KnownAction } from './actions';
 import type { MjButton, MjTask } from './schemas';
 
 /**
@@ -29,5 +29,3 @@ export function classicButtons(task: MjTask): MjButton[] {
   ];
 }
 
-/** The `/mj/submit/change` body part for one of those buttons. */
-export const changeFor = (customId: string): ActionInfo['change'] => actionInfo(customId).change;

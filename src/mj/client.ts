@@ -126,7 +126,10 @@ function kindForCode(code: number, text: string): MjErrorKind {
   }
 }
 
-/** Turns any non-success answer into one MjApiError with the API's code and a readable cause. */
+/**
+ * Turns any non-success answer into one MjApiError with the API's code and a readable cause.
+ * @internal
+ */
 export function errorFromAnswer(answer: HttpAnswer, what: string, scrubber = NO_SECRETS): MjApiError {
   const { status, body } = answer;
   const failure = failureEnvelopeSchema.safeParse(body);

@@ -61,7 +61,7 @@ export function actionAccepted(preset: ProviderPreset, customId: string): boolea
  * Buttons whose chosen prompt the bot can start as a plain /imagine when the provider refuses the action:
  * PicReader N (after /describe) and PromptAnalyzer N (after /shorten).
  */
-export const imagineFallback = (customId: string): boolean => actionInfo(customId).imagineFallback;
+const imagineFallback = (customId: string): boolean => actionInfo(customId).imagineFallback;
 
 /**
  * Buttons the bot cannot offer on this provider at all: hidden from cards, explained when clicked.

@@ -18,7 +18,10 @@ const epochMs = z
     return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
   });
 
-/** Some reseller docs render links as markdown: `[https://x](https://x)`. */
+/**
+ * Some reseller docs render links as markdown: `[https://x](https://x)`.
+ * @internal
+ */
 export function cleanUrl(raw: string): string {
   const trimmed = raw.trim();
   const markdown = /^\[([^\]]+)\]\(([^)]+)\)&?$/.exec(trimmed);
@@ -55,7 +58,10 @@ export type MjButton = Pick<z.infer<typeof buttonSchema>, 'customId' | 'emoji' |
 const TASK_STATUSES = ['NOT_START', 'SUBMITTED', 'IN_PROGRESS', 'MODAL', 'SUCCESS', 'FAILURE', 'CANCEL'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number] | 'UNKNOWN';
 
-/** "45%" → 45; "Waiting to start" → 0; parses the first number before a percent sign. */
+/**
+ * "45%" → 45; "Waiting to start" → 0; parses the first number before a percent sign.
+ * @internal
+ */
 export function parseProgress(raw: string): number {
   const match = /(\d+(?:\.\d+)?)\s*%/.exec(raw);
   if (!match) return 0;

@@ -29,6 +29,7 @@ const GRAPHEMES = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
 /**
  * A unicode emoji Discord accepts: exactly one, nothing else (Discord refuses "🔄 x" or "🔄🔄" as an invalid
  * emoji); custom emoji need an id we do not have. Otherwise undefined.
+  * @internal
  */
 export function readableEmoji(raw: string): string | undefined {
   const name = raw.trim();
@@ -47,7 +48,10 @@ const MAX_CUSTOM_ID = 100;
 export const ownButtonId = (prefix: typeof SEED_PREFIX | typeof EDIT_PROMPT_PREFIX, taskId: string): string | undefined =>
   prefix.length + taskId.length <= MAX_CUSTOM_ID ? `${prefix}${taskId}` : undefined;
 
-/** A readable label for a button Midjourney sends without one (actions.ts). */
+/**
+ * A readable label for a button Midjourney sends without one (actions.ts).
+ * @internal
+ */
 export const derivedLabel = (customId: string): string => actionInfo(customId).label;
 
 /** The Discord custom_id for button `index` of `taskId`: short, deterministic, well under 100 characters. */

@@ -9,6 +9,7 @@ import { EDIT_PROMPT_PREFIX, mapButtons, ownButtonId, SEED_PREFIX, type ButtonSl
 import { fitEmbed } from './embed';
 import { escapeMarkdown, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
 
+/** @internal */
 export const COLORS = { queued: 0x99aab5, running: 0x5865f2, success: 0x57f287, failure: 0xed4245, stalled: 0xfee75c } as const;
 
 /** A card as Discord REST wants it; `files` names attachments the caller uploads with it. */
@@ -103,7 +104,10 @@ function textResultFields(task: TrackedTask, t: Messages): APIEmbedField[] {
 /** Actions whose result is not a Midjourney image (no seed to ask for). */
 const NO_SEED = /^(DESCRIBE|SHORTEN|VIDEO|SWAP_FACE|SWAP_VIDEO_FACE)$/;
 
-/** Whether a finished task shows the bot's Seed button. */
+/**
+ * Whether a finished task shows the bot's Seed button.
+ * @internal
+ */
 export function offersSeed(task: TrackedTask): boolean {
   const { view } = task;
   // The open-source proxy (buttons drawn by the bot) has no /image-seed.
@@ -111,7 +115,10 @@ export function offersSeed(task: TrackedTask): boolean {
   return Boolean(view.imageUrl || view.imageUrls.length || task.files.length);
 }
 
-/** The bot's own buttons (not Midjourney's): Seed on finished images, Edit prompt while the API waits for one. */
+/**
+ * The bot's own buttons (not Midjourney's): Seed on finished images, Edit prompt while the API waits for one.
+ * @internal
+ */
 export function botButtons(task: TrackedTask): APIButtonComponent[] {
   const t = cardMessages(task);
   // A task id too long for a custom_id (none seen; Discord takes 100 characters) gets no button of the bot's own.

@@ -1,14 +1,20 @@
 import type { APIEmbed } from 'discord.js';
 import { truncate, truncateEscaped } from './text';
 
-/** Discord refuses a message whose embeds hold more than this many characters in all. */
+/**
+ * Discord refuses a message whose embeds hold more than this many characters in all.
+ * @internal
+ */
 export const EMBED_TOTAL = 6000;
 const FIELD_NAME = 256;
 const FIELD_VALUE = 1024;
 const DESCRIPTION = 4096;
 const TITLE = 256;
 
-/** Characters Discord counts toward the 6,000: title, description, field names and values, footer, author. */
+/**
+ * Characters Discord counts toward the 6,000: title, description, field names and values, footer, author.
+ * @internal
+ */
 export function embedLength(embed: APIEmbed): number {
   const fields = (embed.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0);
   return (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + fields + (embed.footer?.text.length ?? 0) + (embed.author?.name.length ?? 0);

@@ -39,7 +39,10 @@ export function progressBar(percent: number, width = 12): string {
   return `${'▰'.repeat(filled)}${'▱'.repeat(width - filled)} ${percent}%`;
 }
 
-/** "1️⃣ a\n\n2️⃣ b" → ['a', 'b']: the numbered prompts of describe and shorten results. */
+/**
+ * "1️⃣ a\n\n2️⃣ b" → ['a', 'b']: the numbered prompts of describe and shorten results.
+ * @internal
+ */
 export function numberedPrompts(text: string): string[] {
   const parts = text.split(/(?:^|\n)\s*(?:[1-9]\uFE0F?\u20E3|[1-9][.)])\s*/u);
   return parts

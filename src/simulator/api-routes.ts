@@ -74,6 +74,7 @@ const find = (family: SimulatorFamily, method: string, route: string) =>
 /**
  * The API endpoint a call reaches on this family: its route below /mj, and whether it is a submit. Undefined for
  * files and for paths the family does not have. Test support decides its switches with it.
+  * @public
  */
 export function apiRoute(family: SimulatorFamily, method: string, path: string): { route: string; submit: boolean } | undefined {
   const resolved = resolve(family, path);

@@ -121,7 +121,10 @@ export function submitFail(s: Family, code: number, description: string, options
   return json({ code, description, result: null, properties: options.properties ?? {} }, status);
 }
 
-/** trueai's second envelope for limit errors on non-imagine endpoints (Filters/CustomLogicExceptionFilterAttribute). */
+/**
+ * trueai's second envelope for limit errors on non-imagine endpoints (Filters/CustomLogicExceptionFilterAttribute).
+ * @public
+ */
 export function trueaiEnvelope(message: string, now: number, status = 200): Reply {
   return json({ success: false, code: -1, message, timestamp: new Date(now).toISOString() }, status);
 }

@@ -25,7 +25,10 @@ export interface SimHooks {
   callback?(callback: SimCallback, send: (body: string) => void): void;
 }
 
-/** One notifyHook callback: the task's JSON for `url`. */
+/**
+ * One notifyHook callback: the task's JSON for `url`.
+ * @public
+ */
 export interface SimCallback {
   task: SimTaskRecord;
   url: string;

@@ -17,11 +17,17 @@ import { defaultSettings, type MjSimulator, type SimulatorOptions } from './sim-
  * support (test/support/simulator.ts), built on `hooks`.
  */
 
+/** @public */
 export type { MjSimulator, SimMode, SimTaskRecord, SimulatorFamily, SimulatorOptions } from './sim-types';
+/** @public */
 export type { SimCall } from './sim-server';
+/** @public */
 export type { SimCallback, SimHooks } from './hooks';
+/** @public */
 export type { TaskView as SimTaskView } from './tasks';
+/** @public */
 export type { Reply as SimReply } from './families';
+/** @public */
 export { encodePng, PNG_SIGNATURE } from './png';
 
 export async function startSimulator(options: SimulatorOptions = {}, hooks: SimHooks = {}): Promise<MjSimulator> {

@@ -83,7 +83,10 @@ function pictureKey(record: SimTaskRecord): string {
   return sha256(`${record.output}|${record.width}x${record.height}|${JSON.stringify(record.tiles)}`).toString('base64url');
 }
 
-/** A file that starts like an MP4 (ftyp + free + mdat boxes), exactly `size` bytes (at least 64). */
+/**
+ * A file that starts like an MP4 (ftyp + free + mdat boxes), exactly `size` bytes (at least 64).
+ * @public
+ */
 export function dummyMp4(size: number): Buffer {
   const bytes = Math.max(64, Math.floor(size));
   const data = Buffer.alloc(bytes);

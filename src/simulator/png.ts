@@ -11,6 +11,7 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return out;
 }
 
+/** @public */
 export const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 /** Encodes `pixels` (row-major, `channels` bytes per pixel: 3 = RGB, 4 = RGBA) as a PNG file. */

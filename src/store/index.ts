@@ -47,7 +47,10 @@ export interface Store {
 
 const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters'] as const;
 
-/** `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute. */
+/**
+ * `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute.
+ * @internal
+ */
 export function sqliteFileFromUrl(storeUrl: string, cwd = process.cwd()): string {
   const rest = storeUrl.replace(/^sqlite:\/\//, '');
   if (!rest) throw new Error('STORE_URL sqlite:// needs a file path');

@@ -9,8 +9,11 @@ import { LocalRest, type RestHooks } from './rest';
 import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser } from './wire-types';
 import { ALL_PERMISSIONS, user, World } from './world';
 
+/** @public */
 export type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, LocalRole, LocalUser, RestCall } from './wire-types';
+/** @public */
 export type { RestHooks, RestReply } from './rest';
+/** @public */
 export { ALL_PERMISSIONS, PERMISSION_ADMINISTRATOR, PERMISSION_VIEW_CHANNEL } from './world';
 
 export interface LocalDiscordOptions {

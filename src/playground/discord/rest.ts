@@ -26,7 +26,10 @@ export interface RestOptions {
   attachmentSizeLimit: number;
 }
 
-/** An answer to a REST request; the bucket's rate-limit headers are added to it, as Discord sends them on every answer. */
+/**
+ * An answer to a REST request; the bucket's rate-limit headers are added to it, as Discord sends them on every answer.
+ * @public
+ */
 export interface RestReply {
   status: number;
   body: unknown;

@@ -4,7 +4,9 @@ import type { LocalAttachment, LocalInteraction, LocalMessage, LocalOverwrite, L
 export const MESSAGE_FLAG_EPHEMERAL = 64;
 export const MESSAGE_FLAG_LOADING = 128;
 
+/** @public */
 export const PERMISSION_ADMINISTRATOR = 1n << 3n;
+/** @public */
 export const PERMISSION_VIEW_CHANNEL = 1n << 10n;
 /** What the owner and administrators get: every bit up to the highest Discord defines today. */
 export const ALL_PERMISSIONS = (1n << 53n) - 1n;
