@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { deflateSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
-import { encodePng } from '../src/simulator';
+import { encodePng, PNG_SIGNATURE, pngChunk } from '../src/simulator';
 import type { LocalMessage } from '../src/playground/discord';
 import { embedText, TestWorld } from './support/harness';
 import { freePort } from './support/ports';
@@ -13,14 +13,6 @@ import { buttonId, isDone } from './support/surface';
 const IMAGE = 256;
 const NOTIFY_SECRET = 'notify-secret-0123456789abcdef';
 
-/** A PNG chunk: length, type, data, CRC (zlib checks the data, the bot does not read the CRC). */
-function chunk(type: string, data: Buffer): Buffer {
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(data.length, 0);
-  head.write(type, 4, 'latin1');
-  return Buffer.concat([head, data, Buffer.alloc(4)]);
-}
-
 /** A PNG whose header says `width` × `height` RGBA and whose data inflates to that many zero bytes: ~65 KB for 4096². */
 function pngBomb(width: number, height: number): Buffer {
   const header = Buffer.alloc(13);
@@ -28,7 +20,7 @@ function pngBomb(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header.set([8, 6, 0, 0, 0], 8);
   const data = deflateSync(Buffer.alloc((width * 4 + 1) * height), { level: 9 });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', data), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', header), pngChunk('IDAT', data), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 /**

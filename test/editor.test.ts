@@ -1,22 +1,14 @@
 import assert from 'node:assert/strict';
-import { crc32, deflateRawSync, deflateSync } from 'node:zlib';
+import { deflateRawSync, deflateSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { checkMask, decodePng, imageSize } from '../src/editor/mask';
-import { encodePng } from '../src/simulator';
+import { encodePng, PNG_SIGNATURE, pngChunk } from '../src/simulator';
 
 type Chunk = [type: string, data: Buffer];
 
 /** A PNG file of these chunks, each with its CRC, so that nothing but what a test breaks on purpose is wrong. */
 function png(chunks: Chunk[]): Buffer {
-  const parts = chunks.map(([type, data]) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'latin1');
-    data.copy(out, 8);
-    out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-    return out;
-  });
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), ...parts]);
+  return Buffer.concat([PNG_SIGNATURE, ...chunks.map(([type, data]) => pngChunk(type, data))]);
 }
 
 /** An IHDR chunk; colour type 6 is RGBA, 4 gray+alpha, 2 RGB, 0 gray. */

@@ -28,7 +28,7 @@ export type { TaskView as SimTaskView } from './tasks';
 /** @public */
 export type { Reply as SimReply } from './families';
 /** @public */
-export { encodePng, PNG_SIGNATURE } from './png';
+export { encodePng, PNG_SIGNATURE, pngChunk } from './png';
 
 export async function startSimulator(options: SimulatorOptions = {}, hooks: SimHooks = {}): Promise<MjSimulator> {
   const settings = defaultSettings(options);

@@ -2,7 +2,11 @@ import { crc32, deflateSync } from 'node:zlib';
 
 /** Minimal PNG encoder: 8-bit RGB or RGBA, one IDAT, filter "Sub" on every row. */
 
-function chunk(type: string, data: Uint8Array): Buffer {
+/**
+ * One PNG chunk: length, type, data and CRC.
+ * @public
+ */
+export function pngChunk(type: string, data: Uint8Array): Buffer {
   const out = Buffer.alloc(12 + data.length);
   out.writeUInt32BE(data.length, 0);
   out.write(type, 4, 'latin1');
@@ -37,5 +41,5 @@ export function encodePng(width: number, height: number, pixels: Uint8Array, cha
     }
   }
   const idat = deflateSync(raw, { level: 2 });
-  return Buffer.concat([PNG_SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', new Uint8Array(0))]);
+  return Buffer.concat([PNG_SIGNATURE, pngChunk('IHDR', ihdr), pngChunk('IDAT', idat), pngChunk('IEND', new Uint8Array(0))]);
 }
