@@ -3,17 +3,15 @@ import { UserError } from '../errors';
 import type { BodyGate } from '../http/body';
 import { isJson, refuse, refuseBody, send } from '../http/server';
 import { messagesFor, type Locale, type Messages, type Text } from '../i18n';
-import type { Logger } from '../logger';
 import type { Member } from '../limits/ledger';
 import type { MjClient } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
 import { actionThenModal } from '../mj/modal-flow';
 import { checkPrompt } from '../mj/prompt';
-import type { ProviderPreset } from '../mj/providers';
 import type { Downloader } from '../net/downloader';
 import { sniffFileType } from '../net/file-type';
-import { unexpired, type Store, type TrackedTask } from '../store';
-import type { Starter } from '../tasks/start';
+import { unexpired, type TrackedTask } from '../store';
+import type { Starter, StarterOptions } from '../tasks/start';
 import { langOf, editorPage, messagePage } from './editor-page';
 import { checkMask, imageSize, type MaskProblem } from './mask';
 import type { EditorSession, EditorSessions, SessionProblem } from './sessions';
@@ -59,16 +57,13 @@ interface Image {
   height: number;
 }
 
-export interface EditorDeps {
+/** What the pages need: the start path's own store, provider, logger and clock, and their own parts. */
+export interface EditorDeps extends Pick<StarterOptions, 'store' | 'provider' | 'logger' | 'clock'> {
   sessions: EditorSessions;
-  store: Store;
   starter: Starter;
   mj: MjClient;
   /** Results' downloader (private addresses refused but for the API's own origin). */
   downloader: Downloader;
-  provider: Pick<ProviderPreset, 'maxPromptLength'>;
-  logger: Logger;
-  clock: () => number;
   /** The member as Discord says they are now (roles, admin), or undefined when they left the server. */
   refreshMember(member: Member): Promise<Member | undefined>;
 }
