@@ -1,19 +1,20 @@
 import { Events, Status, type Client, type Guild } from 'discord.js';
 import { commands as defaultCommands } from '../commands';
 import { notifySecretsOf, retentionOf, scrubberOf, shardsOf, type Config } from './config';
+import { startApis } from './apis';
 import type { BotContext, Command } from './discord/context';
 import { UploadBudget } from './discord/attachments';
+import { announce, upstreamHealth } from './apis';
 import { createDiscordClient } from './discord/discord-client';
 import { refreshMember } from './discord/members';
 import { ClickGuard } from './discord/click-guard';
 import { RestPublisher } from './discord/rest-publisher';
 import { WebhookEdits } from './discord/webhook-edits';
 import { createInteractionRouter } from './discord/router';
-import { createHttpServer, notifyUrl } from './http/server';
+import { createHttpServer } from './http/server';
 import { createLogger, type Logger } from './logger';
-import { MjClient } from './mj/client';
-import { PROVIDERS, providerRejects, type ProviderPreset } from './mj/providers';
-import { ipLiteral } from './net/addresses';
+import { providerRejects } from './mj/providers';
+import { DEFAULT_UPSTREAM, type Upstream } from './mj/upstreams';
 import { Downloader } from './net/downloader';
 import { systemResolve, type Resolve } from './net/links';
 import { EditorRoutes } from './editor/editor-routes';
@@ -48,7 +49,8 @@ export interface App {
   readonly client: Client;
   readonly store: Store;
   readonly tracker: Tracker;
-  readonly simulator: MjSimulator | undefined;
+  /** The built-in simulators when no API is configured, by API name. */
+  readonly simulators: ReadonlyMap<string, MjSimulator>;
   /** The port the HTTP server listens on once started. */
   httpPort: number;
   /** The interface it listens on (HTTP_HOST). */
@@ -57,74 +59,23 @@ export interface App {
   stop(): Promise<void>;
 }
 
-/** Provider preset with the explicit MJ_* variables laid over it. */
-function resolveProvider(config: Config): ProviderPreset {
-  const preset = PROVIDERS[config.MJ_PROVIDER];
-  return {
-    ...preset,
-    authHeader: config.MJ_AUTH_HEADER ?? preset.authHeader,
-    modePrefix: config.MJ_MODE_PREFIX ?? preset.modePrefix,
-    videoFetchPath: config.MJ_VIDEO_FETCH_PATH ?? preset.videoFetchPath,
-  };
-}
-
-/** Whether an API URL leaves this machine (then plain http exposes the key on the wire). */
-function leavesThisMachine(apiUrl: string): boolean {
-  const host = new URL(apiUrl).hostname;
-  const ip = ipLiteral(host);
-  if (ip !== undefined) return !/^(127\.|::1$|::ffff:127\.)/.test(ip);
-  return !/^localhost\.?$/i.test(host);
-}
-
 /** Builds the whole bot without starting anything; `start()` connects, `stop()` tears it all down. */
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const scrubber = scrubberOf(config);
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, secrets: scrubber });
   const clock = options.clock ?? Date.now;
-  const provider = resolveProvider(config);
   const store = await openStore(config.STORE_URL, logger);
-  if (config.MJ_API_URL?.startsWith('http://') && leavesThisMachine(config.MJ_API_URL)) {
-    logger.warn(
-      { host: new URL(config.MJ_API_URL).host },
-      'MJ_API_URL is plain http:// to another machine: MJ_API_KEY and every prompt travel unencrypted. Use https:// unless the network between is yours.',
-    );
-  }
-
-  let simulator: MjSimulator | undefined;
-  let baseUrl = config.MJ_API_URL;
-  if (!baseUrl) {
-    const simLog = logger.child({ component: 'simulator' });
-    // Loaded only as the demo API: a bot with MJ_API_URL never loads the simulator.
-    const { startSimulator } = await import('./simulator');
-    simulator = await startSimulator({
-      runMs: config.SIMULATOR_RUN_MS,
-      log: (msg, data) => simLog.debug(data ?? {}, msg),
-      ...options.simulator,
-    });
-    baseUrl = simulator.url;
-    logger.warn(
-      { url: simulator.url },
-      '⚠️  MJ_API_URL is empty: using the BUILT-IN SIMULATOR. Images are generated test pictures, not Midjourney. Set MJ_API_URL to use a real API.',
-    );
-  }
-
-  const mj = new MjClient({
-    baseUrl,
-    apiKey: config.MJ_API_KEY,
-    authHeader: provider.authHeader,
-    modePrefix: provider.modePrefix,
-    defaultMode: config.MJ_DEFAULT_MODE,
-    provider,
-    logger,
-    scrubber,
-    clock,
-  });
+  // Alerts go out once the client exists: an API's state change is logged at once and posted to ALERT_CHANNEL_ID.
+  let alert: (upstream: Upstream) => void = () => undefined;
+  const apis = await startApis(config, { logger, scrubber, clock, simulator: options.simulator, changed: (upstream) => alert(upstream) });
+  const { upstreams } = apis;
   const shards = shardsOf(config);
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger, shards, shardCount: config.SHARD_COUNT });
   // Results may come from the API's own origin (a self-hosted proxy on a LAN) and the admin's RESULT_ORIGINS;
   // anything else must be a public address. Members' attachments come from Discord's CDN.
   const resolve = options.resolve ?? systemResolve;
-  const resultDownloads = new Downloader({ trustedOrigins: [baseUrl, ...config.RESULT_ORIGINS], resolve });
+  const apiOrigins = upstreams.all.map((upstream) => upstream.client.options.baseUrl);
+  const resultDownloads = new Downloader({ trustedOrigins: [...apiOrigins, ...config.RESULT_ORIGINS], resolve });
   const attachmentDownloads = new Downloader({ trustedOrigins: config.DISCORD_API_URL ? [config.DISCORD_API_URL] : [], resolve });
   // The ledger counts the tracker's tasks in flight; the tracker tells it when a task ends (refunds).
   const settings = new ServerSettings(store, clock);
@@ -142,12 +93,16 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const webhookEdits = new WebhookEdits(client.rest);
   const publisher = new RestPublisher(client.rest, webhookEdits, logger, clock);
-  const tracker = new Tracker(mj, store, publisher, logger, {
+  const tracker = new Tracker(upstreams, store, publisher, logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     stallAfterMs: config.STALL_AFTER_MS,
     timeoutMs: config.TASK_TIMEOUT_MS,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    render: () => ({ hideAction: (customId) => providerRejects(provider, customId) }),
+    // Buttons the task's own API would refuse are not drawn.
+    render: (record) => {
+      const { provider } = upstreams.ref(record.taskId).upstream;
+      return { hideAction: (customId) => providerRejects(provider, customId) };
+    },
     downloader: resultDownloads,
     retentionMs: retentionOf(config),
     onEnded: (record) => quotas.taskEnded(record),
@@ -156,19 +111,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     ...options.tracker,
   });
-  const notifySecrets = notifySecretsOf(config);
-  // Only providers that forward notifyHook get one (resellers strip or refuse it).
-  const hookUrl = config.PUBLIC_URL && provider.callsNotifyHook ? notifyUrl(config.PUBLIC_URL, notifySecrets[0]!) : undefined;
-  const starter = new Starter({ config, provider, store, settings, quotas, tracker, publisher, logger, clock, notifyUrl: hookUrl });
+  const starter = new Starter({ config, upstreams, store, settings, quotas, tracker, publisher, logger, clock });
   const ctx: BotContext = {
     config,
     rest: client.rest,
     logger,
-    mj,
+    upstreams,
     store,
     tracker,
-    provider,
-    notifyUrl: hookUrl,
     uploads: new UploadBudget(config.UPLOAD_BUDGET_BYTES),
     downloads: attachmentDownloads,
     resolve,
@@ -184,16 +134,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     sessions: ctx.editor,
     store,
     starter,
-    mj,
+    upstreams,
     downloader: resultDownloads,
-    provider,
     logger,
     clock,
     refreshMember: (member) => refreshMember(client, member),
   });
   // The page and its routes are loaded only in playground mode.
   const playground = options.playground
-    ? new (await import('./playground/playground-routes')).PlaygroundRoutes(options.playground, logger, new URL(baseUrl).origin, config.PLAYGROUND_TOKEN)
+    ? new (await import('./playground/playground-routes')).PlaygroundRoutes(options.playground, logger, apiOrigins.map((url) => new URL(url).origin), config.PLAYGROUND_TOKEN, apis.simulators)
     : undefined;
   // The fleet's view for /healthz: every process's heartbeat (one process alone: itself).
   const fleetOf = async () => {
@@ -203,20 +152,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const http = createHttpServer({
     port: config.HTTP_PORT,
     host: config.HTTP_HOST,
-    notifySecrets,
+    notifySecrets: notifySecretsOf(config),
+    notifyUpstreams: upstreams.all.map((upstream) => upstream.name).filter((name) => name !== DEFAULT_UPSTREAM),
     logger,
     clock,
     // To whichever process owns the task (through Redis in a fleet).
     routes: async (req, res, path, bodies) => (await playground?.handle(req, res, path, bodies)) || editor.handle(req, res, path, bodies),
-    onNotify: (taskId) => void store.coordinator.hint(taskId).catch((err: unknown) => logger.warn({ err }, 'could not pass on a callback')),
+    onNotify: (taskId, name) => {
+      const upstream = upstreams.get(name);
+      if (!upstream) return;
+      void store.coordinator.hint(upstreams.key(upstream, taskId)).catch((err: unknown) => logger.warn({ err }, 'could not pass on a callback'));
+    },
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';
       const storeOk = await store.ping();
       return {
-        ok: gateway === 'ready' && storeOk,
+        // Healthy while one API is up: new tasks go to it, and the others' cards keep updating when they answer.
+        ok: gateway === 'ready' && storeOk && upstreams.anyUp,
         gateway,
         store: storeOk ? 'ok' : 'failing',
-        api: mj.circuitState === 'closed' ? 'ok' : `circuit ${mj.circuitState}`,
+        upstreams: upstreamHealth(upstreams, tracker),
         tasksInFlight: tracker.inFlight,
         process: store.coordinator.processId,
         shards,
@@ -225,6 +180,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       };
     },
   });
+  alert = (upstream) => announce(upstream, { config, rest: client.rest, logger });
   const route = createInteractionRouter(ctx, options.commands ?? defaultCommands);
   client.on(Events.InteractionCreate, (interaction) => void route(interaction));
   // ALLOWED_GUILD_IDS: the bot leaves any other server it is invited to (and any it was in before the list was set).
@@ -259,14 +215,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     client,
     store,
     tracker,
-    simulator,
+    simulators: apis.simulators,
     httpPort: 0,
     httpAddress: '',
     async start() {
       const resumed = await tracker.resume();
       if (resumed) logger.info({ tasks: resumed }, 'resuming tasks that were in flight');
       ({ port: app.httpPort, address: app.httpAddress } = await http.listen());
-      logger.info({ host: app.httpAddress, port: app.httpPort, notify: Boolean(ctx.notifyUrl) }, 'http server listening');
+      logger.info({ host: app.httpAddress, port: app.httpPort, notify: upstreams.all.some((upstream) => Boolean(upstream.notifyUrl)) }, 'http server listening');
       tracker.start();
       // The same bulk PUT as deploy-commands, so the page offers exactly what a server would.
       if (options.playground) await deployCommands(config, options.commands ?? defaultCommands);
@@ -282,11 +238,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await client.destroy().catch((err: unknown) => logger.warn({ err }, 'discord disconnect failed'));
       await tracker.stop();
       await http.close();
-      await mj.close();
+      await apis.close();
       await resultDownloads.close();
       await attachmentDownloads.close();
       await webhookEdits.close();
-      await simulator?.close();
       await options.playground?.close();
       await store.close();
     },

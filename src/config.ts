@@ -144,6 +144,8 @@ const botShape = {
   TASK_TIMEOUT_MS: withDefault(integer(60_000, 7 * 86_400_000), 3_600_000),
   MAX_UPLOAD_BYTES: withDefault(integer(1024, 500 * 1024 * 1024), 10 * 1024 * 1024),
   SIMULATOR_RUN_MS: withDefault(integer(100, 600_000), 20_000),
+  SIMULATOR_UPSTREAMS: withDefault(integer(1, 4), 1),
+  ALERT_CHANNEL_ID: optional(snowflake),
 };
 
 const discordSchema = z.object(discordShape);

@@ -134,7 +134,7 @@ describe('API trouble', () => {
     await world.untilOriginal(interaction, (m) => /Task \S+/.test(embedText(m)), 'the first card');
     world.sim.setDown(true);
     await world.untilOriginal(interaction, (m) => /not answering/i.test(embedText(m)), 'the card to say the API is not answering', 20_000);
-    await world.discord.waitFor(() => world.app.ctx.mj.circuitState !== 'closed', 'the circuit to open', 20_000);
+    await world.discord.waitFor(() => world.app.ctx.upstreams.all[0]!.client.circuitState !== 'closed', 'the circuit to open', 20_000);
 
     const refused = await world.command('imagine', { prompt: 'while it is down' });
     assert.match(await world.privateAnswer(refused), /The Midjourney service cannot be reached right now/);
@@ -143,14 +143,14 @@ describe('API trouble', () => {
     const requestsWhileOpen = world.sim.requestCount();
     world.clock.advance(15_000);
     await world.discord.waitFor(() => world.sim.requestCount() > requestsWhileOpen, 'the probe after the cooldown');
-    await world.discord.waitFor(() => world.app.ctx.mj.circuitState === 'open', 'the failed probe to open the circuit again');
+    await world.discord.waitFor(() => world.app.ctx.upstreams.all[0]!.client.circuitState === 'open', 'the failed probe to open the circuit again');
     assert.equal(world.sim.requestCount() - requestsWhileOpen, 1, 'one probe, no hammering');
 
     world.sim.setDown(false);
     world.clock.advance(60_000);
     const done = await world.untilOriginal(interaction, isFinished, 'the card to finish after recovery', 20_000);
     assert.doesNotMatch(embedText(done), /not answering/i);
-    assert.equal(world.app.ctx.mj.circuitState, 'closed');
+    assert.equal(world.app.ctx.upstreams.all[0]!.client.circuitState, 'closed');
   });
 
   test('a 5xx on submit is not retried (never charged twice); a 429 is retried', async () => {

@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 const LAYERS: readonly (readonly string[])[] = [
   ['src/index'],
   ['src/app'],
+  // The APIs of the configuration, built for the app (clients, simulators, health, alerts).
+  ['src/apis'],
   ['commands'],
   // Adapters: Discord interactions, the region editor's and the playground's pages, the HTTP server.
   ['src/discord'],

@@ -17,8 +17,10 @@ import { startFromInteraction } from './start-task';
 async function checkedTarget(interaction: ButtonInteraction, ctx: BotContext): Promise<ButtonTarget> {
   const target = await liveButtonTarget(interaction, ctx, interaction.customId);
   requireOwner(interaction, target.ownerId, (t, owner) => t.access.onlyOwnerButtons(owner));
-  if (providerRejects(ctx.provider, target.customId)) {
-    throw new UserError((t) => t.access.notOffered(target.label, ctx.provider.title));
+  // The task's own API decides (it alone gets the click).
+  const { provider } = ctx.upstreams.ref(target.taskId).upstream;
+  if (providerRejects(provider, target.customId)) {
+    throw new UserError((t) => t.access.notOffered(target.label, provider.title));
   }
   return target;
 }
@@ -44,13 +46,14 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
       parentTaskId: target.taskId,
       kind: target.label,
       cost: describePrompts.length > 1 ? describePrompts.length : 1,
-      submit: async (common, sendMode) => {
+      submit: async ({ api, parentId, common, mode: sendMode }) => {
         const change = parent?.view.classic ? info.change : undefined;
+        const taskId = parentId ?? target.taskId;
         const answer = change
-          ? await ctx.mj.submitChange({ taskId: target.taskId, ...change, ...common }, sendMode)
-          : await ctx.mj.submitAction({ taskId: target.taskId, customId: target.customId, ...common }, sendMode);
+          ? await api.submitChange({ taskId, ...change, ...common }, sendMode)
+          : await api.submitAction({ taskId, customId: target.customId, ...common }, sendMode);
         // An account in remix mode holds variations, pans and rerolls for a prompt.
-        return info.remix ? withModalCode(ctx.mj, answer) : answer;
+        return info.remix ? withModalCode(api, answer) : answer;
       },
       more: (n) => ({ title: (t) => t.titles.describePrompt(n + 1), prompt: describePrompts[n] ?? '' }),
     });

@@ -9,8 +9,7 @@ import type { Resolve } from '../net/links';
 import type { UploadBudget } from './attachments';
 import type { ClickGuard } from './click-guard';
 import type { Logger } from '../logger';
-import type { MjClient } from '../mj/client';
-import type { ProviderPreset } from '../mj/providers';
+import type { Upstreams } from '../mj/upstreams';
 import type { Store } from '../store';
 import type { Starter } from '../tasks/start';
 import type { Tracker } from '../tasks/tracker';
@@ -18,15 +17,16 @@ import type { Tracker } from '../tasks/tracker';
 /** What commands and handlers may use: built once by the app, passed explicitly (no globals). */
 export interface BotContext {
   config: Config;
-  /** discord.js's REST client (the region editor posts its card with the click's token). */
+  /** discord.js's REST client. */
   rest: REST;
   logger: Logger;
-  mj: MjClient;
+  /**
+   * The Midjourney APIs: new tasks through the start path, a task's follow-ups (`followUp`) to the API that made
+   * it; `maxPromptLength` and `modes` are what a new task may use.
+   */
+  upstreams: Upstreams;
   store: Store;
   tracker: Tracker;
-  provider: ProviderPreset;
-  /** Where the API should call back, or undefined without PUBLIC_URL. */
-  notifyUrl: string | undefined;
   /** Bytes of members' images held at once (UPLOAD_BUDGET_BYTES). */
   uploads: UploadBudget;
   /** Downloads members' attachments from Discord's CDN. */

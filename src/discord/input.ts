@@ -33,7 +33,7 @@ export function promptOption(says: Text, maxLength = 4000): APIApplicationComman
   return { type: ApplicationCommandOptionType.String, ...named('prompt'), ...described(says), required: true, min_length: 1, max_length: maxLength };
 }
 
-export function readMode(interaction: ChatInputCommandInteraction, provider: ProviderPreset): Mode | undefined {
+export function readMode(interaction: ChatInputCommandInteraction, provider: Pick<ProviderPreset, 'modes'>): Mode | undefined {
   const value = interaction.options.getString('mode');
   if (!value) return undefined;
   const mode = value as Mode;
@@ -89,7 +89,7 @@ export function checkZoomPrompt(prompt: string): string {
 export type PromptPurpose = 'zoom' | 'prompt';
 
 /** The text a member typed into a prompt modal, checked before anything is sent. */
-export function checkModalPrompt(raw: string | null, purpose: PromptPurpose, provider: ProviderPreset): string {
+export function checkModalPrompt(raw: string | null, purpose: PromptPurpose, provider: Pick<ProviderPreset, 'maxPromptLength'>): string {
   const prompt = checkPrompt(raw, provider);
   return purpose === 'zoom' ? checkZoomPrompt(prompt) : prompt;
 }

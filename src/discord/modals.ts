@@ -97,7 +97,8 @@ export async function openButtonModal(interaction: ButtonInteraction, ctx: BotCo
   const parent = await ctx.store.tasks.get(target.taskId);
   const t = memberMessages(interaction);
   const title = actionInfo(target.customId, target.label).title(t);
-  await interaction.showModal(promptModal(`${MODAL_PREFIX}${key}`, title, prefillFor(need, parent), purposeOf(need), ctx.provider.maxPromptLength, t));
+  const { provider } = ctx.upstreams.ref(target.taskId).upstream;
+  await interaction.showModal(promptModal(`${MODAL_PREFIX}${key}`, title, prefillFor(need, parent), purposeOf(need), provider.maxPromptLength, t));
 }
 
 /** A task the bot tracks, if it belongs to this server and this member may act on it. */
@@ -117,7 +118,8 @@ export async function openEditPromptModal(interaction: ButtonInteraction, ctx: B
   const purpose = purposeOfTask(record);
   const value = purpose === 'zoom' ? withZoom(record.prompt) : record.prompt;
   const t = memberMessages(interaction);
-  await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, t.forms.editPrompt, value, purpose, ctx.provider.maxPromptLength, t));
+  const { provider } = ctx.upstreams.ref(taskId).upstream;
+  await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, t.forms.editPrompt, value, purpose, provider.maxPromptLength, t));
 }
 
 async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
@@ -127,12 +129,13 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
   const info = actionInfo(action, target.label);
   if (!info.prompt) throw new UserError((t) => t.common.formGone);
   requireOwner(interaction, target.ownerId, (t, owner) => t.access.onlyOwnerForm(owner));
-  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(info.prompt), ctx.provider);
+  const { provider } = ctx.upstreams.ref(target.taskId).upstream;
+  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(info.prompt), provider);
   const parent = await ctx.store.tasks.get(target.taskId);
   // Buttons the bot drew for the open-source proxy have no /submit/action behind them.
-  const viaAction = !parent?.view.classic && actionAccepted(ctx.provider, target.customId);
+  const viaAction = !parent?.view.classic && actionAccepted(provider, target.customId);
   if (!viaAction && !info.imagineFallback) {
-    throw new UserError((t) => t.access.notOffered(target.label, ctx.provider.title));
+    throw new UserError((t) => t.access.notOffered(target.label, provider.title));
   }
   // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
   const once = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
@@ -146,7 +149,10 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
       mode,
       parentTaskId: target.taskId,
       kind: target.label,
-      submit: (common, sendMode, sent) => (viaAction ? actionThenModal(ctx.mj, target, sent, common, sendMode) : ctx.mj.submitImagine({ prompt: sent, ...common }, sendMode)),
+      submit: ({ api, parentId, common, mode: sendMode, prompt: sent }) =>
+        viaAction
+          ? actionThenModal(api, { taskId: parentId ?? target.taskId, customId: target.customId }, sent, common, sendMode)
+          : api.submitImagine({ prompt: sent, ...common }, sendMode),
     });
   });
 }
@@ -154,15 +160,17 @@ async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotC
 async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const taskId = interaction.customId.slice(EDIT_MODAL_PREFIX.length);
   const record = await ownTask(interaction, ctx, taskId);
-  const typed = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOfTask(record), ctx.provider);
+  const typed = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOfTask(record), ctx.upstreams.ref(taskId).upstream.provider);
   // A prompt the member sends, like any other: their /settings and suffix apply (once: the prefill has them).
   const prompt = await ctx.starter.prompt(record.message.guildId, interaction.user.id, typed);
   const already: Text = (t) => t.once.promptAlreadySent;
   await ctx.clickGuard.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: (t) => t.once.thisPrompt, oneShot: true, refusal: already }, async () => {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-    const notifyHook = ctx.notifyUrl ? { notifyHook: ctx.notifyUrl } : {};
     const state = stateOf({ guildId: record.message.guildId, channelId: interaction.channelId ?? '', userId: interaction.user.id });
-    const sent = await ctx.mj.submitModal({ taskId, prompt, state, ...notifyHook }, record.mode);
+    // The task waits at the API that made it: the prompt goes there, and only there.
+    const sent = await ctx.upstreams.followUp(taskId, ({ upstream, id }) =>
+      upstream.client.submitModal({ taskId: id, prompt, state, ...(upstream.notifyUrl ? { notifyHook: upstream.notifyUrl } : {}) }, record.mode),
+    );
     // The card shows the prompt the task now runs with.
     ctx.tracker.promptSent(taskId, prompt);
     ctx.logger.info({ taskId, user: interaction.user.id }, 'modal prompt sent');

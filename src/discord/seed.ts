@@ -18,12 +18,14 @@ export async function handleSeedButton(interaction: ButtonInteraction, ctx: BotC
   const cacheKey = `seed:${taskId}`;
   const known = await ctx.store.meta.get(cacheKey);
   const t = memberMessages(interaction);
+  // The footer's id, as the API that made the image knows it.
+  const apiId = ctx.upstreams.ref(taskId).id;
   if (typeof known === 'string') {
-    await interaction.reply({ content: t.buttons.seed(taskId, known), flags: MessageFlags.Ephemeral });
+    await interaction.reply({ content: t.buttons.seed(apiId, known), flags: MessageFlags.Ephemeral });
     return;
   }
   await interaction.deferReply({ flags: MessageFlags.Ephemeral });
-  const seed = await ctx.mj.imageSeed(taskId);
+  const seed = await ctx.upstreams.followUp(taskId, ({ upstream, id }) => upstream.client.imageSeed(id));
   await ctx.store.meta.set(cacheKey, seed);
-  await interaction.editReply({ content: t.buttons.seed(taskId, seed) });
+  await interaction.editReply({ content: t.buttons.seed(apiId, seed) });
 }

@@ -18,8 +18,9 @@ export const isSettingsControl = (customId: string): boolean => customId.startsW
 /** The speed modes this member may pick: offered by the provider and allowed by their roles. */
 async function modesFor(interaction: PanelInteraction, ctx: BotContext): Promise<Omit<SettingsView, 'prefs'>> {
   const fastest = await ctx.quotas.fastestFor(memberOf(interaction));
-  const modes = MODES.filter((m) => ctx.provider.modes.includes(m) && capMode(m, fastest) === m);
-  return { modes, cappedAt: modes.length < ctx.provider.modes.length ? fastest : undefined };
+  const offered = ctx.upstreams.modes;
+  const modes = MODES.filter((m) => offered.includes(m) && capMode(m, fastest) === m);
+  return { modes, cappedAt: modes.length < offered.length ? fastest : undefined };
 }
 
 function inGuild(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction): PanelInteraction {

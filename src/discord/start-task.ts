@@ -1,10 +1,9 @@
 import type { RepliableInteraction } from 'discord.js';
 import { UserError } from '../errors';
-import type { Mode } from '../mj/modes';
 import { messagesFor } from '../i18n';
-import type { Submitted, SubmitCommon } from '../mj/client';
+import type { Submitted } from '../mj/client';
 import type { ImageData } from '../mj/json-body';
-import { INTERACTION_TOKEN_MS, type InteractionToken, type TaskSpec } from '../tasks/start';
+import { INTERACTION_TOKEN_MS, type InteractionToken, type SubmitRequest, type TaskSpec } from '../tasks/start';
 import { withImages, type ImageSlot } from './attachments';
 import type { BotContext } from './context';
 import { discordServerLocale } from './locale';
@@ -16,7 +15,8 @@ export interface InteractionTaskSpec extends Omit<TaskSpec, 'submit' | 'kind'> {
   kind?: string;
   /** Attachments the submit sends: checked and held in the upload budget before anything else, downloaded after the defer. */
   images?: ImageSlot[];
-  submit(common: SubmitCommon, mode: Mode | undefined, prompt: string, images: ImageData[]): Promise<Submitted>;
+  /** The start path's submit (src/tasks/start.ts), with the member's images downloaded. */
+  submit(request: SubmitRequest & { images: ImageData[] }): Promise<Submitted>;
 }
 
 /** The interaction's token, valid 15 minutes from the interaction. */
@@ -45,7 +45,7 @@ export async function startFromInteraction(interaction: RepliableInteraction, ct
       member: memberOf(where),
       ruleChannelId: ruleChannelOf(where),
       discordLocale: discordServerLocale(interaction),
-      spec: { ...spec, kind, submit: (common, mode, prompt) => spec.submit(common, mode, prompt, images) },
+      spec: { ...spec, kind, submit: (request) => spec.submit({ ...request, images }) },
       interaction: tokenOf(interaction),
       firstCardInReply: true,
       ready: async () => {

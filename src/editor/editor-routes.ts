@@ -4,7 +4,6 @@ import type { BodyGate } from '../http/body';
 import { isJson, refuse, refuseBody, send } from '../http/server';
 import { messagesFor, type Locale, type Messages, type Text } from '../i18n';
 import type { Member } from '../limits/ledger';
-import type { MjClient } from '../mj/client';
 import { isMjApiError } from '../mj/errors';
 import { actionThenModal } from '../mj/modal-flow';
 import { checkPrompt } from '../mj/prompt';
@@ -58,10 +57,9 @@ interface Image {
 }
 
 /** What the pages need: the start path's own store, provider, logger and clock, and their own parts. */
-export interface EditorDeps extends Pick<StarterOptions, 'store' | 'provider' | 'logger' | 'clock'> {
+export interface EditorDeps extends Pick<StarterOptions, 'store' | 'upstreams' | 'logger' | 'clock'> {
   sessions: EditorSessions;
   starter: Starter;
-  mj: MjClient;
   /** Results' downloader (private addresses refused but for the API's own origin). */
   downloader: Downloader;
   /** The member as Discord says they are now (roles, admin), or undefined when they left the server. */
@@ -117,7 +115,7 @@ export class EditorRoutes {
       const { title, text } = SESSION_TEXT[session](messagesFor(lang));
       return this.html(res, session === 'unknown' ? 404 : 410, messagePage(title, text, lang));
     }
-    this.html(res, 200, editorPage({ imagePath: `${token}/image`, prompt: session.prompt, maxPromptLength: this.deps.provider.maxPromptLength }));
+    this.html(res, 200, editorPage({ imagePath: `${token}/image`, prompt: session.prompt, maxPromptLength: this.deps.upstreams.ref(session.taskId).upstream.provider.maxPromptLength }));
   }
 
   /** The image of the session's task: downloaded once however many requests ask for it at the same time. */
@@ -224,7 +222,7 @@ export class EditorRoutes {
       if (session.interaction.expiresAt - deps.clock() < TOKEN_LEFT_MS) throw new UserError((m) => m.editor.tooLate);
     };
     tokenLeft();
-    const typed = checkPrompt(typeof input.prompt === 'string' ? input.prompt : '', deps.provider);
+    const typed = checkPrompt(typeof input.prompt === 'string' ? input.prompt : '', deps.upstreams.ref(session.taskId).upstream.provider);
     const mask = typeof input.mask === 'string' ? /^data:image\/png;base64,([A-Za-z0-9+/=]+)$/.exec(input.mask)?.[1] : undefined;
     const problem = mask ? checkMask(Buffer.from(mask, 'base64'), image.width, image.height) : 'not-png';
     if (problem) throw new UserError(MASK_TEXT[problem]);
@@ -245,7 +243,8 @@ export class EditorRoutes {
         parentTaskId: session.taskId,
         action: { kind: 'inpaint' },
         kind: session.label,
-        submit: (common, mode, prompt) => actionThenModal(deps.mj, session, prompt, common, mode, `data:image/png;base64,${mask}`),
+        submit: ({ api, parentId, common, mode, prompt }) =>
+          actionThenModal(api, { taskId: parentId ?? session.taskId, customId: session.customId }, prompt, common, mode, `data:image/png;base64,${mask}`),
       },
       // Used before anything is sent: a crash after this cannot make the link work twice.
       ready: async () => {

@@ -20,8 +20,10 @@ export interface HttpServerOptions {
   notifySecrets: readonly string[];
   logger: Logger;
   health(): Promise<Health>;
-  /** A notifyHook callback named this task id: a hint to poll it now, nothing more. */
-  onNotify(taskId: string): void;
+  /** The APIs whose callbacks carry their name after the secret (every one but the default). */
+  notifyUpstreams: readonly string[];
+  /** A notifyHook callback (of the named API, else the default one) named this task id: a hint to poll it now. */
+  onNotify(taskId: string, upstream: string | undefined): void;
   /**
    * More pages (the region editor, the playground): true when it answered the request. A route reads a body only
    * through `bodies`, and only once the path, method and headers say it wants it.
@@ -44,10 +46,6 @@ function callbackTaskId(body: Buffer): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-export function notifyUrl(publicUrl: string, secret: string): string {
-  return `${publicUrl.replace(/\/+$/, '')}${NOTIFY_PATH}${secret}`;
 }
 
 /** A JSON answer (no body for 204 or an undefined body); `headers` add to or override the defaults. */
@@ -103,9 +101,10 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
         return send(res, answer.ok ? 200 : 503, answer);
       }
       if (path.startsWith(NOTIFY_PATH)) {
-        // Unknown secrets look like unknown paths: nothing to learn by probing.
-        const given = path.slice(NOTIFY_PATH.length);
-        if (req.method !== 'POST' || !options.notifySecrets.some((secret) => sameSecret(given, secret))) {
+        // Unknown secrets and APIs look like unknown paths: nothing to learn by probing.
+        const [given = '', upstream, ...rest] = path.slice(NOTIFY_PATH.length).split('/');
+        const known = rest.length === 0 && (upstream === undefined || options.notifyUpstreams.includes(upstream));
+        if (req.method !== 'POST' || !known || !options.notifySecrets.some((secret) => sameSecret(given, secret))) {
           return send(res, 404, { error: 'not found' });
         }
         // Callbacks are JSON; some clients send no type or label it as text. A form or a file is refused unread.
@@ -114,7 +113,7 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
         const body = await bodies.read(req, MAX_NOTIFY_BYTES);
         if (!Buffer.isBuffer(body)) return refuseBody(res, body);
         const taskId = callbackTaskId(body);
-        if (taskId) options.onNotify(taskId);
+        if (taskId) options.onNotify(taskId, upstream);
         // The same answer whatever the body said: a caller learns nothing about which ids exist.
         return send(res, 200, {});
       }

@@ -90,6 +90,7 @@ export const en = {
     budgetLeft: (left: number, budget: number) => `Server budget: ${formatNumber('en', left)} of ${n(budget, 'task', 'tasks')} left today.`,
   },
   mj: {
+    upstreamDown: 'The Midjourney service that made this image is not answering. Try again later: nothing was sent.',
     said: (description: string) => ` The service said: “${description}”.`,
     bannedWord: (word: string) => `Midjourney refused this prompt because of the word “${word}”. Rephrase it and try again.`,
     banned: (said: string) => `Midjourney refused this prompt as not allowed.${said} Rephrase it and try again.`,
@@ -391,6 +392,11 @@ export const en = {
     thinking: 'is thinking…',
     cancel: 'Cancel',
     submit: 'Submit',
+  },
+  alerts: {
+    down: (api: string, reason: string) => `⚠️ The Midjourney API **${api}** is not answering${reason ? `: ${reason}` : ''}. New tasks go to the other APIs; its own cards wait for it.`,
+    refusing: (api: string, reason: string) => `⛔ The Midjourney API **${api}** refuses new tasks${reason ? `: ${reason}` : ''}. New tasks go to the other APIs.`,
+    up: (api: string) => `✅ The Midjourney API **${api}** answers again.`,
   },
   editor: {
     page: {

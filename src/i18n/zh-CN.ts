@@ -85,6 +85,7 @@ export const zhCN: typeof en = {
     budgetLeft: (left: number, budget: number) => `服务器额度：今天还剩 ${num(left)} / ${num(budget)} 个任务。`,
   },
   mj: {
+    upstreamDown: '生成这张图片的 Midjourney 服务没有响应。请稍后再试：本次没有发送任何请求。',
     said: (description: string) => `服务返回：“${description}”。`,
     bannedWord: (word: string) => `Midjourney 因为“${word}”一词拒绝了此提示词。请修改后重试。`,
     banned: (said: string) => `Midjourney 认为此提示词不被允许而拒绝了它。${said}请修改后重试。`,
@@ -377,6 +378,11 @@ export const zhCN: typeof en = {
     thinking: '正在思考…',
     cancel: '取消',
     submit: '提交',
+  },
+  alerts: {
+    down: (api: string, reason: string) => `⚠️ Midjourney 接口 **${api}** 没有响应${reason ? `：${reason}` : ''}。新任务将发往其他接口；它自己的卡片等待其恢复。`,
+    refusing: (api: string, reason: string) => `⛔ Midjourney 接口 **${api}** 拒绝新任务${reason ? `：${reason}` : ''}。新任务将发往其他接口。`,
+    up: (api: string) => `✅ Midjourney 接口 **${api}** 已恢复响应。`,
   },
   editor: {
     page: {

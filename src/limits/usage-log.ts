@@ -12,6 +12,7 @@ export interface OpenedTask {
   taskId: string;
   kind: string;
   mode: string;
+  upstream?: string;
 }
 
 /**
@@ -44,6 +45,7 @@ export class UsageLog {
         status: 'RUNNING',
         refunded: false,
         expiresAt,
+        ...(task.upstream ? { upstream: task.upstream } : {}),
       };
       await this.store.usage.set(task.taskId, row);
     }

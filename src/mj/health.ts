@@ -62,12 +62,21 @@ export class UpstreamHealth {
     return this.state === 'up' ? 0 : this.retryAt;
   }
 
-  /** Whether a new task may go to it now; when its cool-down just ended, this call is its one probe. */
+  /** Whether a request may go to it now: up, or its cool-down over and no probe on its way. */
+  ready(): boolean {
+    return this.state === 'up' || (!this.probing && this.clock() >= this.retryAt);
+  }
+
+  /** Takes its turn: when it is not up and its cool-down just ended, this request is its one probe. */
   take(): boolean {
-    if (this.state === 'up') return true;
-    if (this.probing || this.clock() < this.retryAt) return false;
-    this.probing = true;
+    if (!this.ready()) return false;
+    if (this.state !== 'up') this.probing = true;
     return true;
+  }
+
+  /** A probe came back with an answer that says nothing of its state (a banned prompt): the next may probe. */
+  released(): void {
+    this.probing = false;
   }
 
   /** Tries it outside its turn (every API is set aside, and this one's cool-down ends first). */

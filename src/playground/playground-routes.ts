@@ -55,9 +55,12 @@ export class PlaygroundRoutes {
   constructor(
     private readonly discord: LocalDiscord,
     private readonly logger: Logger,
-    private readonly apiOrigin: string,
+    /** The APIs' origins: the page shows their previews and videos. */
+    private readonly apiOrigins: readonly string[],
     /** PLAYGROUND_TOKEN: every request needs it; without one, only loopback host names are answered (access.ts). */
     private readonly token: string | undefined,
+    /** The simulated APIs by name (SIMULATOR_UPSTREAMS): the page can stop and start each, to watch failover. */
+    private readonly apis: ReadonlyMap<string, { paused: boolean; pause(): Promise<void>; resume(): Promise<void> }> = new Map(),
   ) {
     const { alice, bob } = discord.world;
     this.users = [
@@ -85,7 +88,7 @@ export class PlaygroundRoutes {
       res.writeHead(200, {
         'content-type': 'text/html; charset=utf-8',
         'cache-control': 'no-store',
-        'content-security-policy': `default-src 'none'; img-src 'self' data: blob: ${this.apiOrigin}; media-src 'self' ${this.apiOrigin}; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
+        'content-security-policy': `default-src 'none'; img-src 'self' data: blob: ${this.apiOrigins.join(' ')}; media-src 'self' ${this.apiOrigins.join(' ')}; style-src 'unsafe-inline'; script-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`,
         'x-frame-options': 'DENY',
         'referrer-policy': 'no-referrer',
       });
@@ -117,6 +120,7 @@ export class PlaygroundRoutes {
         return true;
       }
       const body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
+      if (route === 'POST api') return await this.api(res, body);
       const member = this.users.find((u) => u.id === body.user);
       if (!member) return answer(res, 400, { error: 'pick a member' });
       // The member's Discord language is the browser's: the bot answers them privately in it.
@@ -173,11 +177,28 @@ export class PlaygroundRoutes {
       channel: (world.channel(world.channelId) as { name?: string } | undefined)?.name ?? 'general',
       commands: this.commands,
       messages: this.messages().map((m) => this.pageMessage(m)),
+      apis: this.apiStates(),
     };
     res.write(`event: snapshot\ndata: ${JSON.stringify(snapshot)}\n\n`);
     this.feeds.add(res);
     req.on('close', () => this.feeds.delete(res));
     return true;
+  }
+
+  private apiStates(): Array<{ name: string; up: boolean }> {
+    return [...this.apis].map(([name, api]) => ({ name, up: !api.paused }));
+  }
+
+  /** Stops or starts a simulated API (`{name, up}`): its connections are refused while stopped, as a dead API's. */
+  private async api(res: ServerResponse, body: Record<string, unknown>): Promise<true> {
+    const api = this.apis.get(String(body.name));
+    if (!api) return answer(res, 404, { error: 'no such API' });
+    if (body.up === false) await api.pause();
+    else await api.resume();
+    this.logger.info({ api: body.name, up: !api.paused }, 'playground: an API was stopped or started from the page');
+    const event = `event: apis\ndata: ${JSON.stringify(this.apiStates())}\n\n`;
+    for (const feed of this.feeds) feed.write(event);
+    return answer(res, 200, { apis: this.apiStates() });
   }
 
   /** Changes come in bursts (a card's edit, its files): one update per burst. */

@@ -48,9 +48,25 @@ export async function startSimulator(options: SimulatorOptions = {}, hooks: SimH
   ctx.baseUrl = url;
   settings.log('simulator: listening', { url, family: settings.family });
   let closed: Promise<void> | undefined;
+  let paused = false;
 
   return {
     url,
+    get paused() {
+      return paused;
+    },
+    async pause() {
+      if (paused || closed) return;
+      paused = true;
+      await server.close();
+      settings.log('simulator: paused', { url });
+    },
+    async resume() {
+      if (!paused || closed) return;
+      await server.listen(port);
+      paused = false;
+      settings.log('simulator: resumed', { url });
+    },
     family: settings.family,
     tasks: store.tasks,
     now: () => settings.clock(),

@@ -120,6 +120,7 @@ export class SimServer {
 
   close(): Promise<void> {
     return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
       this.server.close(() => resolve());
       this.server.closeAllConnections();
     });

@@ -105,6 +105,10 @@ export interface MjSimulator {
   getTask(id: string): unknown;
   /** The simulator's clock. */
   now(): number;
+  /** Stops answering (connections refused) until `resume`; its tasks go on meanwhile (the playground stops an API). */
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  readonly paused: boolean;
   close(): Promise<void>;
 }
 

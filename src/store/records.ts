@@ -77,6 +77,11 @@ export interface TrackedTask {
   /** The member asked for a faster mode than their roles allow: `mode` is the capped one. */
   cappedFrom?: Mode;
   parentTaskId: string | undefined;
+  /**
+   * The API that runs it (MJ_UPSTREAMS' name); absent on records from before several APIs: the default one. The
+   * record's `taskId` is its key: the API's id, prefixed by this name for every API but the default one.
+   */
+  upstream?: string;
   message: MessageRef;
   submittedAt: number;
   /** Last time what the API reports for this task changed (stall watchdog). */
@@ -167,6 +172,8 @@ export interface UsageRow {
   status: string;
   /** Ended in FAILURE or CANCEL: given back to the member's and the server's day. */
   refunded: boolean;
+  /** The API that ran it (absent on rows from before several APIs: the default one). */
+  upstream?: string;
   expiresAt: number;
 }
 

@@ -7,10 +7,10 @@ import type { Member, QuotaLedger } from '../limits/ledger';
 import type { ServerSettings } from '../limits/server-settings';
 import { findBannedWord } from '../limits/words';
 import type { MjAction } from '../mj/actions';
-import type { Submitted, SubmitCommon } from '../mj/client';
+import type { MjClient, Submitted, SubmitCommon } from '../mj/client';
 import { stripSpeedFlags, typedMode } from '../mj/modes';
 import { checkPrompt } from '../mj/prompt';
-import type { ProviderPreset } from '../mj/providers';
+import type { Upstream, Upstreams } from '../mj/upstreams';
 import { applyPrefs } from '../prefs/flags';
 import { prefsOf } from '../prefs/store';
 import type { MemberPrefs, MessageRef, Store } from '../store';
@@ -43,15 +43,26 @@ export interface TaskSpec {
   kind: string;
   /** Tasks the submit starts ("Imagine all": 4), counted against the quota before it is sent. */
   cost?: number;
-  /**
-   * Sends the request; gets the fields every submit carries (state, notifyHook), the mode to send (the member's
-   * choice capped by their roles) and the prompt to send (with preferences).
-   */
-  submit(common: SubmitCommon, mode: Mode | undefined, prompt: string): Promise<Submitted>;
+  /** Sends the request to the API the start path chose (src/mj/upstreams.ts): see SubmitRequest. */
+  submit(request: SubmitRequest): Promise<Submitted>;
   /** Title and prompt of the n-th extra task when one submit starts several ("Imagine all"); n from 1. */
   more?(n: number): { title: Text; prompt: string };
   /** The member's variation strength for the card's Vary buttons; default: from their /settings. */
   variation?: 'high' | 'low' | undefined;
+}
+
+/** What a submit gets from the start path. */
+export interface SubmitRequest {
+  /** The API to send it to: the one that made the parent task, or the one new work goes to now. */
+  api: MjClient;
+  /** The parent task's id as that API knows it (a button's or a form's task), when there is a parent. */
+  parentId: string | undefined;
+  /** The fields every submit carries: state, and that API's notifyHook. */
+  common: SubmitCommon;
+  /** The mode to send: the member's choice capped by their roles. */
+  mode: Mode | undefined;
+  /** The prompt to send, with the member's preferences. */
+  prompt: string;
 }
 
 export interface StartRequest {
@@ -75,7 +86,8 @@ export interface StartRequest {
 
 export interface StarterOptions {
   config: Pick<Config, 'MJ_DEFAULT_MODE' | 'DEFAULT_LOCALE'>;
-  provider: Pick<ProviderPreset, 'maxPromptLength'>;
+  /** The APIs: where a new task goes, where a follow-up goes, and the longest prompt all of them take. */
+  upstreams: Upstreams;
   store: Store;
   settings: ServerSettings;
   quotas: QuotaLedger;
@@ -83,8 +95,6 @@ export interface StarterOptions {
   publisher: Pick<Publisher, 'post'>;
   logger: Logger;
   clock: () => number;
-  /** Where the API should call back, or undefined. */
-  notifyUrl: string | undefined;
 }
 
 /** `state` the API stores with the task: who asked where, so an admin can trace a task (≤255 chars). */
@@ -107,8 +117,8 @@ export class Starter {
    * (Edit prompt, /prefer suffix).
    */
   async prompt(guildId: string, userId: string, typed: string, usesPrefs = true, prefs?: MemberPrefs): Promise<string> {
-    const { provider, store } = this.options;
-    const prompt = usesPrefs ? checkPrompt(applyPrefs(typed, prefs ?? (await prefsOf(store, guildId, userId))), provider) : typed;
+    const { upstreams, store } = this.options;
+    const prompt = usesPrefs ? checkPrompt(applyPrefs(typed, prefs ?? (await prefsOf(store, guildId, userId))), upstreams) : typed;
     await this.checkWords(guildId, prompt);
     return prompt;
   }
@@ -142,27 +152,44 @@ export class Starter {
     const locale = settings.language ?? request.discordLocale ?? config.DEFAULT_LOCALE;
 
     const ticket = await quotas.reserve(member, cost);
-    let submitted: Submitted;
+    let sent: { upstream: Upstream; submitted: Submitted };
     try {
       await request.ready?.();
-      const common = { state: stateOf(member), ...(this.options.notifyUrl ? { notifyHook: this.options.notifyUrl } : {}) };
-      submitted = await spec.submit(common, mode, prompt);
+      sent = await this.send(spec, member, mode, prompt);
     } catch (error) {
       await ticket.release();
       throw error;
     }
+    const { upstream, submitted } = sent;
+    const keys = submitted.taskIds.map((id) => this.options.upstreams.key(upstream, id));
     const base = { ...spec, prompt, locale, mode, cappedFrom, variation: spec.variation ?? prefs.variation };
     try {
       const cards = [base, ...extras.map((extra) => ({ ...base, ...extra }))];
-      for (const [i, taskId] of submitted.taskIds.entries()) {
-        await this.track(request, cards[i] ?? { ...base, prompt: '' }, taskId, submitted, i === 0 && request.firstCardInReply);
+      for (const [i, taskId] of keys.entries()) {
+        await this.track(request, { ...(cards[i] ?? { ...base, prompt: '' }), upstream: upstream.name }, taskId, submitted, i === 0 && request.firstCardInReply);
       }
     } finally {
       // The API accepted it: it counts, whatever happened to its cards.
-      await ticket.commit(submitted.taskIds.map((taskId) => ({ taskId, kind: spec.kind, mode: mode ?? 'default' })));
+      await ticket.commit(keys.map((taskId) => ({ taskId, kind: spec.kind, mode: mode ?? 'default', upstream: upstream.name })));
     }
-    this.options.logger.info({ taskId: submitted.taskId, kind: spec.kind, user: member.userId, code: submitted.code }, 'task submitted');
-    return submitted;
+    this.options.logger.info({ taskId: submitted.taskId, upstream: upstream.name, kind: spec.kind, user: member.userId, code: submitted.code }, 'task submitted');
+    return { ...submitted, taskId: keys[0]!, taskIds: keys };
+  }
+
+  /** The submit, to the API that made the parent task, or (a new task) to the one new work goes to now. */
+  private send(spec: TaskSpec, member: Member, mode: Mode | undefined, prompt: string): Promise<{ upstream: Upstream; submitted: Submitted }> {
+    const { upstreams } = this.options;
+    const request = (upstream: Upstream, parentId: string | undefined): SubmitRequest => ({
+      api: upstream.client,
+      parentId,
+      common: { state: stateOf(member), ...(upstream.notifyUrl ? { notifyHook: upstream.notifyUrl } : {}) },
+      mode,
+      prompt,
+    });
+    if (spec.parentTaskId) {
+      return upstreams.followUp(spec.parentTaskId, async ({ upstream, id }) => ({ upstream, submitted: await spec.submit(request(upstream, id)) }));
+    }
+    return upstreams.submitNew(mode, (upstream) => spec.submit(request(upstream, undefined)));
   }
 
   /**
@@ -200,6 +227,7 @@ export class Starter {
       ...(card.cappedFrom ? { cappedFrom: card.cappedFrom } : {}),
       ...(card.action ? { action: card.action } : {}),
       parentTaskId: card.parentTaskId,
+      ...(card.upstream ? { upstream: card.upstream } : {}),
       message,
       submittedAt: now,
       lastChangeAt: now,
@@ -220,4 +248,6 @@ interface CardSpec {
   parentTaskId?: string | undefined;
   action?: MjAction | undefined;
   variation?: 'high' | 'low' | undefined;
+  /** The API that runs it. */
+  upstream?: string;
 }

@@ -1,6 +1,6 @@
 import type { Locale } from '../i18n';
 import type { Logger } from '../logger';
-import type { MjClient } from '../mj/client';
+import type { Upstreams } from '../mj/upstreams';
 import type { MjTask } from '../mj/schemas';
 import type { Downloader } from '../net/downloader';
 import type { RenderedCard, RenderOptions } from '../render/card';
@@ -10,7 +10,7 @@ import { gaveUp, nextState, stateOfView, type StateEvent } from './card-state';
 import { CardDelivery, type CardReport } from './delivery';
 import { Fleet } from './fleet';
 import { HintBatcher } from './hints';
-import { TaskPoller } from './poller';
+import { UpstreamPolls } from './upstream-polls';
 import type { Publisher } from './publisher';
 import { PollSchedule } from './schedule';
 import { rank, viewChanged, viewFromTask } from './view';
@@ -61,7 +61,7 @@ export class Tracker {
   private readonly active = new Map<string, TrackedTask>();
   private readonly schedule: PollSchedule;
   private readonly delivery: CardDelivery;
-  private readonly poller: TaskPoller;
+  private readonly poller: UpstreamPolls;
   private readonly fleet: Fleet;
   private readonly hints: HintBatcher;
   private readonly clock: () => number;
@@ -69,14 +69,14 @@ export class Tracker {
   private ticking = false;
 
   constructor(
-    private readonly mj: MjClient,
+    private readonly upstreams: Upstreams,
     private readonly store: Store,
     publisher: Publisher,
     private readonly logger: Logger,
     private readonly options: TrackerOptions,
   ) {
     this.clock = options.clock;
-    this.poller = new TaskPoller(mj, store, logger, options.batchSize ?? 100, { clock: this.clock });
+    this.poller = new UpstreamPolls(upstreams, store, logger, options.batchSize ?? 100, { clock: this.clock });
     this.schedule = new PollSchedule(options.pollIntervalMs);
     const owner = { owned: () => [...this.active.keys()], adopt: (ids: readonly string[]) => this.adopt(ids), letGo: (taskId: string) => this.unload(taskId) };
     this.fleet = new Fleet(owner, store.coordinator, logger, { leaseMs: options.leaseMs ?? 15_000, shards: options.shards ?? [], clock: this.clock });
@@ -89,6 +89,13 @@ export class Tracker {
   /** Tasks this process follows now. */
   get inFlight(): number {
     return this.active.size;
+  }
+
+  /** Tasks this process follows, counted by `group` of their ids (per API, for /healthz). */
+  inFlightPer(group: (taskId: string) => string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const taskId of this.active.keys()) counts.set(group(taskId), (counts.get(group(taskId)) ?? 0) + 1);
+    return counts;
   }
 
   tracking(taskId: string): boolean {
@@ -107,7 +114,8 @@ export class Tracker {
   async preview(record: TrackedTask, locale: Locale): Promise<RenderedCard> {
     const current: TrackedTask = { ...structuredClone(record), locale };
     if (!isFinal(current.state) || current.lifecycle === 'detached') {
-      const fresh = await this.mj.fetchTask(record.taskId).catch(() => undefined);
+      const { upstream, id } = this.upstreams.ref(record.taskId);
+      const fresh = await upstream.client.fetchTask(id).catch(() => undefined);
       if (fresh) {
         const view = viewFromTask(fresh, current.view);
         current.state = nextState(current, { kind: 'answered', view });
@@ -218,7 +226,7 @@ export class Tracker {
 
   private async pollAndIngest(due: string[]): Promise<void> {
     const { found, missing, failed } = await this.poller.poll(due);
-    await Promise.all([...found.values()].map((task) => this.ingest(task)));
+    await Promise.all([...found].map(([taskId, task]) => this.ingest(taskId, task)));
     for (const taskId of missing) {
       const record = this.active.get(taskId);
       if (record && this.schedule.missed(taskId) >= (this.options.maxMisses ?? 5)) await this.change(record, gaveUp(record, (t) => t.card.vanished));
@@ -230,8 +238,8 @@ export class Tracker {
   }
 
   /** A poll's report of a task. Unknown ids are ignored; stale reports too (a card never moves backwards). */
-  private async ingest(task: MjTask): Promise<void> {
-    const record = this.active.get(task.id);
+  private async ingest(taskId: string, task: MjTask): Promise<void> {
+    const record = this.active.get(taskId);
     if (!record || isFinal(record.state)) return;
     if (rank(task.status, task.progress) < rank(record.view.status, record.view.progress)) return;
     await this.change(record, { kind: 'answered', view: viewFromTask(task, record.view) });
