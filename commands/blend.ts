@@ -27,14 +27,14 @@ export default {
     const images = IMAGE_OPTIONS.map((name) => interaction.options.getAttachment(name)).filter((a) => a !== null);
     checkBlendCount(images.length);
     const dimensions = blendDimensions(interaction.options.getString('dimensions'));
-    const mode = readMode(interaction, ctx.provider);
+    const mode = readMode(interaction, ctx.upstreams);
     const slots = images.map((attachment, i): ImageSlot => ({ attachment, what: (t) => t.images.nth(i + 1) }));
     await startFromInteraction(interaction, ctx, {
       title: (t) => t.titles.blend(images.length),
       prompt: '',
       mode,
       images: slots,
-      submit: (common, sendMode, _prompt, base64Array) => ctx.mj.submitBlend({ base64Array, ...(dimensions ? { dimensions } : {}), ...common }, sendMode),
+      submit: ({ api, common, mode: sendMode, images }) => api.submitBlend({ base64Array: images, ...(dimensions ? { dimensions } : {}), ...common }, sendMode),
     });
   },
 } satisfies Command;

@@ -23,14 +23,14 @@ export default {
     const rawLink = interaction.options.getString('link');
     const source = checkOneSource(image !== null, rawLink);
     const link = source === 'link' ? await checkLink(ctx, rawLink ?? '', (t) => t.images.theLink) : undefined;
-    const mode = readMode(interaction, ctx.provider);
+    const mode = readMode(interaction, ctx.upstreams);
     await startFromInteraction(interaction, ctx, {
       title: (t) => t.titles.describe,
       prompt: '',
       mode,
       images: image ? [{ attachment: image, what: (t) => t.images.theImage }] : [],
-      submit: (common, sendMode, _prompt, [base64]) =>
-        ctx.mj.submitDescribe({ ...(base64 ? { base64 } : { link: link ?? '' }), ...common }, sendMode).catch((error: unknown) => {
+      submit: ({ api, common, mode: sendMode, images: [base64] }) =>
+        api.submitDescribe({ ...(base64 ? { base64 } : { link: link ?? '' }), ...common }, sendMode).catch((error: unknown) => {
           // The open-source proxy takes images only, and says so as "base64不能为空".
           if (link && isMjApiError(error) && error.kind === 'validation' && /base64/i.test(error.description)) {
             throw new UserError((t) => t.input.describeNoLink);

@@ -17,16 +17,16 @@ export default {
     ],
   },
   async execute(interaction, ctx) {
-    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
+    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.upstreams);
     const image = interaction.options.getAttachment('image', true);
-    const mode = readMode(interaction, ctx.provider);
+    const mode = readMode(interaction, ctx.upstreams);
     await startFromInteraction(interaction, ctx, {
       title: (t) => t.titles.edit,
       prompt,
       usesPrefs: true,
       mode,
       images: [{ attachment: image, what: (t) => t.images.theImage }],
-      submit: (common, sendMode, sent, [data]) => ctx.mj.submitEdits({ prompt: sent, image: data!, ...common }, sendMode),
+      submit: ({ api, common, mode: sendMode, prompt: sent, images: [data] }) => api.submitEdits({ prompt: sent, image: data!, ...common }, sendMode),
     });
   },
 } satisfies Command;

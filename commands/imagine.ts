@@ -17,8 +17,8 @@ export default {
     ],
   },
   async execute(interaction, ctx) {
-    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
-    const mode = readMode(interaction, ctx.provider);
+    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.upstreams);
+    const mode = readMode(interaction, ctx.upstreams);
     const image = interaction.options.getAttachment('image');
     await startFromInteraction(interaction, ctx, {
       title: (t) => t.titles.imagine,
@@ -26,7 +26,7 @@ export default {
       usesPrefs: true,
       mode,
       images: image ? [{ attachment: image, what: (t) => t.images.theReference }] : [],
-      submit: (common, sendMode, sent, base64Array) => ctx.mj.submitImagine({ prompt: sent, base64Array, ...common }, sendMode),
+      submit: ({ api, common, mode: sendMode, prompt: sent, images }) => api.submitImagine({ prompt: sent, base64Array: images, ...common }, sendMode),
     });
   },
 } satisfies Command;

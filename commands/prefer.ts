@@ -29,7 +29,7 @@ export default {
     const raw = (interaction.options.getString('text') ?? '').trim();
     // Midjourney's /prefer suffix: the same text at the end of every prompt. Speed is a setting, not a suffix.
     if (raw && typedMode(raw)) throw new UserError((t) => t.settings.suffixHasMode);
-    const suffix = raw ? checkPrompt(raw, ctx.provider) : undefined;
+    const suffix = raw ? checkPrompt(raw, ctx.upstreams) : undefined;
     if (suffix) await ctx.starter.checkWords(interaction.guildId, suffix);
     await updatePrefs(ctx.store, interaction.guildId, interaction.user.id, (prefs) => ({ ...prefs, suffix }));
     const t = memberMessages(interaction);

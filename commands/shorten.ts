@@ -13,13 +13,13 @@ export default {
     options: [promptOption((t) => t.commands.shorten.prompt), modeOption],
   },
   async execute(interaction, ctx) {
-    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
-    const mode = readMode(interaction, ctx.provider);
+    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.upstreams);
+    const mode = readMode(interaction, ctx.upstreams);
     await startFromInteraction(interaction, ctx, {
       title: (t) => t.titles.shorten,
       prompt,
       mode,
-      submit: (common, sendMode) => ctx.mj.submitShorten({ prompt, ...common }, sendMode),
+      submit: ({ api, common, mode: sendMode }) => api.submitShorten({ prompt, ...common }, sendMode),
     });
   },
 } satisfies Command;

@@ -25,7 +25,7 @@ export default {
       prompt: '',
       mode: undefined,
       images: slots,
-      submit: (common, _mode, _prompt, [sourceBase64, targetBase64]) => ctx.mj.swapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, ...common }),
+      submit: ({ api, common, images: [sourceBase64, targetBase64] }) => api.swapFace({ sourceBase64: sourceBase64!, targetBase64: targetBase64!, ...common }),
     });
   },
 } satisfies Command;

@@ -16,7 +16,17 @@ export default {
   async execute(interaction, ctx) {
     // Members paste the footer as they see it, in English ("Task …") or Chinese ("任务 …").
     const id = (interaction.options.getString('id') ?? '').trim().replace(/^(Task|任务)\s*/i, '');
-    const record = id ? await ctx.tracker.find(id) : undefined;
+    // The footer's id is the task's key (the API's id, prefixed by the API's name but for the default API); an id
+    // typed without its API's name is looked for at every API, in this server.
+    const keys = id ? [...new Set([id, ...ctx.upstreams.all.map((upstream) => ctx.upstreams.key(upstream, id))])] : [];
+    let record;
+    for (const key of keys) {
+      const found = await ctx.tracker.find(key);
+      if (found && found.message.guildId === interaction.guildId) {
+        record = found;
+        break;
+      }
+    }
     // The API does not filter by user or server, so the bot's own records decide who may see what.
     sameGuild(interaction, record, (t) => t.task.notFound(id.slice(0, 64) || t.task.empty));
     await canSeeTask(interaction, record);

@@ -22,22 +22,22 @@ export default {
     ],
   },
   async execute(interaction, ctx) {
-    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.provider);
+    const prompt = checkPrompt(interaction.options.getString('prompt'), ctx.upstreams);
     const image = interaction.options.getAttachment('image');
     const rawLink = interaction.options.getString('link');
     if (image && rawLink?.trim()) throw new UserError((t) => t.input.frameImageOrLink);
     const link = rawLink?.trim() ? await checkLink(ctx, rawLink, (t) => t.images.theLink) : undefined;
     const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
     const hd = interaction.options.getBoolean('hd') === true;
-    const mode = readMode(interaction, ctx.provider);
+    const mode = readMode(interaction, ctx.upstreams);
     await startFromInteraction(interaction, ctx, {
       title: hd ? (t) => t.titles.videoHd : (t) => t.titles.video,
       prompt,
       mode,
       images: image ? [{ attachment: image, what: (t) => t.images.theFrame }] : [],
-      submit: (common, sendMode, _prompt, [attached]) => {
+      submit: ({ api, common, mode: sendMode, images: [attached] }) => {
         const frame = attached ?? link;
-        return ctx.mj.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType: hd ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480', ...common }, sendMode);
+        return api.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType: hd ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480', ...common }, sendMode);
       },
     });
   },

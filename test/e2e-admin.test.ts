@@ -247,7 +247,7 @@ describe('/admin and /quota: who spends the plan', () => {
     assert.match(reply.content, new RegExp(`<@${bob.id}> 2`));
     const csv = (await world.discord.download(reply.attachments[0]!)).toString('utf8').trim().split('\r\n');
     assert.equal(reply.attachments[0]!.filename, 'usage.csv');
-    assert.equal(csv[0], 'time,member_id,member_name,channel_id,kind,mode,task_id,status');
+    assert.equal(csv[0], 'time,member_id,member_name,channel_id,kind,mode,task_id,status,api');
     const rows = new Map(csv.slice(1).map((line) => { const cells = line.split(','); return [cells[6]!, cells] as const; }));
     const expected = [
       [ids[0], bob.id, 'Bob', '/imagine', 'default', 'SUCCESS'],
@@ -258,7 +258,7 @@ describe('/admin and /quota: who spends the plan', () => {
       const row = rows.get(taskId!);
       assert.ok(row, `a row for ${taskId}`);
       assert.ok(!Number.isNaN(Date.parse(row[0]!)) && row[0]!.endsWith('Z'), `ISO time: ${row[0]}`);
-      assert.deepEqual(row.slice(1), [memberId, name, world.discord.channelId, kind, mode, taskId, status]);
+      assert.deepEqual(row.slice(1), [memberId, name, world.discord.channelId, kind, mode, taskId, status, 'default']);
     }
     const onlyCarol = await world.command('admin', { subcommand: 'usage', member: { id: carol.id, type: 6 }, days: 1 } as never);
     const carolReply = await world.discord.waitFor(() => { const m = world.discord.original(onlyCarol); return m?.attachments.length ? m : undefined; }, 'carol usage');

@@ -3,7 +3,7 @@ import { formatNumber } from '../i18n/format';
 import type { UsageRow } from '../store';
 
 /** `usage.csv`: one row per task, in the columns admins asked for. */
-const CSV_COLUMNS = ['time', 'member_id', 'member_name', 'channel_id', 'kind', 'mode', 'task_id', 'status'] as const;
+const CSV_COLUMNS = ['time', 'member_id', 'member_name', 'channel_id', 'kind', 'mode', 'task_id', 'status', 'api'] as const;
 
 /** A CSV field: quoted when needed; a leading = + - @ is defused so a spreadsheet never runs it as a formula. */
 function field(value: string): string {
@@ -13,7 +13,7 @@ function field(value: string): string {
 
 export function usageCsv(rows: readonly UsageRow[]): string {
   const lines = rows.map((row) =>
-    [new Date(row.at).toISOString(), row.memberId, row.memberName, row.channelId, row.kind, row.mode, row.taskId, row.status]
+    [new Date(row.at).toISOString(), row.memberId, row.memberName, row.channelId, row.kind, row.mode, row.taskId, row.status, row.upstream ?? 'default']
       .map(field)
       .join(','),
   );

@@ -350,8 +350,21 @@ export class SimSwitches {
 
   // Tasks.
 
+  /** The next tasks queued take these ids, in order (two APIs that number alike: the bot keeps them apart). */
+  private readonly forcedIds: string[] = [];
+
+  forceIds(...ids: string[]): void {
+    this.forcedIds.push(...ids);
+  }
+
   private queued(task: SimTaskRecord): void {
     const s = this.settings;
+    const forced = this.forcedIds.shift();
+    if (forced !== undefined) {
+      this.running.tasks.delete(task.id);
+      task.id = forced;
+      this.running.tasks.set(forced, task);
+    }
     if (this.timing.runMs !== undefined) task.runMs = this.timing.runMs;
     if (this.timing.queueMs !== undefined) task.waitMs = this.timing.queueMs;
     if (this.timing.progressSteps !== undefined) task.steps = Math.max(1, Math.floor(this.timing.progressSteps));

@@ -49,6 +49,8 @@ export interface TestSimulator extends MjSimulator {
   stall(taskId: string, stalled: boolean): void;
   /** Ends a task FAILURE now (no effect on a task already finished). */
   failTask(taskId: string, reason: string): void;
+  /** The next tasks queued take these ids, in order (an id another simulator already gave). */
+  forceIds(...ids: string[]): void;
   /** Makes a task report these result URLs once it succeeds (e.g. an internal address, or `${url}/redirect/…`). */
   setResult(taskId: string, result: ResultOverride): void;
   /**
@@ -63,6 +65,8 @@ export interface TestSimulator extends MjSimulator {
   /** Whole bodies of the requests that `keepFullBodies` matched, in order. */
   readonly fullBodies: Array<{ path: string; body: unknown }>;
   injectNext(match: FaultMatch, reply: FaultReply): void;
+  /** Drops the faults injected and not used yet. */
+  clearFaults(): void;
   /** While down: 'status' answers 503, 'reset' destroys the connection. */
   setDown(down: boolean, mode?: 'status' | 'reset'): void;
   requestCount(pathIncludes?: string): number;
@@ -186,12 +190,14 @@ export async function startTestSimulator(options: TestSimulatorOptions = {}): Pr
     configure: (patch: Partial<Switches> & Timing) => switches.configure(patch),
     stall: (taskId: string, stalled: boolean) => switches.stall(taskId, stalled),
     failTask: (taskId: string, reason: string) => switches.failTask(taskId, reason),
+    forceIds: (...ids: string[]) => switches.forceIds(...ids),
     setResult: (taskId: string, result: ResultOverride) => switches.setResult(taskId, result),
     sendCallback: (taskId: string, patch?: Record<string, unknown>) => switches.sendCallback(taskId, patch),
     callbacksSent: () => switches.callbacksSent,
     requests: log.requests,
     fullBodies,
     injectNext: (match: FaultMatch, reply: FaultReply) => void faults.push({ match, reply }),
+    clearFaults: () => void faults.splice(0),
     setDown: (isDown: boolean, mode: 'status' | 'reset' = 'status') => void (down = isDown ? mode : undefined),
     requestCount(pathIncludes?: string) {
       if (!pathIncludes) return log.requests.length;
