@@ -4,7 +4,9 @@ import { ConfigError, loadConfig, readEnvironment, scrubberOf } from './config';
 import { createLogger } from './logger';
 import { playgroundAccess, playgroundRefusal, startPlayground, wantsPlayground } from './playground/boot';
 
-const environment = readEnvironment();
+// `npm run play -- --upstreams 2`: the playground with two simulated APIs (SIMULATOR_UPSTREAMS), to watch failover.
+const upstreamsFlag = process.argv.indexOf('--upstreams');
+const environment = { ...readEnvironment(), ...(upstreamsFlag > 0 ? { SIMULATOR_UPSTREAMS: process.argv[upstreamsFlag + 1] } : {}) };
 // No Discord application configured (or `npm run play`): the real bot against a local Discord, with a page.
 const wanted = wantsPlayground(environment, process.argv);
 const refusal = wanted ? playgroundRefusal(environment, process.argv) : undefined;

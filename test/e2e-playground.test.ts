@@ -151,6 +151,36 @@ describe('the playground: npm start with nothing configured', { skip: chromiumMi
   });
 });
 
+describe('the playground with two simulated APIs (npm run play -- --upstreams 2)', { skip: chromiumMissing }, () => {
+  test('the page stops one API; new tasks still finish, on the other', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mj-bridge-play-'));
+    const { bot, url } = await startBot(dir, { SIMULATOR_RUN_MS: '1500' }, ['--playground', '--upstreams', '2']);
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+      await page.goto(url);
+      const alpha = page.locator('button[data-api="alpha"]');
+      await alpha.waitFor();
+      assert.match((await alpha.textContent()) ?? '', /alpha: up/);
+      await alpha.click();
+      await page.locator('button[data-api="alpha"]', { hasText: /stopped/ }).waitFor();
+      for (const prompt of ['a heron while alpha sleeps', 'a crane while alpha sleeps']) {
+        await run(page, `/imagine prompt: ${prompt}`);
+        await finished(message(page, new RegExp(prompt)), 40_000);
+      }
+      await page.screenshot({ path: new URL('playground-apis.png', SHOTS).pathname });
+      await bot.waitForOutput(/an API is down/);
+      const health = (await (await fetch(new URL('/healthz', url))).json()) as { upstreams: Array<{ name: string; state: string }> };
+      assert.deepEqual(health.upstreams.map((u) => u.name), ['alpha', 'beta']);
+      assert.equal(health.upstreams[1]!.state, 'up');
+    } finally {
+      await browser.close();
+      await bot.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('npm run play', () => {
   test('forces the playground even with a Discord application configured, and never contacts it', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'mj-bridge-play-'));

@@ -382,6 +382,9 @@ export const en = {
   playground: {
     title: 'mj-bridge playground',
     actingAs: 'Acting as',
+    apis: 'APIs:',
+    apiUp: 'up (click to stop)',
+    apiDown: 'stopped (click to start)',
     admin: 'admin',
     member: 'member',
     send: 'Send',

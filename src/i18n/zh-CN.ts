@@ -368,6 +368,9 @@ export const zhCN: typeof en = {
   playground: {
     title: 'mj-bridge 试玩',
     actingAs: '当前身份',
+    apis: '接口：',
+    apiUp: '运行中（点击停止）',
+    apiDown: '已停止（点击启动）',
     admin: '管理员',
     member: '成员',
     send: '发送',

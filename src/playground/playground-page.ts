@@ -274,8 +274,21 @@ const SCRIPT = `
     userSelect.textContent = '';
     for (const u of s.users) userSelect.append(el('option', { value: u.id, selected: u.id === state.me, text: u.name + ' (' + (u.admin ? S.admin : S.member) + ')' }));
     state.messages = new Map(s.messages.map((m) => [m.id, m]));
+    drawApis(s.apis);
     redraw(); suggestions(); describe();
   });
+  // Simulated APIs (SIMULATOR_UPSTREAMS): one button each stops or starts it, to watch new tasks fail over.
+  const apisBox = document.getElementById('apis');
+  const drawApis = (apis) => {
+    apisBox.hidden = !apis || apis.length < 2;
+    for (const old of apisBox.querySelectorAll('button')) old.remove();
+    for (const api of apis || []) {
+      const button = el('button', { type: 'button', 'data-api': api.name, text: api.name + ': ' + (api.up ? S.apiUp : S.apiDown) });
+      button.addEventListener('click', () => post('api', { name: api.name, up: !api.up }).catch(show));
+      apisBox.append(button);
+    }
+  };
+  feed.addEventListener('apis', (event) => drawApis(JSON.parse(event.data)));
   feed.addEventListener('update', (event) => {
     const u = JSON.parse(event.data);
     if (u.commands) { state.commands = u.commands; suggestions(); describe(); }
@@ -298,6 +311,7 @@ export function playgroundPage(): string {
 <header>
 <h1><span data-s="title">mj-bridge playground</span> <small id="channel">#general</small></h1>
 <label><span data-s="actingAs">Acting as</span> <select id="user" aria-label="Acting as"></select></label>
+<span id="apis" hidden><span data-s="apis">APIs:</span> </span>
 </header>
 <main id="log" aria-live="polite"></main>
 <footer>
