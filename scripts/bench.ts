@@ -19,6 +19,7 @@ import { runFleet } from './bench/fleet';
 import { transportFloor } from './bench/floor';
 import { lagFigures, percentile, ProcessSampler, type LagFigures } from './bench/measure';
 import { requestsPerPeriod } from './bench/per-period';
+import { runUpstreams } from './bench/upstreams';
 import { log, POLL_MS, rateLimitsOf, Rig, SIM, until } from './bench/rig';
 
 const TASKS = Number(process.env.BENCH_TASKS ?? 1000);
@@ -139,8 +140,13 @@ if (process.env.BENCH_ONLY === 'floor') {
   process.exit(0);
 }
 if (process.env.BENCH_ONLY) {
-  // One phase alone, for profiling: BENCH_ONLY=batched|per-task|notify|cold (or floor)
+  // One phase alone, for profiling: BENCH_ONLY=batched|per-task|notify|cold (or floor, or upstreams)
   const name = process.env.BENCH_ONLY;
+  if (name === 'upstreams') {
+    const result = await runUpstreams(TASKS);
+    process.stdout.write(`${JSON.stringify({ ...result, rateLimited: Object.fromEntries(result.rateLimited) })}\n`);
+    process.exit(0);
+  }
   const only = await runPhase(name, { notify: name === 'notify', cold: name === 'cold', listByCondition: name !== 'per-task' });
   process.stdout.write(`${JSON.stringify({ ...only, rateLimited: Object.fromEntries(only.rateLimited), lag: { p50: percentile(only.lag.running, 50), p99: percentile(only.lag.running, 99) } })}\n`);
   process.exit(0);
@@ -153,6 +159,7 @@ const restart = await runRestart();
 const perPeriod = [];
 for (const n of [1, 10, 100, TASKS]) perPeriod.push(await requestsPerPeriod(n));
 const fleet = await runFleet(TASKS);
+const twoApis = await runUpstreams(TASKS);
 const floor = await transportFloor(TASKS, Math.round(perTask.apiPollRequests / TASKS), notify.callbacks);
 
 const perTickBatched = batched.apiPollRequests / Math.max(1, batched.pollTicks);
@@ -181,10 +188,11 @@ const rows: Array<[string, string, string]> = [
       { name: 'kill -9', rateLimited: restart.rateLimited },
       ...perPeriod.map((r) => ({ name: `per period N = ${r.tasks}`, rateLimited: r.rateLimited })),
       ...(fleet ? [{ name: 'fleet', rateLimited: fleet.rateLimited }] : []),
+      { name: 'two APIs', rateLimited: twoApis.rateLimited },
     ]
       .flatMap((r) => [...r.rateLimited].map(([route, n]) => `${r.name}: ${route} ×${n}`))
       .join('; ') || '0',
-    `0: ${ok([...measured, restart, ...perPeriod, ...(fleet ? [fleet] : [])].every((r) => total(r.rateLimited) === 0))}`,
+    `0: ${ok([...measured, restart, ...perPeriod, ...(fleet ? [fleet] : []), twoApis].every((r) => total(r.rateLimited) === 0))}`,
   ],
   ...measured.map((r): [string, string, string] => [
     `bot peak RSS / mean CPU (${r.name})`,
@@ -217,6 +225,10 @@ const rows: Array<[string, string, string]> = [
         ['fleet: final cards delivered', `${fleet.finals} / ${fleet.tasks}`, `all: ${ok(fleet.finals === fleet.tasks)}`],
       ] as Array<[string, string, string]>)
     : [['fleet phase', 'skipped: redis-server is not installed', ''] as [string, string, string]]),
+  ['two APIs (1:1, alpha stopped 20 s halfway): tasks accepted by alpha / beta', `${twoApis.accepted.alpha} / ${twoApis.accepted.beta}`, 'new tasks fail over to beta while alpha is down'],
+  ['two APIs: list-by-condition per period, alpha / beta', `${fmt(twoApis.perPeriod.alpha, 1)} / ${fmt(twoApis.perPeriod.beta, 1)}`, `≤ ⌈tasks of each / 100⌉: ${ok(twoApis.perPeriod.alpha <= Math.ceil(twoApis.accepted.alpha / 100) && twoApis.perPeriod.beta <= Math.ceil(twoApis.accepted.beta / 100))}`],
+  ['two APIs: lag p50 / p99 (alpha’s tasks wait out its 20 s)', `${fmt(twoApis.lagP50)} / ${fmt(twoApis.lagP99)} ms`, ''],
+  ['two APIs: final cards delivered', `${twoApis.finals} / ${twoApis.tasks}`, `all: ${ok(twoApis.finals === twoApis.tasks)}`],
 ];
 const width = Math.max(...rows.map((r) => r[0].length));
 const valueWidth = Math.max(...rows.map((r) => r[1].length));

@@ -87,7 +87,8 @@ const CARD_ROUTES = new Set(['PATCH /webhooks/:app/:token/messages/:message', 'P
 /** What a card edit showed: -1 queued, 0–99 percent, 100 final. */
 function shown(call: RestCall): { taskId: string; state: number } | undefined {
   const embed = call.body?.embeds?.[0];
-  const taskId = /Task (\S+)/.exec(String(embed?.footer?.text ?? ''))?.[1];
+  // The footer shows the task's key: the API's id, after the API's name for every API but the first.
+  const taskId = /Task (\S+)/.exec(String(embed?.footer?.text ?? ''))?.[1]?.split(':').at(-1);
   if (!taskId) return undefined;
   const status = String(embed?.fields?.find((f: { name: string }) => f.name === 'Status')?.value ?? '');
   if (/Done/.test(status) && call.files.length > 0) return { taskId, state: 100 };
