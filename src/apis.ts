@@ -34,6 +34,8 @@ export interface ApisOptions {
   simulator?: SimulatorOptions | undefined;
   /** An API's state changed. */
   changed(upstream: Upstream): void;
+  /** Every request's outcome at each API, for the metrics. */
+  observe?(upstream: string, endpoint: string, outcome: string): void;
 }
 
 /**
@@ -87,6 +89,7 @@ export async function startApis(config: Config, options: ApisOptions): Promise<{
       logger: logger.child({ api: spec.name }),
       scrubber,
       clock,
+      ...(options.observe ? { observe: (endpoint: string, outcome: string) => options.observe!(spec.name, endpoint, outcome) } : {}),
     });
     // Only providers that forward notifyHook get one (resellers strip or refuse it).
     const notifyUrl = config.PUBLIC_URL && provider.callsNotifyHook ? `${config.PUBLIC_URL.replace(/\/+$/, '')}${notifyPath(secret, spec.name)}` : undefined;

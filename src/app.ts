@@ -1,4 +1,4 @@
-import { Events, Status, type Client, type Guild } from 'discord.js';
+import { Events, RESTEvents, Status, type Client, type Guild } from 'discord.js';
 import { commands as defaultCommands } from '../commands';
 import { notifySecretsOf, retentionOf, scrubberOf, shardsOf, type Config } from './config';
 import { startApis } from './apis';
@@ -13,6 +13,7 @@ import { WebhookEdits } from './discord/webhook-edits';
 import { createInteractionRouter } from './discord/router';
 import { createHttpServer } from './http/server';
 import { createLogger, type Logger } from './logger';
+import { Metrics, routeGroup } from './metrics';
 import { providerRejects } from './mj/providers';
 import { DEFAULT_UPSTREAM, type Upstream } from './mj/upstreams';
 import { Downloader } from './net/downloader';
@@ -67,10 +68,26 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const store = await openStore(config.STORE_URL, logger);
   // Alerts go out once the client exists: an API's state change is logged at once and posted to ALERT_CHANNEL_ID.
   let alert: (upstream: Upstream) => void = () => undefined;
-  const apis = await startApis(config, { logger, scrubber, clock, simulator: options.simulator, changed: (upstream) => alert(upstream) });
+  // What an operator graphs (GET /metrics); its gauges read the tracker and the APIs once they exist.
+  const gauges = { tasksInFlight: () => 0, upstreams: (): Array<{ name: string; state: string }> => [] };
+  const metrics = new Metrics({ tasksInFlight: () => gauges.tasksInFlight(), upstreams: () => gauges.upstreams() });
+  const apis = await startApis(config, {
+    logger,
+    scrubber,
+    clock,
+    simulator: options.simulator,
+    changed: (upstream) => alert(upstream),
+    observe: (upstream, endpoint, outcome) => metrics.apiRequests.inc({ endpoint, outcome, upstream }),
+  });
   const { upstreams } = apis;
   const shards = shardsOf(config);
   const client = createDiscordClient({ apiUrl: config.DISCORD_API_URL, logger, shards, shardCount: config.SHARD_COUNT });
+  const discordAnswered = (method: string, path: string, status: number) => {
+    const route = routeGroup(method, path);
+    metrics.discordRequests.inc({ route, status: status === 429 ? '429' : `${Math.floor(status / 100)}xx` });
+    if (status === 429) metrics.discordRateLimited.inc({ route });
+  };
+  client.rest.on(RESTEvents.Response, (request, response) => discordAnswered(request.method, String(request.path), response.status));
   // Results may come from the API's own origin (a self-hosted proxy on a LAN) and the admin's RESULT_ORIGINS;
   // anything else must be a public address. Members' attachments come from Discord's CDN.
   const resolve = options.resolve ?? systemResolve;
@@ -90,8 +107,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     defaults: { daily: config.DEFAULT_DAILY_TASKS, concurrent: config.DEFAULT_CONCURRENT_TASKS },
     inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
+    refused: (limit) => metrics.quotaRefusals.inc({ limit }),
   });
-  const webhookEdits = new WebhookEdits(client.rest);
+  const webhookEdits = new WebhookEdits(client.rest, discordAnswered);
   const publisher = new RestPublisher(client.rest, webhookEdits, logger, clock);
   const tracker = new Tracker(upstreams, store, publisher, logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
@@ -105,13 +123,30 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     downloader: resultDownloads,
     retentionMs: retentionOf(config),
-    onEnded: (record) => quotas.taskEnded(record),
+    onEnded: async (record) => {
+      metrics.tasksFinished.inc({ kind: record.kind ?? 'task', status: record.state.kind, upstream: upstreams.ref(record.taskId).upstream.name });
+      await quotas.taskEnded(record);
+    },
+    cardLag: (ms) => metrics.cardLag.observe(ms / 1000),
     leaseMs: config.LEASE_MS,
     shards,
     clock,
     ...options.tracker,
   });
-  const starter = new Starter({ config, upstreams, store, settings, quotas, tracker, publisher, logger, clock });
+  gauges.tasksInFlight = () => tracker.inFlight;
+  gauges.upstreams = () => upstreams.all.map((upstream) => ({ name: upstream.name, state: upstream.health.state }));
+  const starter = new Starter({
+    config,
+    upstreams,
+    store,
+    settings,
+    quotas,
+    tracker,
+    publisher,
+    logger,
+    clock,
+    started: (kind, upstream, count) => metrics.tasksStarted.inc({ kind, upstream }, count),
+  });
   const ctx: BotContext = {
     config,
     rest: client.rest,
@@ -163,6 +198,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       if (!upstream) return;
       void store.coordinator.hint(upstreams.key(upstream, taskId)).catch((err: unknown) => logger.warn({ err }, 'could not pass on a callback'));
     },
+    metrics: () => metrics.scrape(),
     health: async () => {
       const gateway = client.ws.status === Status.Ready ? 'ready' : 'not ready';
       const storeOk = await store.ping();
@@ -244,6 +280,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await webhookEdits.close();
       await options.playground?.close();
       await store.close();
+      metrics.stop();
     },
   };
   return app;

@@ -29,7 +29,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/mj'],
   ['src/net'],
   // Base.
-  ['src/errors', 'src/logger'],
+  ['src/errors', 'src/logger', 'src/metrics'],
   ['src/i18n', 'src/secrets'],
 ];
 

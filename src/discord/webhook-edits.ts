@@ -30,8 +30,14 @@ export class WebhookEdits {
   /** Bucket (webhook and token) → when it has room again (ms), for buckets Discord said were empty. */
   private readonly emptyUntil = new Map<string, number>();
 
-  /** Waits are real time, as Discord's buckets are: not the app's clock, which tests may move. */
-  constructor(rest: REST) {
+  /**
+   * Waits are real time, as Discord's buckets are: not the app's clock, which tests may move. `observe` hears of
+   * every answer (the metrics), by route template and status.
+   */
+  constructor(
+    rest: REST,
+    private readonly observe?: (method: string, route: string, status: number) => void,
+  ) {
     const api = new URL(rest.options.api);
     this.origin = api.origin;
     this.prefix = `${api.pathname.replace(/\/$/, '')}/v${rest.options.version}`;
@@ -56,6 +62,7 @@ export class WebhookEdits {
       timeoutMs: TIMEOUT_MS,
       maxBytes: MAX_ANSWER_BYTES,
     });
+    this.observe?.('PATCH', '/webhooks/:app/:token/messages/:message', answer.status);
     const parsed = parseJson(answer.bytes?.toString('utf8') ?? '');
     if (answer.status >= 200 && answer.status < 300) {
       const empty = header(answer.headers['x-ratelimit-remaining']) === '0';

@@ -24,6 +24,8 @@ export interface HttpServerOptions {
   notifyUpstreams: readonly string[];
   /** A notifyHook callback (of the named API, else the default one) named this task id: a hint to poll it now. */
   onNotify(taskId: string, upstream: string | undefined): void;
+  /** `GET /metrics`: Prometheus's text, on the same port as /healthz. */
+  metrics?: () => Promise<{ contentType: string; text: string }>;
   /**
    * More pages (the region editor, the playground): true when it answered the request. A route reads a body only
    * through `bodies`, and only once the path, method and headers say it wants it.
@@ -99,6 +101,11 @@ export function createHttpServer(options: HttpServerOptions): { server: Server; 
       if (req.method === 'GET' && path === '/healthz') {
         const answer = await cachedHealth();
         return send(res, answer.ok ? 200 : 503, answer);
+      }
+      if (req.method === 'GET' && path === '/metrics' && options.metrics) {
+        const { contentType, text } = await options.metrics();
+        res.writeHead(200, { 'content-type': contentType, 'content-length': String(Buffer.byteLength(text)) }).end(text);
+        return;
       }
       if (path.startsWith(NOTIFY_PATH)) {
         // Unknown secrets and APIs look like unknown paths: nothing to learn by probing.

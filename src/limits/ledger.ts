@@ -33,6 +33,8 @@ export interface LedgerOptions {
   defaults: { daily: number; concurrent: number };
   /** Tasks of this member in this server that have not ended, fleet-wide. */
   inFlight(guildId: string, userId: string): Promise<number>;
+  /** A limit refused a task (`budget spent`, `daily quota`, `daily 0`, `concurrency`). */
+  refused?(limit: string): void;
 }
 
 /** What a member may do, from the most generous of their roles (and @everyone, the server's default). */
@@ -159,6 +161,14 @@ export class QuotaLedger {
    * Checks the server budget, the member's day and the member's tasks in flight together, atomically.
    */
   reserve(member: Member, cost: number): Promise<Ticket> {
+    return this.take(member, cost).catch((error: unknown) => {
+      // Which limit refused, for the metrics (the member hears the UserError itself).
+      if (error instanceof UserError) this.options.refused?.(error.detail ?? 'limit');
+      throw error;
+    });
+  }
+
+  private take(member: Member, cost: number): Promise<Ticket> {
     return this.locked(member.guildId, async () => {
       const day = this.today();
       if (!member.admin) {

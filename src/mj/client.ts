@@ -29,6 +29,8 @@ export interface MjClientOptions {
   logger: Logger;
   /** Replaces configured secrets in the API's own text (an error that echoes the request) before anyone sees it. */
   scrubber?: Scrubber;
+  /** Every request's outcome, for the metrics (src/mj/http.ts). */
+  observe?: (endpoint: string, outcome: string) => void;
   timeoutMs?: number;
   clock?: () => number;
 }
@@ -177,6 +179,7 @@ export class MjClient {
       logger: options.logger,
       ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       ...(options.clock === undefined ? {} : { clock: options.clock }),
+      ...(options.observe === undefined ? {} : { observe: options.observe }),
     });
   }
 

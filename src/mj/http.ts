@@ -16,7 +16,12 @@ export interface MjHttpOptions {
   circuitThreshold?: number;
   circuitCooldownMs?: number;
   clock?: () => number;
+  /** Every attempt's outcome, for the metrics: the endpoint (ids left out) and ok / refused / 5xx / network / circuit-open. */
+  observe?: (endpoint: string, outcome: string) => void;
 }
+
+/** An API path as a metric label: no mode prefix, no ids (`/mj/task/:id/fetch`). */
+const endpointOf = (path: string) => path.replace(/^.*?\/mj\//, '/mj/').replace(/\/task\/[^/]+\/(fetch|image-seed)/, '/task/:id/$1');
 
 export interface HttpAnswer {
   status: number;
@@ -164,6 +169,7 @@ export class MjHttp {
     let lastError: MjApiError | undefined;
     for (let attempt = 0; attempt < maxAttempts; attempt += 1) {
       if (!this.circuit.allow()) {
+        this.options.observe?.(endpointOf(path), 'circuit-open');
         throw new MjApiError({ kind: 'unavailable', message: `circuit open, ${method} ${path} not sent`, notDelivered: true });
       }
       let answer: HttpAnswer | undefined;
@@ -175,6 +181,7 @@ export class MjHttp {
         if (error instanceof MjApiError) throw error;
         const code = networkCode(error);
         const delivered = !NOT_DELIVERED.has(code);
+        this.options.observe?.(endpointOf(path), 'network');
         lastError = new MjApiError({
           kind: 'unavailable',
           message: `${method} ${path} failed: ${code || (error as Error).name}`,
@@ -186,6 +193,7 @@ export class MjHttp {
         if (!opts.idempotent && delivered) throw lastError;
       }
       if (answer) {
+        this.options.observe?.(endpointOf(path), answer.status >= 500 ? '5xx' : answer.status === 429 ? '429' : answer.status >= 400 ? 'refused' : 'ok');
         if (answer.status >= 500) {
           this.circuit.failure();
           lastError = new MjApiError({ kind: 'unavailable', message: `${method} ${path} answered ${answer.status}`, httpStatus: answer.status });

@@ -72,6 +72,8 @@ export interface TrackedTask {
   prompt: string;
   requesterId: string;
   mode: Mode | undefined;
+  /** What started it, as metrics count it: the command (`imagine`) or the button's action (`upscale`). */
+  kind?: string;
   /** The Midjourney button that started it, if a button did (src/mj/actions.ts). */
   action?: MjAction;
   /** The member asked for a faster mode than their roles allow: `mode` is the capped one. */

@@ -95,6 +95,8 @@ export interface StarterOptions {
   publisher: Pick<Publisher, 'post'>;
   logger: Logger;
   clock: () => number;
+  /** A task the API accepted, for the metrics: what started it and the API that runs it. */
+  started?(kind: string, upstream: string, count: number): void;
 }
 
 /** `state` the API stores with the task: who asked where, so an admin can trace a task (≤255 chars). */
@@ -162,11 +164,13 @@ export class Starter {
     }
     const { upstream, submitted } = sent;
     const keys = submitted.taskIds.map((id) => this.options.upstreams.key(upstream, id));
+    const kind = metricKind(spec);
+    this.options.started?.(kind, upstream.name, keys.length);
     const base = { ...spec, prompt, locale, mode, cappedFrom, variation: spec.variation ?? prefs.variation };
     try {
       const cards = [base, ...extras.map((extra) => ({ ...base, ...extra }))];
       for (const [i, taskId] of keys.entries()) {
-        await this.track(request, { ...(cards[i] ?? { ...base, prompt: '' }), upstream: upstream.name }, taskId, submitted, i === 0 && request.firstCardInReply);
+        await this.track(request, { ...(cards[i] ?? { ...base, prompt: '' }), upstream: upstream.name, kind }, taskId, submitted, i === 0 && request.firstCardInReply);
       }
     } finally {
       // The API accepted it: it counts, whatever happened to its cards.
@@ -228,6 +232,7 @@ export class Starter {
       ...(card.action ? { action: card.action } : {}),
       parentTaskId: card.parentTaskId,
       ...(card.upstream ? { upstream: card.upstream } : {}),
+      ...(card.kind ? { kind: card.kind } : {}),
       message,
       submittedAt: now,
       lastChangeAt: now,
@@ -250,4 +255,9 @@ interface CardSpec {
   variation?: 'high' | 'low' | undefined;
   /** The API that runs it. */
   upstream?: string;
+  /** What started it, as metrics count it. */
+  kind?: string;
 }
+
+/** What started a task, as a metric label: the button's action, else the command without its slash (never an id). */
+const metricKind = (spec: TaskSpec): string => spec.action?.kind ?? spec.kind.replace(/^\//, '');

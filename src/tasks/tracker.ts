@@ -39,6 +39,8 @@ export interface TrackerOptions {
   render?: (task: TrackedTask) => RenderOptions;
   /** The one clock of everything in src/tasks (tests move it forward). */
   clock: () => number;
+  /** From a change the bot saw at the API to the card edit that shows it (ms), for the metrics. */
+  cardLag?: (ms: number) => void;
 }
 
 /** A task the API just accepted, as the start path describes it: the tracker gives it its first state. */
@@ -67,6 +69,8 @@ export class Tracker {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** When each card's newest change was seen and not shown yet (for cardLag). */
+  private readonly seenAt = new Map<string, number>();
 
   constructor(
     private readonly upstreams: Upstreams,
@@ -269,7 +273,10 @@ export class Tracker {
     }
     record.state = state;
     if (write) await this.store.tasks.set(record.taskId, record);
-    if (shows) this.delivery.push(record.taskId, isFinal(state));
+    if (shows) {
+      if (!this.seenAt.has(record.taskId)) this.seenAt.set(record.taskId, this.clock());
+      this.delivery.push(record.taskId, isFinal(state));
+    }
     if (moved && isFinal(state)) await this.settle(record);
   }
 
@@ -302,12 +309,20 @@ export class Tracker {
           if (!report.final) await this.store.tasks.set(record.taskId, record);
         }
         record.renderedHash = report.hash;
+        this.shown(record.taskId);
         if (report.final) await this.release(record, 'delivered');
         return;
       case 'lost':
         this.logger.info({ taskId: record.taskId }, report.why);
         await this.release(record, 'detached');
     }
+  }
+
+  private shown(taskId: string): void {
+    const seen = this.seenAt.get(taskId);
+    if (seen === undefined) return;
+    this.seenAt.delete(taskId);
+    this.options.cardLag?.(this.clock() - seen);
   }
 
   /** End verb 1: the task's state became final; its member's slot is given back and the quotas hear of it. */
@@ -336,5 +351,6 @@ export class Tracker {
     this.schedule.delete(taskId);
     this.delivery.forget(taskId);
     this.poller.forget(taskId);
+    this.seenAt.delete(taskId);
   }
 }
