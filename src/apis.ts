@@ -67,10 +67,8 @@ export async function startApis(config: Config, options: ApisOptions): Promise<{
   const all: Upstream[] = specs.map((spec) => {
     const url = spec.url!;
     if (url.startsWith('http://') && leavesThisMachine(url)) {
-      logger.warn(
-        { api: spec.name, host: new URL(url).host },
-        'an API URL is plain http:// to another machine: its key and every prompt travel unencrypted. Use https:// unless the network between is yours.',
-      );
+      const which = spec.name === DEFAULT_UPSTREAM ? 'MJ_API_URL is plain http:// to another machine: MJ_API_KEY' : `The URL of API ${spec.name} is plain http:// to another machine: its key`;
+      logger.warn({ api: spec.name, host: new URL(url).host }, `${which} and every prompt travel unencrypted. Use https:// unless the network between is yours.`);
     }
     const preset = PROVIDERS[spec.provider];
     const provider: ProviderPreset = {

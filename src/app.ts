@@ -207,6 +207,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
         ok: gateway === 'ready' && storeOk && upstreams.anyUp,
         gateway,
         store: storeOk ? 'ok' : 'failing',
+        api: upstreams.anyUp ? 'ok' : 'down',
         upstreams: upstreamHealth(upstreams, tracker),
         tasksInFlight: tracker.inFlight,
         process: store.coordinator.processId,

@@ -98,7 +98,7 @@ describe('usage.csv', () => {
   it('quotes what needs quoting and defuses formulas', () => {
     const csv = usageCsv([row({ memberName: 'Bob, "the builder"' }), row({ taskId: '2', memberName: '=HYPERLINK("x")' })]);
     const lines = csv.trim().split('\r\n');
-    assert.equal(lines[1], '2026-01-02T03:04:05.000Z,m,"Bob, ""the builder""",c,/imagine,fast,1,SUCCESS');
+    assert.equal(lines[1], '2026-01-02T03:04:05.000Z,m,"Bob, ""the builder""",c,/imagine,fast,1,SUCCESS,default');
     assert.match(lines[2]!, /^[^,]+,m,"'=HYPERLINK\(""x""\)",/);
   });
 });

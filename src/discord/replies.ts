@@ -2,6 +2,7 @@ import { DiscordAPIError, MessageFlags, RESTJSONErrorCodes, type RepliableIntera
 import { UserError } from '../errors';
 import type { Logger } from '../logger';
 import { isMjApiError } from '../mj/errors';
+import { isStoreDown } from '../store';
 import { memberMessages } from './locale';
 
 /**
@@ -48,6 +49,11 @@ export async function reportError(interaction: RepliableInteraction, error: unkn
         : 'Midjourney API error',
     );
     return replyPrivately(interaction, error.userText(t));
+  }
+  if (isStoreDown(error)) {
+    // Nothing was half-started: every start reads the store before it reserves, defers or sends anything.
+    logger.warn({ ...where, err: error }, 'the store cannot be reached: a request refused');
+    return replyPrivately(interaction, t.common.storeDown);
   }
   if (error instanceof DiscordAPIError && Number(error.code) === RESTJSONErrorCodes.UnknownInteraction) {
     logger.warn({ ...where }, 'interaction expired before we answered');

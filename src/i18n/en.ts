@@ -11,6 +11,7 @@ export const en = {
   /** The language of this catalogue. */
   locale: 'en' as Locale,
   common: {
+    storeDown: 'The bot cannot reach its storage right now, so nothing was sent. Please try again in a minute.',
     genericFailure: 'Something went wrong on our side. Please try again in a moment.',
     useInServer: 'Please use this in a server channel.',
     commandGone: 'This command is not available any more. An admin may need to run deploy-commands.',

@@ -11,6 +11,7 @@ const num = (value: number) => formatNumber('zh-CN', value);
 export const zhCN: typeof en = {
   locale: 'zh-CN',
   common: {
+    storeDown: '机器人暂时无法访问其存储，因此没有发送任何请求。请一分钟后再试。',
     genericFailure: '我们这边出了点问题，请稍后再试。',
     useInServer: '请在服务器的频道中使用。',
     commandGone: '此命令已不可用。可能需要管理员运行 deploy-commands。',

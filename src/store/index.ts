@@ -4,6 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
+import { redisClientOptions } from './redis-options';
 import { upgradeTask } from './upgrade';
 import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, MemberPrefs, TrackedTask, UsageRow } from './records';
 
@@ -67,7 +68,26 @@ async function importOptional(name: string): Promise<{ default: new (...args: un
 
 const isRedis = (storeUrl: string) => /^rediss?:\/\//.test(storeUrl);
 
-async function createAdapter(storeUrl: string): Promise<KeyvStoreAdapter | Map<unknown, unknown>> {
+/** Errors that mean the store cannot be reached right now (Redis down, restarting, or unreachable), as opposed to a bug. */
+const STORE_DOWN = /The client is (offline|closed)|Socket closed unexpectedly|Connection timeout|ECONNREFUSED|ECONNRESET|Redis client is not connected/i;
+export const isStoreDown = (error: unknown): boolean => {
+  for (let cause = error, depth = 0; cause instanceof Error && depth < 4; cause = cause.cause, depth += 1) {
+    if (STORE_DOWN.test(cause.message) || /^(ClientOfflineError|ClientClosedError|SocketClosedUnexpectedlyError|ConnectionTimeoutError)$/.test(cause.name)) return true;
+  }
+  return false;
+};
+
+/** A Redis client connected now (every namespace shares it, and the coordinator has its own). */
+type RedisClient = Awaited<ReturnType<typeof connectRedis>>;
+async function connectRedis(storeUrl: string, logger: Logger) {
+  const { createClient } = await import('@keyv/redis');
+  const client = createClient(redisClientOptions(storeUrl));
+  client.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
+  await client.connect();
+  return client;
+}
+
+async function createAdapter(storeUrl: string, redis: RedisClient | undefined): Promise<KeyvStoreAdapter | Map<unknown, unknown>> {
   const scheme = storeUrl.slice(0, storeUrl.indexOf(':'));
   switch (scheme) {
     case 'memory':
@@ -80,7 +100,8 @@ async function createAdapter(storeUrl: string): Promise<KeyvStoreAdapter | Map<u
     case 'redis':
     case 'rediss': {
       const { default: KeyvRedis } = await import('@keyv/redis');
-      return new KeyvRedis(storeUrl, { throwOnConnectError: true }) as unknown as KeyvStoreAdapter;
+      // Errors are thrown, not swallowed: a read that fails must not look like a key that is not there.
+      return new KeyvRedis(redis as never, { throwOnConnectError: true, throwOnErrors: true }) as unknown as KeyvStoreAdapter;
     }
     case 'postgres':
     case 'postgresql': {
@@ -132,6 +153,8 @@ async function sweep(store: Namespaces, now: number, retentionMs: number): Promi
 }
 
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
+  // One connection for every namespace (each keeps its own adapter, which carries its namespace).
+  const redis = isRedis(storeUrl) ? await connectRedis(storeUrl, logger) : undefined;
   /** `upgrade`: turns a value written by an older version into the current shape, on every read. */
   const make = async <T>(namespace: (typeof NAMESPACES)[number], upgrade?: (value: unknown) => unknown) => {
     // Plain JSON: every value is JSON-shaped, and Keyv's default serializer (Buffers, BigInts) costs more CPU.
@@ -140,8 +163,8 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
       if (upgrade && entry && typeof entry === 'object' && 'value' in entry) entry.value = upgrade(entry.value);
       return entry;
     };
-    const keyv = new Keyv<T>({ store: await createAdapter(storeUrl), namespace, useKeyPrefix: true, serialize: JSON.stringify, deserialize });
-    keyv.on('error', (err: unknown) => logger.error({ err, namespace }, 'store error'));
+    const keyv = new Keyv<T>({ store: await createAdapter(storeUrl, redis), namespace, useKeyPrefix: true, serialize: JSON.stringify, deserialize, throwOnErrors: Boolean(redis) });
+    keyv.on('error', (err: unknown) => logger.warn({ err, namespace }, 'store error'));
     return keyv;
   };
   const store = {
@@ -176,6 +199,8 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     async close() {
       await coordinator.close();
       await Promise.all(Object.values(store).map((keyv) => keyv.disconnect().catch(() => undefined)));
+      // The shared connection, if no adapter closed it already.
+      if (redis?.isOpen) await redis.quit().catch(() => undefined);
     },
   };
 }

@@ -2,9 +2,10 @@ import { createClient } from '@keyv/redis';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import { KeyedChain, newProcessId, type Coordinator, type ProcessInfo } from './coordinator';
+import { redisClientOptions } from './redis-options';
 
 /** The client as `createClient({ url })` makes it (RESP2, no modules). */
-const connectTo = (url: string) => createClient({ url });
+const connectTo = (url: string) => createClient(redisClientOptions(url));
 type Client = ReturnType<typeof connectTo>;
 
 const PREFIX = 'mj:';

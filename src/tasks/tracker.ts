@@ -69,6 +69,12 @@ export class Tracker {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** The store could not be reached lately (said once per outage). */
+  private fleetUnreachable = false;
+  /** Records written while the store was away, waiting for it (the newest version of each). */
+  private readonly unsaved = new Map<string, { record: TrackedTask; ttlMs: number | undefined }>();
+  /** Tasks whose end could not leave the fleet's registries while the store was away. */
+  private readonly unleft = new Map<string, TrackedTask>();
   /** When each card's newest change was seen and not shown yet (for cardLag). */
   private readonly seenAt = new Map<string, number>();
 
@@ -145,7 +151,7 @@ export class Tracker {
     const record: TrackedTask = { ...task, state: stateOfView(task.view), lifecycle: 'tracked' };
     this.active.set(record.taskId, record);
     this.schedule.add(record.taskId, this.clock());
-    await this.store.tasks.set(record.taskId, record);
+    await this.save(record);
     await this.fleet.join(record);
     this.delivery.push(record.taskId, isFinal(record.state));
   }
@@ -204,7 +210,7 @@ export class Tracker {
     if (this.ticking) return;
     this.ticking = true;
     try {
-      await this.fleet.keep();
+      await this.keepFleet();
       const now = this.clock();
       await this.watch(now);
       const due = this.schedule.takeDue(now, this.options.batchSize ?? 100);
@@ -216,12 +222,27 @@ export class Tracker {
     }
   }
 
+  /**
+   * Leases, takeovers and the heartbeat. While the store cannot be reached (Redis down or restarting) this process
+   * goes on polling the tasks it holds, so their cards keep updating; it says so once, and once when it is back.
+   */
+  private async keepFleet(): Promise<void> {
+    try {
+      await this.fleet.keep();
+      await this.catchUp();
+      if (this.fleetUnreachable) this.logger.info('the store answers again: what waited is written, leases and takeovers resume');
+      this.fleetUnreachable = false;
+    } catch (err) {
+      this.storeTrouble(err);
+    }
+  }
+
   /** Dead interaction tokens are deleted; what hangs is stalled, or failed after the hard timeout. */
   private async watch(now: number): Promise<void> {
     for (const record of this.active.values()) {
       if (tokenExpired(record, now)) {
         record.message.interaction = undefined;
-        await this.store.tasks.set(record.taskId, record);
+        await this.save(record);
       }
       const event = overdue(record, now, this.options);
       if (event) await this.change(record, event);
@@ -272,7 +293,7 @@ export class Tracker {
       this.schedule.answered(record.taskId, now, { status: view.status, stalled: state.kind === 'stalled' });
     }
     record.state = state;
-    if (write) await this.store.tasks.set(record.taskId, record);
+    if (write) await this.save(record);
     if (shows) {
       if (!this.seenAt.has(record.taskId)) this.seenAt.set(record.taskId, this.clock());
       this.delivery.push(record.taskId, isFinal(state));
@@ -293,20 +314,20 @@ export class Tracker {
         return;
       case 'buttons':
         record.buttonSlots = report.slots;
-        await this.store.tasks.set(record.taskId, record);
+        await this.save(record);
         return;
       case 'token-expired':
         if (!record.message.interaction) return;
         // How the card may be edited is written as soon as it changes (a restart must not try the dead token).
         record.message.interaction = undefined;
-        await this.store.tasks.set(record.taskId, record);
+        await this.save(record);
         return;
       case 'shown':
         // The card's message is written as soon as it moves (a restart needs it); a final card's with its release.
         if (report.messageId !== undefined && report.messageId !== record.message.messageId) {
           record.message.messageId = report.messageId;
-          await this.store.messages.set(report.messageId, record.taskId);
-          if (!report.final) await this.store.tasks.set(record.taskId, record);
+          await this.store.messages.set(report.messageId, record.taskId).catch((err: unknown) => this.storeTrouble(err));
+          if (!report.final) await this.save(record);
         }
         record.renderedHash = report.hash;
         this.shown(record.taskId);
@@ -340,9 +361,46 @@ export class Tracker {
     record.lifecycle = lifecycle;
     record.message.interaction = undefined;
     record.expiresAt = this.clock() + this.options.retentionMs;
-    await this.store.tasks.set(record.taskId, record, this.options.retentionMs);
+    await this.save(record, this.options.retentionMs);
     this.unload(record.taskId);
-    await this.fleet.leave(record);
+    try {
+      await this.fleet.leave(record);
+    } catch (err) {
+      // Out of the fleet's registries once the store is back: its member's slot must not stay taken.
+      this.unleft.set(record.taskId, record);
+      this.storeTrouble(err);
+    }
+  }
+
+  /**
+   * Writes a task's record. While the store cannot be reached (Redis down or restarting) the newest version waits
+   * here and is written once the store answers again (keepFleet): tracking goes on meanwhile, from memory.
+   */
+  private async save(record: TrackedTask, ttlMs?: number): Promise<void> {
+    try {
+      await this.store.tasks.set(record.taskId, record, ttlMs);
+      this.unsaved.delete(record.taskId);
+    } catch (err) {
+      this.unsaved.set(record.taskId, { record, ttlMs });
+      this.storeTrouble(err);
+    }
+  }
+
+  /** What could not be written or left while the store was away, now that it answers. */
+  private async catchUp(): Promise<void> {
+    for (const [taskId, { record, ttlMs }] of this.unsaved) {
+      await this.store.tasks.set(taskId, record, ttlMs);
+      this.unsaved.delete(taskId);
+    }
+    for (const [taskId, record] of this.unleft) {
+      await this.fleet.leave(record);
+      this.unleft.delete(taskId);
+    }
+  }
+
+  private storeTrouble(err: unknown): void {
+    if (!this.fleetUnreachable) this.logger.warn({ err }, 'the store cannot be reached: tracking goes on from memory, writes wait until it is back');
+    this.fleetUnreachable = true;
   }
 
   /** End verb 3: nothing of the task stays in this process (its record, schedule, card queue, last poll); nothing stored changes. */

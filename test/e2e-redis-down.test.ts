@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { embedText, TestWorld } from './support/harness';
+import { redisMissing, startRedis, type TestRedis } from './support/redis';
+import { isDone } from './support/surface';
+
+/** Issue 26: the store (Redis) going away and coming back, with the bot running all along. */
+
+describe('Redis down and back, the bot running', { skip: redisMissing }, () => {
+  let redis: TestRedis;
+  let world: TestWorld;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'mj-bridge-aof-'));
+    redis = await startRedis({ aof: dir });
+    world = await TestWorld.start({ env: { STORE_URL: redis.url }, simulator: { runMs: 3000 } });
+  });
+  after(async () => {
+    await world?.stop();
+    await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('a restart from the append-only file loses nothing the bot wrote', async () => {
+    const interaction = await world.command('imagine', { prompt: 'a fox written down' });
+    const card = await world.untilOriginal(interaction, isDone, 'the card');
+    const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
+    await world.until(async () => (await world.app.store.usage.get(taskId))?.status === 'SUCCESS', 'its usage row to say SUCCESS');
+    await redis.restart();
+    await world.until(async () => (await world.app.store.tasks.get(taskId).catch(() => undefined))?.taskId === taskId, 'the record after the restart');
+    assert.equal((await world.app.store.usage.get(taskId))?.status, 'SUCCESS', 'its usage row too');
+  });
+
+  test('while Redis is down: commands are refused privately with "try again in a minute" and nothing is sent; a card already running keeps updating; once it is back, the bot works again by itself', async () => {
+    const running = await world.command('imagine', { prompt: 'a fox that runs through the outage' });
+    await world.untilOriginal(running, (m) => /Task \S+/.test(embedText(m)), 'its first card');
+    await redis.kill();
+    const submitsBefore = world.sim.requestCount('/submit/');
+    const refused = await world.command('imagine', { prompt: 'a fox while the store is down' });
+    assert.match(await world.privateAnswer(refused, 20_000), /cannot reach its storage.*try again in a minute/i);
+    assert.equal(world.sim.requestCount('/submit/'), submitsBefore, 'nothing was sent to the API');
+    // The task in memory goes on: polls and progress edits need no store (its final card, whose buttons must be
+    // stored first, comes once the store is back).
+    const shown = embedText(world.discord.original(running)!);
+    await world.untilOriginal(running, (m) => embedText(m) !== shown && /\d+%|✅/.test(embedText(m)), 'the running card to move on while Redis is down', 20_000);
+    await redis.start();
+    const after = await world.until(async () => {
+      const interaction = await world.command('imagine', { prompt: 'a fox after the outage' });
+      const answered = await world.discord.waitFor(() => {
+        const original = world.discord.original(interaction);
+        if (original && !(original.flags & 64) && /Task \S+/.test(embedText(original))) return 'started';
+        return world.discord.followups(interaction).some((m) => m.flags & 64) || (original && original.flags & 64) ? 'refused' : undefined;
+      }, 'an answer', 20_000);
+      return answered === 'started' ? interaction : undefined;
+    }, 'a command to work again', 30_000);
+    await world.untilOriginal(after, isDone, 'the card after the outage');
+    await world.untilOriginal(running, isDone, 'the card that ran through the outage, finished');
+    const runningId = /Task (\S+)/.exec(embedText(world.discord.original(running)!))![1]!;
+    await world.until(async () => (await world.app.store.tasks.get(runningId))?.lifecycle === 'delivered', 'its record written once the store was back');
+    await world.until(async () => (await world.app.store.coordinator.memberTaskCount(world.discord.guildId, world.discord.alice.id)) === 0, 'no slot left taken');
+  });
+});
