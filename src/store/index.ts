@@ -83,6 +83,8 @@ async function connectRedis(storeUrl: string, logger: Logger) {
   const { createClient } = await import('@keyv/redis');
   const client = createClient(redisClientOptions(storeUrl));
   client.on('error', (err: unknown) => logger.warn({ err }, 'redis error'));
+  // Every namespace's adapter listens to the one client: a known, bounded number of listeners, not a leak.
+  client.setMaxListeners(32);
   await client.connect();
   return client;
 }
