@@ -77,9 +77,11 @@ const envOf = (slot: number): Record<string, string> => ({
 /** Every process instance that ran, the killed ones too (their logs count). */
 const instances: BotProcess[] = [];
 const slots: BotProcess[] = [];
+const spawnedAt = new Map<BotProcess, number>();
 const spawn = async (slot: number): Promise<void> => {
   const bot = new BotProcess('src/index.ts', envOf(slot), dir);
   instances.push(bot);
+  spawnedAt.set(bot, Date.now());
   slots[slot] = bot;
   await bot.waitForOutput(/connected to Discord/, 60_000);
 };
@@ -159,7 +161,7 @@ const sampler = setInterval(() => {
     const pid = bot.child.pid;
     if (pid && bot.child.exitCode === null && bot.child.signalCode === null) {
       try {
-        rss[slot]!.push({ at: Date.now(), pid, rss: rssOf(pid) });
+        rss[slot]!.push({ at: Date.now(), pid, age: Date.now() - spawnedAt.get(bot)!, rss: rssOf(pid) });
       } catch {
         // the process just ended
       }

@@ -139,32 +139,46 @@ export async function quotaExact(store: Store): Promise<Verdict> {
   };
 }
 
-/** RSS samples of one process slot: when, and which process (a restart is a new pid). */
+/** RSS samples of one process slot: when, which process (a restart is a new pid), and how long it had run. */
 export interface RssSample {
   at: number;
   pid: number;
+  /** ms since its process started: a process warms up (compiles, fills its caches) for about a minute. */
+  age: number;
   rss: number;
 }
 
+/** Processes that run long enough for their memory to say something: past their warm-up. */
+const WARM_MS = 60_000;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+};
+
 /**
- * 5. No process grows: in the last third of the run, each slot's resident memory stays within 10 % of its value at
- * the end of the first third (a slot whose process was restarted after that point is compared from its new start).
+ * 5. No process grows: in the last third of the run, each slot's resident memory (the median of its samples, past a
+ * process's warm-up) stays within 10 % of its value at the end of the first third (the median of the minute before).
+ * A single sample moves with every collection; a median over a minute does not.
  */
 export function rssFlat(slots: readonly RssSample[][], startedAt: number, endedAt: number): Verdict {
   const third = (endedAt - startedAt) / 3;
   const grew: string[] = [];
+  const compared: string[] = [];
   slots.forEach((samples, slot) => {
-    const reference = samples.filter((s) => s.at <= startedAt + third).at(-1);
-    const late = samples.filter((s) => s.at >= endedAt - third);
-    if (!reference || late.length === 0) return;
-    // Samples of a process that started after the reference: compared with that process's first late sample.
-    const base = (pid: number) => (pid === reference.pid ? reference.rss : late.find((s) => s.pid === pid)!.rss);
-    for (const sample of late) {
-      const limit = base(sample.pid) * 1.1;
-      if (sample.rss > limit) grew.push(`process ${slot}: ${Math.round(sample.rss / 1048576)} MB > ${Math.round(limit / 1048576)} MB`);
-    }
+    const warm = samples.filter((s) => s.age >= WARM_MS);
+    const early = warm.filter((s) => s.at <= startedAt + third && s.at > startedAt + third - 60_000).map((s) => s.rss);
+    const late = warm.filter((s) => s.at >= endedAt - third).map((s) => s.rss);
+    if (early.length === 0 || late.length === 0) return;
+    const [reference, now] = [median(early), median(late)];
+    compared.push(`${slot}: ${Math.round(reference / 1048576)} → ${Math.round(now / 1048576)} MB`);
+    if (now > reference * 1.1) grew.push(`process ${slot}: ${Math.round(now / 1048576)} MB, above ${Math.round(reference / 1048576)} MB + 10 %`);
   });
-  return { name: 'rss', ok: grew.length === 0, line: grew.length ? `5. RSS flat: ${grew.slice(0, 3).join('; ')}` : `5. RSS flat: every process within 10 % over the last third` };
+  return {
+    name: 'rss',
+    ok: grew.length === 0,
+    line: grew.length ? `5. RSS flat: ${grew.join('; ')}` : `5. RSS flat: every process within 10 % over the last third (${compared.join(', ') || 'none ran through both thirds'})`,
+  };
 }
 
 /** A log line at error level, and the injected faults' windows that may explain it. */
