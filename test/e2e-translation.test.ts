@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, test } from 'node:test';
 import type { LocalInteraction, LocalMessage, LocalUser } from '../src/playground/discord';
 import { buttonsOf, embedText, TestWorld } from './support/harness';
-import { bodiesTo, buttonId, hasEnded, isDone, modalInput } from './support/surface';
+import { encodePng } from '../src/simulator';
+import { freePort } from './support/ports';
+import { bodiesTo, buttonId, hasEnded, isDone, modalInput, waitsForPrompt } from './support/surface';
 
 /**
  * Issue 24: prompts with Chinese words reach Midjourney in English. A new-api reseller sells a chat API under the
@@ -30,11 +32,13 @@ describe('prompts in other languages (a new-api reseller that sells a chat API)'
   let world: TestWorld;
   let bob: LocalUser;
   before(async () => {
-    world = await TestWorld.start({ simulator: { family: 'reseller' }, env: { MJ_PROVIDER: 'new-api' } });
+    const port = await freePort();
+    world = await TestWorld.start({ simulator: { family: 'reseller' }, env: { MJ_PROVIDER: 'new-api', HTTP_PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` } });
     bob = world.discord.bob;
   });
   after(() => world.stop());
   afterEach(async () => {
+    world.sim.clearFaults();
     await world.until(async () => (await world.app.store.coordinator.memberTaskCount(world.discord.guildId, bob.id)) === 0, 'tasks to end', 15_000);
     await world.app.store.translations.clear();
     await world.app.store.prefs.clear();
@@ -64,6 +68,26 @@ describe('prompts in other languages (a new-api reseller that sells a chat API)'
     const zoomed = await world.untilOriginal(form, hasEnded, 'the zoom card', 15_000);
     assert.equal(bodiesTo(world, '/submit/modal').at(-1)?.prompt, 'a cat in the snow --zoom 1.5');
     assert.match(embedText(zoomed), /Sent as: a cat in the snow --zoom 1\.5/);
+
+    // And a prompt typed into the region editor's page (no buttons there: a failure is explained, nothing is sent).
+    const picture = await world.discord.download(upscale.attachments[0]!);
+    const [width, height] = [picture.readUInt32BE(16), picture.readUInt32BE(20)];
+    const pixels = Buffer.alloc(width * height * 4);
+    for (let i = 0; i < pixels.length; i += 4) pixels.writeUInt32BE(i < pixels.length / 2 ? 0xffffffff : 0x000000ff, i);
+    const mask = `data:image/png;base64,${encodePng(width, height, pixels, 4).toString('base64')}`;
+    const editor = async (prompt: string) => {
+      const click = world.discord.click(upscale.id, buttonId(upscale, 'Vary (Region)'), { user: bob });
+      const link = String((await world.discord.answered(click)).data.components[0].components[0].url);
+      return fetch(link, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ prompt, mask }) });
+    };
+    world.sim.injectNext({ pathIncludes: CHAT }, { status: 502, body: { error: { message: 'bad gateway' } } });
+    const actions = world.sim.requestCount('/submit/action');
+    const failed = await editor('一只狗');
+    assert.equal(failed.status, 400);
+    assert.match(((await failed.json()) as { error: string }).error, /could not be translated to English.*Nothing was sent\. Try again in a moment, or write it in English/);
+    assert.equal(world.sim.requestCount('/submit/action'), actions, 'nothing sent');
+    assert.equal((await editor('一只狗 戴着帽子')).status, 200);
+    await world.until(() => bodiesTo(world, '/submit/modal').at(-1)?.prompt === 'a dog wearing hat', 'the region edit in English');
   });
 
   test('an English prompt never reaches the translator; a cached translation is not asked for again', async () => {
@@ -87,7 +111,7 @@ describe('prompts in other languages (a new-api reseller that sells a chat API)'
     assert.match(answer.content, /could not be translated to English: the translation service did not answer properly\. Nothing was sent/);
     assert.deepEqual(buttonsOf(answer).map((b) => b.label), ['Send as typed', 'Edit']);
     assert.equal(world.sim.requestCount('/submit/'), submits, 'nothing reached Midjourney');
-    assert.equal(world.discord.messagesIn().filter((m) => /一只狗/.test(embedText(m))).length, 0, 'no public card');
+    assert.equal(world.discord.messagesIn().filter((m) => /一只狗 --ar 2:3/.test(embedText(m))).length, 0, 'no public card');
     assert.doesNotMatch(world.logs.text, /key test-api-key-secret/, 'the service’s words were scrubbed before the log');
     assert.match(world.logs.text, /a prompt could not be translated/);
 
@@ -138,10 +162,39 @@ describe('prompts in other languages (a new-api reseller that sells a chat API)'
     assert.equal(bodiesTo(world, '/submit/imagine').at(-1)?.prompt, 'a small dog, 水彩', 'what the member wrote, not translated again');
     await world.discord.waitFor(() => hasEnded(publicCard(world, form)!) || undefined, 'the card to end', 15_000);
 
+    // The API fails after the click: the private answer says so and keeps its buttons, to try again.
     const third = await choiceOffered(world, await imagine('一只鸟'));
+    world.sim.injectNext({ pathIncludes: '/submit/imagine' }, { status: 503, body: { code: 9, description: 'busy' } });
+    const failing = world.discord.click(third.id, buttonId(third, 'Send'), { user: bob });
+    await world.discord.waitFor(() => /cannot be reached/.test(world.discord.original(failing)?.content ?? ''), 'the failure in the private answer');
+    assert.deepEqual(buttonsOf(world.discord.original(failing)!).map((b) => b.label), ['Send', 'Edit', 'Send as typed']);
     const asTyped = world.discord.click(third.id, buttonId(third, 'Send as typed'), { user: bob });
     await world.discord.waitFor(() => publicCard(world, asTyped), 'the card as typed');
     assert.equal(bodiesTo(world, '/submit/imagine').at(-1)?.prompt, '一只鸟');
+  });
+
+  test('too much text to translate is refused before any call, with the same choice', async () => {
+    const chats = world.sim.requestCount(CHAT);
+    const answer = await choiceOffered(world, await imagine('猫'.repeat(2_001)));
+    assert.match(answer.content, /could not be translated to English: there is too much text to translate at once/);
+    assert.equal(world.sim.requestCount(CHAT), chats);
+  });
+
+  test('the prompt an account in remix mode waits for is translated; the private confirmation shows both', async () => {
+    const grid = await world.untilOriginal(await imagine('a calm lake'), isDone, 'the grid');
+    world.sim.configure({ remix: true });
+    try {
+      const v1 = world.discord.click(grid.id, buttonId(grid, 'V1'), { user: bob });
+      const waiting = await world.untilOriginal(v1, waitsForPrompt, 'Edit prompt', 15_000);
+      const edit = world.discord.click(waiting.id, buttonId(waiting, 'Edit prompt'), { user: bob });
+      await world.discord.answered(edit);
+      const sent = world.discord.submitModal(edit, { prompt: '一只猫 戴着帽子' }, { user: bob });
+      assert.match(await world.privateAnswer(sent), /Prompt sent\. The card follows the task\.\nTyped: 一只猫 戴着帽子\nSent as: a cat wearing hat/);
+      assert.equal(bodiesTo(world, '/submit/modal').at(-1)?.prompt, 'a cat wearing hat');
+      assert.match(embedText(await world.untilOriginal(v1, isDone, 'the variation', 15_000)), /一只猫 戴着帽子\*\*\nSent as: a cat wearing hat/);
+    } finally {
+      world.sim.configure({ remix: false });
+    }
   });
 
   test('“never”, and /admin translate off, send the prompt as typed without asking the translator', async () => {

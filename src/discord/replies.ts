@@ -6,6 +6,13 @@ import { isMjApiError } from '../mj/errors';
 import { memberMessages } from './locale';
 
 /**
+ * A click on a private answer's button (or the form it opened) acknowledged in place (a member's choice about a
+ * translated prompt, src/discord/translation-choice.ts): its reply is that private answer, not a public placeholder.
+ */
+const updatedInPlace = (interaction: RepliableInteraction): boolean =>
+  (interaction.isMessageComponent() || interaction.isModalSubmit()) && Boolean(interaction.message?.flags.has(MessageFlags.Ephemeral)) && !interaction.ephemeral;
+
+/**
  * Tells the member, privately, what went wrong. A public placeholder left by a defer is removed first,
  * so a failed request does not litter the channel. Never throws.
  */
@@ -14,6 +21,11 @@ async function replyPrivately(interaction: RepliableInteraction, content: string
   try {
     if (!interaction.deferred && !interaction.replied) {
       await interaction.reply(body);
+      return;
+    }
+    if (interaction.deferred && !interaction.replied && updatedInPlace(interaction)) {
+      // The private answer itself says what went wrong; its buttons stay, to try again.
+      await interaction.editReply({ content: body.content, allowedMentions: body.allowedMentions, ...(components.length ? { components } : {}) });
       return;
     }
     if (interaction.deferred && !interaction.replied && !interaction.ephemeral) {

@@ -28,7 +28,8 @@ async function pendingChoice(interaction: ChoiceInteraction, ctx: BotContext, id
 async function send(interaction: ChoiceInteraction, ctx: BotContext, resumers: ReadonlyMap<string, Resume>, choice: PendingChoice, sent: string | undefined): Promise<void> {
   const resume = resumers.get(choice.replay.entry);
   if (!resume) throw new UserError((t) => t.translation.expired, `no entry point ${choice.replay.entry}`);
-  const guard: GuardedClick = { key: `${CHOICE_PREFIX}${choice.id}`, what: (t) => t.once.thisPrompt, oneShot: true, refusal: (t) => t.translation.alreadySent };
+  // Not one-shot: once sent, the choice is gone from the store and its buttons answer "expired" anyway.
+  const guard: GuardedClick = { key: `${CHOICE_PREFIX}${choice.id}`, what: (t) => t.once.thisPrompt, refusal: (t) => t.translation.alreadySent };
   await ctx.clickGuard.run(interaction, guard, async () => {
     const submitted = await resume(interaction, ctx, { options: choice.replay.options, sent });
     await ctx.choices.forget(choice.id);
