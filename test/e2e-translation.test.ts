@@ -163,6 +163,12 @@ describe('prompts in other languages (a new-api reseller that sells a chat API)'
     await world.discord.waitFor(() => hasEnded(publicCard(world, form)!) || undefined, 'the card to end', 15_000);
 
     // The API fails after the click: the private answer says so and keeps its buttons, to try again.
+    // CJK only in a parameter's value: nothing to translate, nothing to show first.
+    const chats = world.sim.requestCount(CHAT);
+    await world.untilOriginal(await imagine('a bird --no 红色'), hasEnded, 'the card sent at once');
+    assert.equal(bodiesTo(world, '/submit/imagine').at(-1)?.prompt, 'a bird --no 红色');
+    assert.equal(world.sim.requestCount(CHAT), chats);
+
     const third = await choiceOffered(world, await imagine('一只鸟'));
     world.sim.injectNext({ pathIncludes: '/submit/imagine' }, { status: 503, body: { code: 9, description: 'busy' } });
     const failing = world.discord.click(third.id, buttonId(third, 'Send'), { user: bob });
