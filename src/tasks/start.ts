@@ -1,6 +1,6 @@
 import type { Config } from '../config';
 import type { Mode } from '../mj/modes';
-import { UserError, type Offer } from '../errors';
+import { UserError } from '../errors';
 import { messagesFor, type Locale, type Text } from '../i18n';
 import type { Logger } from '../logger';
 import type { Member, QuotaLedger } from '../limits/ledger';
@@ -15,10 +15,8 @@ import { checkPrompt } from '../mj/prompt';
 import type { Upstream, Upstreams } from '../mj/upstreams';
 import { applyPrefs } from '../prefs/flags';
 import { prefsOf } from '../prefs/store';
-import { choiceId } from '../render/button-rows';
-import { escapeMarkdown, truncateEscaped } from '../render/text';
 import type { GuildSettings, MemberPrefs, MessageRef, PendingChoice, Store } from '../store';
-import { hasCjk, TranslationFailed, type TranslationProblem } from '../translator';
+import { hasCjk, TranslationFailed } from '../translator';
 import type { PendingChoices } from './choices';
 import type { Publisher } from './publisher';
 import type { PromptTranslation } from './translation';
@@ -130,22 +128,15 @@ export interface StarterOptions {
   clock: () => number;
 }
 
-/** Why a translation failed, in the member's words. */
-const PROBLEMS: Record<TranslationProblem, Text> = {
-  unavailable: (t) => t.translation.problems.unavailable,
-  timeout: (t) => t.translation.problems.timeout,
-  unusable: (t) => t.translation.problems.unusable,
-  'too-long': (t) => t.translation.problems.tooLong,
-};
-
 /** `state` the API stores with the task: who asked where, so an admin can trace a task (≤255 chars). */
 export const stateOf = (member: Pick<Member, 'guildId' | 'channelId' | 'userId'>): string =>
   `discord:${member.guildId}:${member.channelId}:${member.userId}`.slice(0, 255);
 
 /**
  * The one way a task starts, for every entry point (slash commands, buttons, forms, the region editor): the
- * server's rules (channel, prompt length with preferences, banned words, the member's mode cap, the card's
- * language), then a quota slot, the submit, tracking and the usage row. A slot is committed once the API
+ * server's rules (channel, a member locked by strikes, prompt length with preferences, banned words, the prompt in
+ * English and the member's choice about it, the member's mode cap, the card's language), then a quota slot, the
+ * submit (a banned refusal is a strike), tracking and the usage row. A slot is committed once the API
  * accepted the submit, whatever happens to the cards after, and released on every other way out: a rule about
  * spending lives here and nowhere else. Expected refusals are UserErrors for the entry point to show privately.
  */
@@ -198,32 +189,12 @@ export class Starter {
       english = await translation.english(shown);
     } catch (error) {
       if (!(error instanceof TranslationFailed)) throw error;
-      throw await this.offer(member, spec, shown, { failed: error.problem });
+      throw await this.options.choices.offer(member, spec, shown, { failed: error.problem });
     }
-    if (prefs.translate === 'ask' && spec.replay) throw await this.offer(member, spec, shown, { english });
+    // CJK only where nothing is translated (a parameter's value: `--no 红色`): nothing to show first either.
+    if (english === shown) return { shown, sent: shown };
+    if (prefs.translate === 'ask' && spec.replay) throw await this.options.choices.offer(member, spec, shown, { english });
     return { shown, sent: await this.checked(member.guildId, english) };
-  }
-
-  /**
-   * The private answer that stops a start for its member's choice: the English with Send, Edit and Send as typed, or
-   * why the translation failed with Send as typed and Edit. The start waits in the store (choices.ts) for a click.
-   */
-  private async offer(
-    member: Pick<Member, 'guildId' | 'userId'>,
-    spec: Pick<TaskSpec, 'prompt' | 'replay'>,
-    shown: string,
-    outcome: { english: string } | { failed: TranslationProblem },
-  ): Promise<UserError> {
-    const english = 'english' in outcome ? outcome.english : undefined;
-    const problem: Text = 'failed' in outcome ? PROBLEMS[outcome.failed] : () => '';
-    if (!spec.replay) return new UserError((t) => t.translation.failedNoChoice(problem(t)), 'translation failed');
-    const choice = await this.options.choices.save({ guildId: member.guildId, userId: member.userId, replay: spec.replay, typed: spec.prompt, shown, ...(english ? { english } : {}) });
-    const quoted = (text: string) => truncateEscaped(escapeMarkdown(text), 1500);
-    const asTyped: Offer = { customId: choiceId('typed', choice.id), label: (t) => t.translation.asTyped };
-    const edit: Offer = { customId: choiceId('edit', choice.id), label: (t) => t.translation.edit };
-    if (english === undefined) return new UserError((t) => t.translation.failed(problem(t), quoted(shown)), 'translation failed', [asTyped, edit]);
-    const send: Offer = { customId: choiceId('send', choice.id), label: (t) => t.translation.send, primary: true };
-    return new UserError((t) => t.translation.ask(quoted(english)), 'show me first', [send, edit, asTyped]);
   }
 
   /**
