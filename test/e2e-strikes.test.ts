@@ -98,11 +98,13 @@ describe('strikes: banned prompts lock the member who sends them', () => {
     assert.equal((await world.app.ctx.strikes.status(world.discord.guildId, bob.id)).count, 1);
   });
 
-  test('a lock ends by itself; the server’s own banned words are not strikes; limit 0 turns strikes off', async () => {
+  test('a lock outlives a restart and ends by itself; the server’s own banned words are not strikes; limit 0 turns strikes off', async () => {
     await admin('strikes', { limit: 1, hours: 2 });
     world.sim.injectNext({ pathIncludes: '/submit/imagine' }, CODE_24);
     assert.match((await imagine('a nasty thing', bob)).refusal ?? '', /That is strike 1/);
     assert.match((await imagine('a clean fox', bob)).refusal ?? '', /cannot start Midjourney tasks until/);
+    await world.restart();
+    assert.match((await imagine('a clean fox, after a restart', bob)).refusal ?? '', /cannot start Midjourney tasks until/, 'the lock is in the store');
     world.clock.advance(2 * 3_600_000 + 60_000);
     assert.equal((await imagine('a clean fox, later', bob)).refusal, undefined, 'two hours later the lock is over');
 

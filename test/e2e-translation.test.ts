@@ -94,7 +94,7 @@ describe('prompts in other languages (a new-api reseller that sells a chat API)'
     const chats = world.sim.requestCount(CHAT);
     await world.untilOriginal(await imagine('a red fox in the snow --ar 3:2'), hasEnded, 'the English card');
     assert.equal(world.sim.requestCount(CHAT), chats, 'no translator call for English');
-    assert.doesNotMatch(embedText(publicCard(world, (await imagine('a grey wolf')))!), /Sent as/);
+    assert.doesNotMatch(embedText(await world.untilOriginal(await imagine('a grey wolf'), hasEnded, 'the card')), /Sent as/);
 
     await world.untilOriginal(await imagine('一只狐狸 --ar 1:1'), hasEnded, 'the first card');
     assert.equal(world.sim.requestCount(CHAT), chats + 1);

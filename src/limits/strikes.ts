@@ -103,6 +103,10 @@ export class Strikes {
       const lockedUntil = locks ? Math.max(entry.lockedUntil ?? 0, now + rules.hours * HOUR_MS) : entry.lockedUntil;
       const wasLocked = entry.lockedUntil !== undefined && entry.lockedUntil > now;
       server.members[userId] = { strikes, ...(lockedUntil !== undefined && lockedUntil > now ? { lockedUntil } : {}) };
+      // Members whose strikes are all out of the window and whose lock is over no longer count: the record stays small.
+      for (const [id, other] of Object.entries(server.members)) {
+        if (!other.strikes.some((strike) => strike.at > since) && !(other.lockedUntil !== undefined && other.lockedUntil > now)) delete server.members[id];
+      }
       server.expiresAt = Math.max(server.expiresAt, now + rules.hours * HOUR_MS, lockedUntil ?? 0);
       await this.store.strikes.set(guildId, server, server.expiresAt - now);
       return { ...this.standing(server, userId, rules, now), lockedNow: locks && !wasLocked };

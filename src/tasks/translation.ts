@@ -41,7 +41,7 @@ export class PromptTranslation {
     if (texts.length === 0 || !this.translator) return prompt;
     const total = texts.reduce((sum, text) => sum + text.length, 0);
     if (total > MAX_TEXT) throw new TranslationFailed('too-long', `${total} characters to translate, at most ${MAX_TEXT}`);
-    const deadline = Date.now() + DEADLINE_MS;
+    const deadline = this.clock() + DEADLINE_MS;
     const found = new Map<string, string>();
     await Promise.all(texts.map(async (text) => found.set(text, await this.one(this.translator!, text, deadline))));
     return joinParts(parts, (text) => found.get(text)!);
@@ -53,11 +53,10 @@ export class PromptTranslation {
     const now = this.clock();
     const remembered = await this.store.translations.get(key);
     if (remembered && remembered.expiresAt > now) return remembered.english;
-    const started = Date.now();
     try {
-      const english = await translator.translate(text, deadline - started);
+      const english = await translator.translate(text, deadline - this.clock());
       await this.store.translations.set(key, { english, expiresAt: now + REMEMBERED_MS }, REMEMBERED_MS);
-      this.logger.debug({ chars: text.length, ms: Date.now() - started }, 'prompt translated');
+      this.logger.debug({ chars: text.length, ms: this.clock() - now }, 'prompt translated');
       return english;
     } catch (error) {
       // The translator's words were scrubbed of every secret when they were read (chat-api.ts).
