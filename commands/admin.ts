@@ -14,6 +14,7 @@ import { requireAdmin } from '../src/discord/preconditions';
 import { UserError } from '../src/errors';
 import { choiceOf, described, languageChoice, LOCALES, type Locale, type Messages, type Text } from '../src/i18n';
 import { limitsFor } from '../src/limits/ledger';
+import { discordTime, strikeRules } from '../src/limits/strikes';
 import { usageCsv, usageSummary } from '../src/limits/usage-report';
 import { normaliseWord } from '../src/limits/words';
 import type { GuildSettings } from '../src/store';
@@ -29,8 +30,15 @@ const role = option('role', (t) => t.commands.admin.role, { type: ApplicationCom
 
 const roleName = (guildId: string, roleId: string) => (roleId === guildId ? '@everyone' : `<@&${roleId}>`);
 
+/** Whether this server's prompts are translated, and by which model, as `/admin show` says it. */
+function translationState(t: Messages, ctx: BotContext, settings: GuildSettings): string {
+  if (!ctx.translation.configured) return t.admin.translationMissing;
+  return ctx.translation.on(settings) ? t.admin.translationOn(ctx.config.TRANSLATE_MODEL) : t.admin.translationOff;
+}
+
 /** Every setting of a server, as `/admin show` prints it. */
-function describeSettings(t: Messages, guildId: string, settings: GuildSettings, defaults: { daily: number; concurrent: number }, language: string): string {
+function describeSettings(t: Messages, guildId: string, settings: GuildSettings, defaults: { daily: number; concurrent: number }, language: string, translation: string): string {
+  const strikes = strikeRules(settings);
   const everyone = limitsFor(settings, { guildId, roleIds: [] }, defaults);
   const limits = Object.entries(settings.limits).map(([id, l]) => t.admin.roleLimit(roleName(guildId, id), l.daily, l.concurrent));
   const modes = Object.entries(settings.modes).map(([id, mode]) => t.admin.roleMode(roleName(guildId, id), mode));
@@ -43,6 +51,8 @@ function describeSettings(t: Messages, guildId: string, settings: GuildSettings,
     t.admin.channels(settings.channels.length ? settings.channels.map((id) => `<#${id}>`).join(', ') : t.admin.any),
     t.admin.words(settings.words.length ? settings.words.map((w) => `\`${w}\``).join(', ') : t.admin.none),
     t.admin.language(language),
+    t.admin.translation(translation),
+    t.admin.strikes(strikes.limit === 0 ? t.choices.off : t.admin.strikesRule(strikes.limit, strikes.hours)),
     t.admin.adminsFree,
   ].join('\n');
 }
@@ -110,9 +120,36 @@ const handlers: Record<string, Handler> = {
     const { DEFAULT_DAILY_TASKS: daily, DEFAULT_CONCURRENT_TASKS: concurrent } = ctx.config;
     const settings = await ctx.settings.get(interaction.guildId);
     const language = settings.language ? t.languages[settings.language] : `${t.choices.auto} (${automatic(interaction, ctx, t)})`;
-    return describeSettings(t, interaction.guildId, settings, { daily, concurrent }, language);
+    return describeSettings(t, interaction.guildId, settings, { daily, concurrent }, language, translationState(t, ctx, settings));
+  },
+  async translate(interaction, ctx, t) {
+    const on = interaction.options.getString('value', true) === 'on';
+    if (on && !ctx.translation.configured) return t.admin.translateMissing;
+    // Unset means on: a server that never chose follows the configuration.
+    await ctx.settings.update(interaction.guildId, (s) => void (s.translate = on ? undefined : false));
+    return on ? t.admin.translateOn(ctx.config.TRANSLATE_MODEL) : t.admin.translateOff;
+  },
+  async strikes(interaction, ctx, t) {
+    const limit = interaction.options.getInteger('limit', true);
+    const asked = interaction.options.getInteger('hours');
+    // Without `hours` the window the server has stays (24 h unless an admin changed it).
+    const settings = await ctx.settings.update(interaction.guildId, (s) => void (s.strikes = { limit, hours: asked ?? strikeRules(s).hours }));
+    return limit === 0 ? t.admin.strikesOff : t.admin.strikesSet(limit, strikeRules(settings).hours);
+  },
+  async pardon(interaction, ctx, t) {
+    const member = interaction.options.getUser('member', true);
+    const cleared = await ctx.strikes.pardon(interaction.guildId, member.id);
+    return cleared ? t.admin.pardoned(`<@${member.id}>`) : t.admin.nothingToPardon(`<@${member.id}>`);
   },
 };
+
+/** The members with strikes now (those of one member with `member`), for /admin usage. */
+async function strikesLine(ctx: BotContext, guildId: string, memberId: string | undefined, t: Messages): Promise<string> {
+  const struck = (await ctx.strikes.list(guildId)).filter((entry) => !memberId || entry.userId === memberId);
+  if (struck.length === 0) return '';
+  const entries = struck.slice(0, 10).map(({ userId, count, lockedUntil }) => `<@${userId}> ${count}${lockedUntil ? ` ${t.admin.strikeLocked(discordTime(lockedUntil))}` : ''}`);
+  return `\n${t.admin.usageStrikes(entries.join(' · '))}`;
+}
 
 /** `/admin usage`: a summary and `usage.csv`, privately. */
 async function usage(interaction: Interaction, ctx: BotContext, t: Messages): Promise<void> {
@@ -127,8 +164,9 @@ async function usage(interaction: Interaction, ctx: BotContext, t: Messages): Pr
     csv = usageCsv(kept);
   }
   const cut = kept.length < rows.length ? t.admin.usageCut(kept.length, rows.length) : '';
+  const strikes = await strikesLine(ctx, interaction.guildId, member?.id, t);
   await interaction.editReply({
-    content: `${usageSummary(rows, days, member?.id, t)}${cut}`.slice(0, 2000),
+    content: `${usageSummary(rows, days, member?.id, t)}${strikes}${cut}`.slice(0, 2000),
     files: [{ attachment: Buffer.from(csv, 'utf8'), name: 'usage.csv' }],
     allowedMentions: { parse: [] },
   });
@@ -175,6 +213,16 @@ export default {
         option('value', (t) => t.commands.admin.languageValue, { type: Str, required: true, choices: [...LOCALES.map(languageChoice), choiceOf('auto')] }),
       ] as APIApplicationCommandOption[]),
       subcommand('show', (t) => t.commands.admin.show),
+      subcommand('translate', (t) => t.commands.admin.translate, [
+        option('value', (t) => t.commands.admin.translateValue, { type: Str, required: true, choices: (['on', 'off'] as const).map(choiceOf) }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('strikes', (t) => t.commands.admin.strikes, [
+        option('limit', (t) => t.commands.admin.strikesLimit, { type: Integer, required: true, min_value: 0, max_value: 100 }),
+        option('hours', (t) => t.commands.admin.strikesHours, { type: Integer, required: false, min_value: 1, max_value: 720 }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('pardon', (t) => t.commands.admin.pardon, [
+        option('member', (t) => t.commands.admin.pardonMember, { type: User, required: true }),
+      ] as APIApplicationCommandOption[]),
     ],
   },
   async execute(interaction, ctx) {

@@ -1,11 +1,38 @@
 import { ApplicationCommandOptionType, InteractionContextType } from 'discord.js';
 import type { Command } from '../src/discord/context';
 import { UserError } from '../src/errors';
-import { checkLink } from '../src/discord/attachments';
+import { attachmentRef, checkLink, type AttachmentRef } from '../src/discord/attachments';
 import { choiceOption, imageOption, linkOption, modeOption, promptOption, readMode } from '../src/discord/input';
-import { startFromInteraction } from '../src/discord/start-task';
+import { startFromInteraction, type InteractionTaskSpec } from '../src/discord/start-task';
+import type { Mode } from '../src/mj/modes';
 import { checkPrompt } from '../src/mj/prompt';
 import { described, named } from '../src/i18n';
+
+/** What /video reads: kept with a start that waits for the member's choice, to start it again the same way. */
+interface VideoOptions {
+  prompt: string;
+  mode?: Mode | undefined;
+  image?: AttachmentRef | undefined;
+  /** A link already checked (http(s), public). */
+  link?: string | undefined;
+  motion: 'low' | 'high';
+  hd: boolean;
+}
+
+const video = (options: VideoOptions): InteractionTaskSpec => ({
+  title: options.hd ? (t) => t.titles.videoHd : (t) => t.titles.video,
+  kind: '/video',
+  prompt: options.prompt,
+  typed: true,
+  replay: { entry: 'video', options: { ...options } },
+  mode: options.mode,
+  images: options.image ? [{ attachment: options.image, what: (t) => t.images.theFrame }] : [],
+  submit: ({ api, common, mode: sendMode, prompt: sent, images: [attached] }) => {
+    const frame = attached ?? options.link;
+    const videoType = options.hd ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480';
+    return api.submitVideo({ prompt: sent, ...(frame ? { image: frame } : {}), motion: options.motion, videoType, ...common }, sendMode);
+  },
+});
 
 export default {
   data: {
@@ -27,18 +54,18 @@ export default {
     const rawLink = interaction.options.getString('link');
     if (image && rawLink?.trim()) throw new UserError((t) => t.input.frameImageOrLink);
     const link = rawLink?.trim() ? await checkLink(ctx, rawLink, (t) => t.images.theLink) : undefined;
-    const motion = interaction.options.getString('motion') === 'high' ? 'high' : 'low';
-    const hd = interaction.options.getBoolean('hd') === true;
-    const mode = readMode(interaction, ctx.upstreams);
-    await startFromInteraction(interaction, ctx, {
-      title: hd ? (t) => t.titles.videoHd : (t) => t.titles.video,
-      prompt,
-      mode,
-      images: image ? [{ attachment: image, what: (t) => t.images.theFrame }] : [],
-      submit: ({ api, common, mode: sendMode, images: [attached] }) => {
-        const frame = attached ?? link;
-        return api.submitVideo({ prompt, ...(frame ? { image: frame } : {}), motion, videoType: hd ? 'vid_1.1_i2v_720' : 'vid_1.1_i2v_480', ...common }, sendMode);
-      },
-    });
+    await startFromInteraction(
+      interaction,
+      ctx,
+      video({
+        prompt,
+        mode: readMode(interaction, ctx.upstreams),
+        image: image ? attachmentRef(image) : undefined,
+        link,
+        motion: interaction.options.getString('motion') === 'high' ? 'high' : 'low',
+        hd: interaction.options.getBoolean('hd') === true,
+      }),
+    );
   },
+  resume: (interaction, ctx, choice) => startFromInteraction(interaction, ctx, video(choice.options as unknown as VideoOptions), choice),
 } satisfies Command;

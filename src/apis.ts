@@ -1,5 +1,5 @@
 import { Routes, type REST } from 'discord.js';
-import { notifySecretsOf, upstreamsOf, type Config } from './config';
+import { notifySecretsOf, translatorOf, upstreamsOf, type Config, type TranslatorTarget } from './config';
 import { messagesFor } from './i18n';
 import type { Logger } from './logger';
 import { MjClient } from './mj/client';
@@ -42,8 +42,12 @@ export interface ApisOptions {
  * The APIs of the configuration (src/config.ts, upstreamsOf), each with its client, its preset (with the per-API
  * overrides), its modes, its callback URL and its health; with nothing configured, the built-in simulator (or
  * SIMULATOR_UPSTREAMS of them, named alpha, beta, …) in their place. `close` stops the clients and simulators.
+ * `translator`: the chat API that translates prompts, if any (src/config.ts, translatorOf; the simulator answers one).
  */
-export async function startApis(config: Config, options: ApisOptions): Promise<{ upstreams: Upstreams; simulators: Map<string, MjSimulator>; close(): Promise<void> }> {
+export async function startApis(
+  config: Config,
+  options: ApisOptions,
+): Promise<{ upstreams: Upstreams; simulators: Map<string, MjSimulator>; translator: TranslatorTarget | undefined; close(): Promise<void> }> {
   const { logger, scrubber, clock } = options;
   const simulators = new Map<string, MjSimulator>();
   let specs = upstreamsOf(config);
@@ -93,9 +97,14 @@ export async function startApis(config: Config, options: ApisOptions): Promise<{
     const notifyUrl = config.PUBLIC_URL && provider.callsNotifyHook ? `${config.PUBLIC_URL.replace(/\/+$/, '')}${notifyPath(secret, spec.name)}` : undefined;
     return { name: spec.name, weight: spec.weight, modes: spec.modes ?? provider.modes, provider, client, health: new UpstreamHealth(clock), notifyUrl };
   });
+  const translator = translatorOf(config, specs.map((spec) => ({ url: spec.url!, key: spec.key, provider: spec.provider })), simulators.size > 0);
+  if (translator?.url.startsWith('http://') && leavesThisMachine(translator.url)) {
+    logger.warn({ host: new URL(translator.url).host }, 'the translator URL is plain http:// to another machine: its key and every prompt translated travel unencrypted.');
+  }
   return {
     upstreams: new Upstreams(all, options.changed),
     simulators,
+    translator,
     async close() {
       for (const upstream of all) await upstream.client.close();
       for (const simulator of simulators.values()) await simulator.close();

@@ -23,13 +23,17 @@ import { EditorSessions } from './editor/sessions';
 import { Calendar } from './limits/day';
 import { QuotaLedger } from './limits/ledger';
 import { ServerSettings } from './limits/server-settings';
+import { Strikes } from './limits/strikes';
 import { UsageLog } from './limits/usage-log';
 import type { LocalDiscord } from './playground/discord';
 import { deployCommands } from './discord/deploy';
 import type { MjSimulator, SimulatorOptions } from './simulator';
 import { openStore, type Store } from './store';
+import { PendingChoices } from './tasks/choices';
 import { Starter } from './tasks/start';
 import { Tracker, type TrackerOptions } from './tasks/tracker';
+import { PromptTranslation } from './tasks/translation';
+import { ChatTranslator } from './translator';
 
 export interface AppOptions {
   logger?: Logger;
@@ -109,6 +113,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     inFlight: (guildId, userId) => store.coordinator.memberTaskCount(guildId, userId),
     refused: (limit) => metrics.quotaRefusals.inc({ limit }),
   });
+  const strikes = new Strikes(store, settings, clock);
+  // The translator's requests follow the downloads' address rules; its configured origin is trusted (a LAN proxy).
+  const translator = apis.translator
+    ? new ChatTranslator({ ...apis.translator, scrubber, logger: logger.child({ component: 'translator' }), resolve })
+    : undefined;
+  const translation = new PromptTranslation(translator, store, logger, clock);
+  const choices = new PendingChoices(store, clock);
   const webhookEdits = new WebhookEdits(client.rest, discordAnswered);
   const publisher = new RestPublisher(client.rest, webhookEdits, logger, clock);
   const tracker = new Tracker(upstreams, store, publisher, logger, {
@@ -123,9 +134,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     },
     downloader: resultDownloads,
     retentionMs: retentionOf(config),
+    // The quotas hear of every end (refunds); a prompt the API failed as banned is a strike for its member.
     onEnded: async (record) => {
       metrics.tasksFinished.inc({ kind: record.kind ?? 'task', status: record.state.kind, upstream: upstreams.ref(record.taskId).upstream.name });
       await quotas.taskEnded(record);
+      await strikes.taskEnded(record);
     },
     cardLag: (ms) => metrics.cardLag.observe(ms / 1000),
     leaseMs: config.LEASE_MS,
@@ -141,6 +154,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     store,
     settings,
     quotas,
+    strikes,
+    translation,
+    choices,
     tracker,
     publisher,
     logger,
@@ -161,6 +177,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     quotas,
     usage,
     starter,
+    strikes,
+    translation,
+    choices,
     clickGuard: new ClickGuard(store, config, clock),
     editor: new EditorSessions(store, clock),
     clock,
@@ -276,6 +295,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await tracker.stop();
       await http.close();
       await apis.close();
+      await translator?.close();
       await resultDownloads.close();
       await attachmentDownloads.close();
       await webhookEdits.close();

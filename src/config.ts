@@ -4,7 +4,7 @@ import { parseEnv } from 'node:util';
 import { z } from 'zod';
 import { LOCALES } from './i18n/format';
 import { MODES } from './mj/modes';
-import { PROVIDER_NAMES, type ProviderName } from './mj/providers';
+import { PROVIDER_NAMES, PROVIDERS, type ProviderName } from './mj/providers';
 import { Scrubber } from './secrets';
 
 /** Variables whose presence means "unset" when empty, so `.env` lines like `PUBLIC_URL=` are harmless. */
@@ -146,6 +146,9 @@ const botShape = {
   SIMULATOR_RUN_MS: withDefault(integer(100, 600_000), 20_000),
   SIMULATOR_UPSTREAMS: withDefault(integer(1, 4), 1),
   ALERT_CHANNEL_ID: optional(snowflake),
+  TRANSLATE_URL: optional(httpUrl),
+  TRANSLATE_KEY: optional(z.string()),
+  TRANSLATE_MODEL: withDefault(z.string().regex(/^[\w.:/@+-]{1,100}$/, 'must be a model name such as gpt-4o-mini'), 'gpt-4o-mini'),
 };
 
 const discordSchema = z.object(discordShape);
@@ -243,9 +246,35 @@ export function upstreamsOf(config: Config): Array<Omit<UpstreamConfig, 'url'> &
   ];
 }
 
+/** The chat API that translates prompts (src/translator/): where, with which key and model. */
+export interface TranslatorTarget {
+  /** Its base URL: requests go to `{url}/v1/chat/completions`. */
+  url: string;
+  key: string | undefined;
+  model: string;
+}
+
+/**
+ * The translator: TRANSLATE_URL, else the first API whose preset's provider sells a chat API under the same key
+ * (`simulated`: the built-in simulator, which answers one, so the playground translates offline); none: no
+ * translation. Its key is TRANSLATE_KEY, else the key of the API at the same origin: an API's key never goes to
+ * another host.
+ */
+export function translatorOf(
+  config: Pick<Config, 'TRANSLATE_URL' | 'TRANSLATE_KEY' | 'TRANSLATE_MODEL'>,
+  apis: ReadonlyArray<{ url: string; key?: string | undefined; provider: ProviderName }>,
+  simulated: boolean,
+): TranslatorTarget | undefined {
+  const url = config.TRANSLATE_URL ?? apis.find((api) => simulated || PROVIDERS[api.provider].sellsChat)?.url;
+  if (!url) return undefined;
+  const origin = new URL(url).origin;
+  const key = config.TRANSLATE_KEY ?? apis.find((api) => URL.canParse(api.url) && new URL(api.url).origin === origin)?.key;
+  return { url, key: key || undefined, model: config.TRANSLATE_MODEL };
+}
+
 /** Every configured secret, for text that may echo one (src/secrets.ts). */
-export const scrubberOf = (config: Pick<Config, 'NOTIFY_SECRET' | 'DISCORD_TOKEN' | 'MJ_API_KEY' | 'PLAYGROUND_TOKEN' | 'MJ_UPSTREAMS'>): Scrubber =>
-  new Scrubber([config.DISCORD_TOKEN, config.MJ_API_KEY, config.PLAYGROUND_TOKEN, ...notifySecretsOf(config), ...(config.MJ_UPSTREAMS ?? []).map((u) => u.key)]);
+export const scrubberOf = (config: Pick<Config, 'NOTIFY_SECRET' | 'DISCORD_TOKEN' | 'MJ_API_KEY' | 'PLAYGROUND_TOKEN' | 'MJ_UPSTREAMS' | 'TRANSLATE_KEY'>): Scrubber =>
+  new Scrubber([config.DISCORD_TOKEN, config.MJ_API_KEY, config.PLAYGROUND_TOKEN, config.TRANSLATE_KEY, ...notifySecretsOf(config), ...(config.MJ_UPSTREAMS ?? []).map((u) => u.key)]);
 
 export function loadConfig(source: Record<string, string | undefined> = readEnvironment()): Config {
   return parseWith(botSchema, source);

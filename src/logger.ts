@@ -9,7 +9,7 @@ export type { Logger };
  * notify secrets, and the request bodies and files that discord.js errors carry.
  */
 const SECRET_FIELDS = new Set(
-  ['token', 'apiKey', 'DISCORD_TOKEN', 'MJ_API_KEY', 'authorization', 'mj-api-secret', 'interactionToken', 'notifyHook', 'requestBody', 'rawError', 'files'].map(
+  ['token', 'apiKey', 'DISCORD_TOKEN', 'MJ_API_KEY', 'TRANSLATE_KEY', 'authorization', 'mj-api-secret', 'interactionToken', 'notifyHook', 'requestBody', 'rawError', 'files'].map(
     (name) => name.toLowerCase(),
   ),
 );

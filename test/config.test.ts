@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, loadDiscordConfig, readEnvironment } from '../src/config';
+import { ConfigError, loadConfig, loadDiscordConfig, readEnvironment, scrubberOf, translatorOf, upstreamsOf } from '../src/config';
 import { sqliteFileFromUrl } from '../src/store';
 
 const minimal = { DISCORD_TOKEN: 'token-value-secret', DISCORD_APPLICATION_ID: '123456789012345678' };
@@ -89,6 +89,32 @@ describe('configuration', () => {
       assert.match(example, new RegExp(`#.*\\n${key}=`), `${key} in .env.example after a comment`);
       assert.match(readme, new RegExp(`\\| \`${key}\` \\|`), `${key} in the README's table`);
     }
+  });
+
+  it('the translator: the preset’s own chat API by default, an API’s key only for its own origin', () => {
+    const of = (env: Record<string, string>, simulated = false) => {
+      const config = loadConfig({ ...minimal, ...env });
+      return translatorOf(config, upstreamsOf(config).map((api) => ({ ...api, url: api.url ?? 'http://127.0.0.1:1' })), simulated);
+    };
+    const api = { MJ_API_URL: 'https://api.yescale.io', MJ_API_KEY: 'sk-yescale-key-0123' };
+    assert.deepEqual(of({ ...api, MJ_PROVIDER: 'yescale' }), { url: 'https://api.yescale.io', key: 'sk-yescale-key-0123', model: 'gpt-4o-mini' });
+    for (const provider of ['new-api', 'maxapi', 'openai-hk']) assert.equal(of({ ...api, MJ_PROVIDER: provider })?.url, 'https://api.yescale.io', provider);
+    for (const provider of ['custom', 'midjourney-proxy', 'trueai']) assert.equal(of({ ...api, MJ_PROVIDER: provider }), undefined, `${provider} sells no chat API: nothing is translated`);
+    assert.equal(of({}, true)?.url, 'http://127.0.0.1:1', 'the built-in simulator answers one (the playground translates offline)');
+    const several = of({
+      MJ_UPSTREAMS: JSON.stringify([
+        { name: 'home', url: 'https://mj.example.org', key: 'home-key-0123456789', provider: 'trueai' },
+        { name: 'relay', url: 'https://relay.example.com', key: 'relay-key-0123456789', provider: 'new-api' },
+        { name: 'other', url: 'https://other.example.com', key: 'other-key-0123456789', provider: 'maxapi' },
+      ]),
+    });
+    assert.deepEqual(several, { url: 'https://relay.example.com', key: 'relay-key-0123456789', model: 'gpt-4o-mini' }, 'the first API whose preset sells one');
+    const elsewhere = of({ ...api, MJ_PROVIDER: 'yescale', TRANSLATE_URL: 'https://chat.example.com/v1', TRANSLATE_MODEL: 'qwen-turbo' });
+    assert.deepEqual(elsewhere, { url: 'https://chat.example.com/v1', key: undefined, model: 'qwen-turbo' }, 'the API’s key never goes to another host');
+    assert.equal(of({ ...api, TRANSLATE_URL: 'https://chat.example.com', TRANSLATE_KEY: 'chat-key-0123456789' })?.key, 'chat-key-0123456789');
+    assert.equal(of({ ...api, TRANSLATE_URL: 'https://api.yescale.io/' })?.key, 'sk-yescale-key-0123', 'the same origin, the same key');
+    assert.match(problems({ ...minimal, TRANSLATE_URL: 'ftp://SECRETISH', TRANSLATE_MODEL: 'a b' }), /TRANSLATE_URL .*\n.*TRANSLATE_MODEL /s);
+    assert.equal(scrubberOf(loadConfig({ ...minimal, TRANSLATE_KEY: 'chat-key-0123456789' })).scrub('echo chat-key-0123456789'), 'echo [redacted]', 'its key is scrubbed like the others');
   });
 
   it('resolves sqlite paths relative to the working directory, or absolute', () => {

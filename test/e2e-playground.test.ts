@@ -137,6 +137,15 @@ describe('the playground: npm start with nothing configured', { skip: chromiumMi
     }
   });
 
+  test('a Chinese prompt is translated offline (the simulator’s phrase book) and the card shows what was sent', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await page.goto(url);
+    await run(page, '/imagine prompt: 一只戴着围巾的猫，水彩画 --ar 3:2');
+    const card = message(page, /一只戴着围巾的猫，水彩画 --ar 3:2/);
+    await card.filter({ hasText: 'Sent as: a cat wearing a scarf, watercolor painting --ar 3:2' }).waitFor({ timeout: 15_000 });
+    await page.screenshot({ path: new URL('playground-translated.png', SHOTS).pathname });
+  });
+
   test('on a phone: the channel and the command box fit the screen', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     await page.goto(url);

@@ -26,7 +26,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/config'],
   ['src/store'],
   ['src/simulator'],
-  ['src/mj'],
+  // The Midjourney APIs; the chat API that translates prompts.
+  ['src/mj', 'src/translator'],
   ['src/net'],
   // Base.
   ['src/errors', 'src/logger', 'src/metrics'],

@@ -39,7 +39,7 @@ describe('a member’s /settings and /prefer suffix on a prompt', () => {
 describe('the /settings panel', () => {
   const t = messagesFor('en');
   it('shows what is set and marks it in its controls', () => {
-    const panel = settingsPanel({ prefs: { version: '6.1', stylize: 250, raw: true, variation: 'low', mode: 'relax' }, modes: ['relax', 'fast'], cappedAt: 'fast' }, t);
+    const panel = settingsPanel({ prefs: { version: '6.1', stylize: 250, raw: true, variation: 'low', mode: 'relax' }, modes: ['relax', 'fast'], cappedAt: 'fast', translates: false }, t);
     assert.match(panel.content, /Model version: V6\.1/);
     assert.match(panel.content, /Stylize: high \(250\)/);
     assert.match(panel.content, /Raw style: on/);
@@ -51,5 +51,16 @@ describe('the /settings panel', () => {
     const mode = components.find((c) => c.custom_id === 'mjset:mode') as { options: Array<{ value: string }> };
     assert.deepEqual(mode.options.map((o) => o.value), ['default', 'relax', 'fast'], 'no turbo beyond the cap');
     assert.ok(panel.components.length <= 5 && panel.components.every((row) => row.components.length <= 5), 'Discord’s limits');
+    assert.doesNotMatch(panel.content, /Translate my prompts/, 'no translation choice where nothing is translated');
+  });
+
+  it('offers the translation choice where prompts are translated, within Discord’s five rows', () => {
+    const panel = settingsPanel({ prefs: { translate: 'ask' }, modes: ['relax', 'fast', 'turbo'], cappedAt: undefined, translates: true }, t);
+    assert.match(panel.content, /Translate my prompts: show me first/);
+    const components = panel.components.flatMap((row) => row.components) as unknown as Array<Record<string, unknown>>;
+    const translate = components.find((c) => c.custom_id === 'mjset:translate') as { options: Array<{ value: string; default: boolean }> };
+    assert.deepEqual(translate.options.map((o) => `${o.value}${o.default ? '*' : ''}`), ['auto', 'ask*', 'never']);
+    assert.equal(panel.components.length, 5);
+    assert.match(settingsPanel({ prefs: {}, modes: [], cappedAt: undefined, translates: true }, messagesFor('zh-CN')).content, /翻译我的提示词：自动/);
   });
 });

@@ -52,7 +52,7 @@ describe('slash commands, as issue 3 names them', () => {
       [...byName.keys()].sort(),
       ['admin', 'blend', 'describe', 'edit', 'imagine', 'prefer', 'quota', 'settings', 'shorten', 'swapface', 'task', 'video'],
     );
-    assert.deepEqual(optionNames('admin'), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'show']);
+    assert.deepEqual(optionNames('admin'), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'show', 'translate', 'strikes', 'pardon']);
     assert.deepEqual(optionNames('settings'), []);
     assert.deepEqual(optionNames('prefer'), ['suffix']);
     assert.deepEqual(optionNames('quota'), []);

@@ -41,7 +41,7 @@ export function imageCap(maxUploadBytes: number): number {
 }
 
 /** Checks what can be checked without downloading: throws a UserError naming the fix. */
-function checkAttachmentSize(attachment: Attachment, what: Text, maxBytes = MAX_IMAGE_BYTES): void {
+function checkAttachmentSize(attachment: AttachmentRef, what: Text, maxBytes = MAX_IMAGE_BYTES): void {
   if (attachment.size > maxBytes) {
     throw new UserError((t) => t.images.attachedTooLarge(what(t), formatBytes(attachment.size, t), formatBytes(maxBytes, t)));
   }
@@ -73,9 +73,15 @@ export class UploadBudget {
   }
 }
 
+/** What the bot needs of a member's attachment: where Discord keeps it, its name and size (kept with a choice, too). */
+export type AttachmentRef = Pick<Attachment, 'url' | 'name' | 'size'>;
+
+/** An attachment as a plain record: a start that waits for its member's choice keeps it in the store. */
+export const attachmentRef = (attachment: AttachmentRef): AttachmentRef => ({ url: attachment.url, name: attachment.name, size: attachment.size });
+
 /** One attachment option of a command, and how the member calls it ("Image 2", "The first frame"). */
 export interface ImageSlot {
-  attachment: Attachment;
+  attachment: AttachmentRef;
   what: Text;
 }
 

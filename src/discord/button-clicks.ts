@@ -42,6 +42,8 @@ export async function handleMjButton(interaction: ButtonInteraction, ctx: BotCon
       title: info.title,
       action,
       prompt: describePrompts[0] ?? parent?.prompt ?? '',
+      // A translated grid's upscales and variations were made from its English: their cards say so too.
+      sentAs: describePrompts[0] === undefined ? parent?.sentPrompt : undefined,
       mode: parent?.mode,
       parentTaskId: target.taskId,
       kind: target.label,

@@ -3,6 +3,7 @@ import type { Config } from '../config';
 import type { EditorSessions } from '../editor/sessions';
 import type { QuotaLedger } from '../limits/ledger';
 import type { ServerSettings } from '../limits/server-settings';
+import type { Strikes } from '../limits/strikes';
 import type { UsageLog } from '../limits/usage-log';
 import type { Downloader } from '../net/downloader';
 import type { Resolve } from '../net/links';
@@ -11,8 +12,11 @@ import type { ClickGuard } from './click-guard';
 import type { Logger } from '../logger';
 import type { Upstreams } from '../mj/upstreams';
 import type { Store } from '../store';
+import type { PendingChoices } from '../tasks/choices';
 import type { Starter } from '../tasks/start';
 import type { Tracker } from '../tasks/tracker';
+import type { PromptTranslation } from '../tasks/translation';
+import type { Resume } from './start-task';
 
 /** What commands and handlers may use: built once by the app, passed explicitly (no globals). */
 export interface BotContext {
@@ -45,6 +49,12 @@ export interface BotContext {
   usage: UsageLog;
   /** The one way a task starts (src/tasks/start.ts). */
   starter: Starter;
+  /** Banned prompts per member: /quota, /admin usage and /admin pardon. */
+  strikes: Strikes;
+  /** Prompts in other languages: whether a translator is configured and on in a server (/admin, /settings). */
+  translation: PromptTranslation;
+  /** Starts that wait for their member's choice (show me first, a failed translation). */
+  choices: PendingChoices;
   clock: () => number;
 }
 
@@ -52,4 +62,9 @@ export interface BotContext {
 export interface Command {
   data: RESTPostAPIChatInputApplicationCommandsJSONBody;
   execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+  /**
+   * Starts the same task again once its member chose how its prompt is sent (show me first, a failed translation),
+   * from the options `execute` kept in its spec's `replay` (entry: the command's name).
+   */
+  resume?: Resume;
 }

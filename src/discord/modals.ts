@@ -13,14 +13,14 @@ import { actionThenModal } from '../mj/modal-flow';
 import { actionInfo, actionOf, type PromptNeed } from '../mj/actions';
 import { actionAccepted } from '../mj/providers';
 import { EDIT_PROMPT_PREFIX } from '../render/button-rows';
-import { parseTextResult } from '../render/text';
+import { escapeMarkdown, parseTextResult, truncateEscaped } from '../render/text';
 import type { ButtonTarget, TrackedTask } from '../store';
 import type { BotContext } from './context';
 import { memberMessages } from './locale';
 import { checkModalPrompt, withZoom, type PromptPurpose } from './input';
-import { liveButtonTarget, requireOwner, sameGuild } from './preconditions';
+import { liveButtonTarget, memberOf, requireOwner, sameGuild } from './preconditions';
 import { stateOf } from '../tasks/start';
-import { startFromInteraction } from './start-task';
+import { startFromInteraction, type ChoiceInteraction, type InteractionTaskSpec, type Resume } from './start-task';
 
 /**
  * Prompts typed into Discord modals. A modal can only be the FIRST answer to a click (never after a
@@ -33,7 +33,7 @@ import { startFromInteraction } from './start-task';
  */
 const MODAL_PREFIX = 'mjmodal:';
 const EDIT_MODAL_PREFIX = 'mjeditm:';
-/** @internal */
+/** The one text input of every prompt form. */
 export const PROMPT_FIELD = 'prompt';
 /** Discord's limits: modal title 45, text input label 45, value 4000. */
 const MAX_INPUT = 4000;
@@ -50,10 +50,7 @@ export function prefillFor(need: PromptNeed, parent: Pick<TrackedTask, 'prompt' 
   return prompts[need.index - 1] ?? '';
 }
 
-/**
- * A modal with one paragraph input named `prompt`, prefilled, in the member's language.
- * @internal
- */
+/** A modal with one paragraph input named `prompt`, prefilled, in the member's language. */
 export function promptModal(
   customId: string,
   title: string,
@@ -122,59 +119,83 @@ export async function openEditPromptModal(interaction: ButtonInteraction, ctx: B
   await interaction.showModal(promptModal(`${EDIT_MODAL_PREFIX}${taskId}`, t.forms.editPrompt, value, purpose, provider.maxPromptLength, t));
 }
 
-async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
-  const key = interaction.customId.slice(MODAL_PREFIX.length);
+/**
+ * What a prompt form (Custom Zoom, PicReader N, PromptAnalyzer N) starts: the button's action and then the prompt,
+ * or an /imagine where the provider refuses the action. Its `replay` names the button, for a member's choice.
+ */
+async function buttonPromptSpec(interaction: ChoiceInteraction, ctx: BotContext, key: string, prompt: string): Promise<InteractionTaskSpec> {
   const target = await liveButtonTarget(interaction, ctx, key);
   const action = actionOf(target);
   const info = actionInfo(action, target.label);
   if (!info.prompt) throw new UserError((t) => t.common.formGone);
   requireOwner(interaction, target.ownerId, (t, owner) => t.access.onlyOwnerForm(owner));
   const { provider } = ctx.upstreams.ref(target.taskId).upstream;
-  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(info.prompt), provider);
   const parent = await ctx.store.tasks.get(target.taskId);
   // Buttons the bot drew for the open-source proxy have no /submit/action behind them.
   const viaAction = !parent?.view.classic && actionAccepted(provider, target.customId);
   if (!viaAction && !info.imagineFallback) {
     throw new UserError((t) => t.access.notOffered(target.label, provider.title));
   }
+  return {
+    title: info.title,
+    action,
+    prompt,
+    usesPrefs: true,
+    typed: true,
+    replay: { entry: 'form', options: { key, prompt } },
+    mode: parent?.mode,
+    parentTaskId: target.taskId,
+    kind: target.label,
+    submit: ({ api, parentId, common, mode: sendMode, prompt: sent }) =>
+      viaAction
+        ? actionThenModal(api, { taskId: parentId ?? target.taskId, customId: target.customId }, sent, common, sendMode)
+        : api.submitImagine({ prompt: sent, ...common }, sendMode),
+  };
+}
+
+async function submitButtonPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
+  const key = interaction.customId.slice(MODAL_PREFIX.length);
+  const target = await liveButtonTarget(interaction, ctx, key);
+  const info = actionInfo(actionOf(target), target.label);
+  if (!info.prompt) throw new UserError((t) => t.common.formGone);
+  const { provider } = ctx.upstreams.ref(target.taskId).upstream;
+  const prompt = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOf(info.prompt), provider);
+  const spec = await buttonPromptSpec(interaction, ctx, key, prompt);
   // A double click on the form's Submit arrives as two interactions, possibly after the first has finished.
   const once = `${MODAL_PREFIX}${key}:${createHash('sha1').update(prompt).digest('base64url').slice(0, 16)}`;
-  await ctx.clickGuard.run(interaction, { key: once, what: (t) => t.once.thisPrompt }, async () => {
-    const mode = parent?.mode;
-    return startFromInteraction(interaction, ctx, {
-      title: info.title,
-      action,
-      prompt,
-      usesPrefs: true,
-      mode,
-      parentTaskId: target.taskId,
-      kind: target.label,
-      submit: ({ api, parentId, common, mode: sendMode, prompt: sent }) =>
-        viaAction
-          ? actionThenModal(api, { taskId: parentId ?? target.taskId, customId: target.customId }, sent, common, sendMode)
-          : api.submitImagine({ prompt: sent, ...common }, sendMode),
-    });
-  });
+  await ctx.clickGuard.run(interaction, { key: once, what: (t) => t.once.thisPrompt }, () => startFromInteraction(interaction, ctx, spec));
 }
+
+/** A prompt form's start again, once its member chose how the prompt is sent (src/discord/translation-choice.ts). */
+export const resumeButtonPrompt: Resume = async (interaction, ctx, choice) => {
+  const { key, prompt } = choice.options as { key: string; prompt: string };
+  return startFromInteraction(interaction, ctx, await buttonPromptSpec(interaction, ctx, key, prompt), choice);
+};
 
 async function submitEditedPrompt(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   const taskId = interaction.customId.slice(EDIT_MODAL_PREFIX.length);
   const record = await ownTask(interaction, ctx, taskId);
   const typed = checkModalPrompt(interaction.fields.getTextInputValue(PROMPT_FIELD), purposeOfTask(record), ctx.upstreams.ref(taskId).upstream.provider);
-  // A prompt the member sends, like any other: their /settings and suffix apply (once: the prefill has them).
-  const prompt = await ctx.starter.prompt(record.message.guildId, interaction.user.id, typed);
+  // A prompt the member sends, like any other: their /settings and suffix apply (once: the prefill has them), and
+  // its CJK words are translated (no choice is offered here: the task waits at the API for this very prompt).
+  const member = { guildId: record.message.guildId, userId: interaction.user.id, admin: memberOf(interaction as ModalSubmitInteraction & { guildId: string; channelId: string }).admin };
+  const prompt = await ctx.starter.prompt(member, typed);
   const already: Text = (t) => t.once.promptAlreadySent;
   await ctx.clickGuard.run(interaction, { key: `${EDIT_MODAL_PREFIX}${taskId}`, what: (t) => t.once.thisPrompt, oneShot: true, refusal: already }, async () => {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     const state = stateOf({ guildId: record.message.guildId, channelId: interaction.channelId ?? '', userId: interaction.user.id });
     // The task waits at the API that made it: the prompt goes there, and only there.
-    const sent = await ctx.upstreams.followUp(taskId, ({ upstream, id }) =>
-      upstream.client.submitModal({ taskId: id, prompt, state, ...(upstream.notifyUrl ? { notifyHook: upstream.notifyUrl } : {}) }, record.mode),
+    const sent = await ctx.starter.striking(member, () =>
+      ctx.upstreams.followUp(taskId, ({ upstream, id }) =>
+        upstream.client.submitModal({ taskId: id, prompt: prompt.sent, state, ...(upstream.notifyUrl ? { notifyHook: upstream.notifyUrl } : {}) }, record.mode),
+      ),
     );
     // The card shows the prompt the task now runs with.
-    ctx.tracker.promptSent(taskId, prompt);
+    ctx.tracker.promptSent(taskId, prompt.shown, prompt.sent);
     ctx.logger.info({ taskId, user: interaction.user.id }, 'modal prompt sent');
-    await interaction.editReply({ content: memberMessages(interaction).buttons.promptSent });
+    const t = memberMessages(interaction);
+    const quoted = (text: string) => truncateEscaped(escapeMarkdown(text), 900);
+    await interaction.editReply({ content: prompt.sent === prompt.shown ? t.buttons.promptSent : t.buttons.promptSentAs(quoted(prompt.shown), quoted(prompt.sent)), allowedMentions: { parse: [] } });
     return sent;
   });
 }

@@ -15,12 +15,13 @@ type PanelInteraction = (ChatInputCommandInteraction | ButtonInteraction | Strin
 
 export const isSettingsControl = (customId: string): boolean => customId.startsWith(SETTINGS_PREFIX);
 
-/** The speed modes this member may pick: offered by the provider and allowed by their roles. */
+/** The speed modes this member may pick (offered by the provider, allowed by their roles), and whether prompts are translated here. */
 async function modesFor(interaction: PanelInteraction, ctx: BotContext): Promise<Omit<SettingsView, 'prefs'>> {
   const fastest = await ctx.quotas.fastestFor(memberOf(interaction));
   const offered = ctx.upstreams.modes;
   const modes = MODES.filter((m) => offered.includes(m) && capMode(m, fastest) === m);
-  return { modes, cappedAt: modes.length < offered.length ? fastest : undefined };
+  const translates = ctx.translation.on(await ctx.settings.get(interaction.guildId));
+  return { modes, cappedAt: modes.length < offered.length ? fastest : undefined, translates };
 }
 
 function inGuild(interaction: ChatInputCommandInteraction | ButtonInteraction | StringSelectMenuInteraction): PanelInteraction {
@@ -59,6 +60,8 @@ export async function handleSettingsControl(control: ButtonInteraction | StringS
         if (!allowed.includes(mode)) throw new UserError((t) => t.input.modeNotOffered(value, [...allowed]));
         return { ...prefs, mode };
       }
+      case SETTINGS_IDS.translate:
+        return { ...prefs, translate: value === 'ask' || value === 'never' ? value : undefined };
       case SETTINGS_IDS.raw:
         return { ...prefs, raw: prefs.raw ? undefined : true };
       case SETTINGS_IDS.high:
@@ -66,7 +69,7 @@ export async function handleSettingsControl(control: ButtonInteraction | StringS
       case SETTINGS_IDS.low:
         return { ...prefs, variation: prefs.variation === 'low' ? undefined : 'low' };
       case SETTINGS_IDS.reset:
-        // The suffix is /prefer's, not a setting: Midjourney's "Reset settings" keeps it too.
+        // The suffix is /prefer's, not a setting: Midjourney's "Reset settings" keeps it too (translation goes back to automatic).
         return { suffix: prefs.suffix };
       default:
         throw new UserError((t) => t.common.buttonGone);

@@ -239,6 +239,8 @@ export class EditorRoutes {
         title: (m) => m.titles.varyRegion,
         prompt: typed,
         usesPrefs: true,
+        // Translated like every typed prompt; a page offers no buttons, so "show me first" translates at once here.
+        typed: true,
         mode: parent?.mode,
         parentTaskId: session.taskId,
         action: { kind: 'inpaint' },

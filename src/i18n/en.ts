@@ -89,6 +89,42 @@ export const en = {
     fastest: (mode: string | undefined) => `Fastest mode: ${mode ?? 'any'}.`,
     budgetNone: 'Server budget: none.',
     budgetLeft: (left: number, budget: number) => `Server budget: ${formatNumber('en', left)} of ${n(budget, 'task', 'tasks')} left today.`,
+    strikes: (count: number, limit: number, hours: number) =>
+      `Strikes (prompts Midjourney refused as banned): ${formatNumber('en', count)} of ${formatNumber('en', limit)} within ${n(hours, 'hour', 'hours')}.`,
+    locked: (until: string) => `🔒 You cannot start tasks until ${until}. An admin can lift it with \`/admin pardon\`.`,
+    adminStrikes: (count: number, hours: number) => `Strikes (prompts Midjourney refused as banned): ${formatNumber('en', count)} within ${n(hours, 'hour', 'hours')}; admins are never locked.`,
+  },
+  /** Banned prompts the API refused (src/limits/strikes.ts). */
+  strikes: {
+    locked: (until: string, count: number, hours: number) =>
+      `🔒 You cannot start Midjourney tasks until ${until}: Midjourney refused ${n(count, 'prompt', 'prompts')} of yours as banned within ${n(hours, 'hour', 'hours')}, and every member shares this server's account. An admin can lift it with \`/admin pardon\`. Nothing was sent.`,
+    counted: (count: number, limit: number, hours: number) =>
+      `This counts as a strike (${formatNumber('en', count)} of ${formatNumber('en', limit)} within ${n(hours, 'hour', 'hours')}): at ${formatNumber('en', limit)} you cannot start tasks for ${n(hours, 'hour', 'hours')}.`,
+    lockedNow: (count: number, until: string) =>
+      `That is strike ${formatNumber('en', count)}: you cannot start tasks until ${until}, so that this server's Midjourney account is not suspended.`,
+    adminCounted: (count: number) => `This counts as a strike (${formatNumber('en', count)}); admins are never locked.`,
+  },
+  /** Prompts in other languages (src/tasks/translation.ts, src/discord/translation-choice.ts). */
+  translation: {
+    ask: (english: string) => `🌐 Midjourney reads English. Your prompt would be sent as:\n${english}\nNothing is sent until you choose.`,
+    failed: (problem: string, typed: string) =>
+      `🌐 Your prompt could not be translated to English: ${problem}. Nothing was sent. Send it as you typed it, or edit it:\n${typed}`,
+    failedNoChoice: (problem: string) => `Your prompt could not be translated to English: ${problem}. Nothing was sent. Try again in a moment, or write it in English.`,
+    problems: {
+      unavailable: 'the translation service did not answer properly',
+      timeout: 'the translation service took longer than 10 seconds',
+      unusable: 'its answer was not a usable English translation',
+      tooLong: 'there is too much text to translate at once',
+    },
+    send: 'Send',
+    edit: 'Edit',
+    asTyped: 'Send as typed',
+    editTitle: 'Edit the prompt',
+    expired: 'This choice has expired (it lasts 15 minutes). Run the command again.',
+    alreadySent: 'This prompt was sent already; its card is in the channel.',
+    notYours: 'This choice belongs to another member.',
+    sent: (typed: string, sent: string) => `✅ Sent.\nTyped: ${typed}\nSent as: ${sent}`,
+    sentAsTyped: (typed: string) => `✅ Sent as you typed it: ${typed}`,
   },
   mj: {
     upstreamDown: 'The Midjourney service that made this image is not answering. Try again later: nothing was sent.',
@@ -148,6 +184,7 @@ export const en = {
     regionLink: 'Paint the area to redraw, write what goes there, and submit: the result gets its own card here. The link works once, for 15 minutes.',
     regionOpen: 'Open the region editor',
     promptSent: '✏️ Prompt sent. The card follows the task.',
+    promptSentAs: (typed: string, sent: string) => `✏️ Prompt sent. The card follows the task.\nTyped: ${typed}\nSent as: ${sent}`,
   },
   forms: {
     prompt: 'Prompt',
@@ -206,6 +243,7 @@ export const en = {
       `⚠️ ${count === 1 ? 'A result is' : `${formatNumber('en', count)} results are`} not shown: the Midjourney service pointed at an address this bot does not fetch.`,
     filesRefused: '⚠️ Discord refused the files, so the results are linked instead.',
     requestedBy: (member: string) => `Requested by ${member}`,
+    sentAs: (prompt: string) => `Sent as: ${prompt}`,
     footer: (taskId: string) => `Task ${taskId}`,
     editPrompt: 'Edit prompt',
     seed: 'Seed',
@@ -259,6 +297,22 @@ export const en = {
     usageKinds: (list: string) => `Kinds: ${list}`,
     usageModes: (list: string) => `Modes: ${list}`,
     usageFile: 'Every task is in `usage.csv`.',
+    usageStrikes: (list: string) => `Strikes now: ${list}`,
+    strikeLocked: (until: string) => `🔒 until ${until}`,
+    translateOn: (model: string) => `Prompts in other languages are translated to English (${model}) before they reach Midjourney. Members choose in \`/settings\` whether to see it first.`,
+    translateOff: 'Prompts are sent as members type them: nothing is translated.',
+    translateMissing: 'No translator is configured (TRANSLATE_URL, or a provider that sells a chat API): prompts are sent as typed.',
+    translation: (state: string) => `Translation: ${state}`,
+    translationOn: (model: string) => `on (${model})`,
+    translationOff: 'off',
+    translationMissing: 'not configured',
+    strikesSet: (limit: number, hours: number) =>
+      `${n(limit, 'prompt', 'prompts')} Midjourney refuses as banned within ${n(hours, 'hour', 'hours')} lock a member for ${n(hours, 'hour', 'hours')} (admins are counted, never locked).`,
+    strikesOff: 'Strikes are off: banned prompts are not counted.',
+    strikes: (rule: string) => `Strikes: ${rule}`,
+    strikesRule: (limit: number, hours: number) => `${formatNumber('en', limit)} within ${n(hours, 'hour', 'hours')} lock for ${n(hours, 'hour', 'hours')}`,
+    pardoned: (member: string) => `${member}'s strikes and lock are cleared.`,
+    nothingToPardon: (member: string) => `${member} has no strikes.`,
   },
   settings: {
     heading: '**Your Midjourney settings in this server**',
@@ -290,6 +344,11 @@ export const en = {
     suffixSet: (suffix: string) => `Your suffix is now \`${suffix}\`: it is added to the end of every prompt you send in this server.`,
     suffixRemoved: 'Your suffix is removed.',
     suffixHasMode: 'Speed flags (--fast, --relax, --turbo) do not go in the suffix: choose a speed mode in `/settings`.',
+    translate: (value: string) => `Translate my prompts: ${value}`,
+    pickTranslate: 'Translate my prompts (Midjourney reads English)',
+    translateAuto: 'automatic',
+    translateAsk: 'show me first',
+    translateNever: 'never',
   },
   /** Slash command registration: descriptions (English is the default, the others are Discord localizations). */
   commands: {
@@ -339,6 +398,13 @@ export const en = {
       show: 'Every setting of this server',
       language: "The language of this server's cards (members' private answers follow their own Discord language)",
       languageValue: "The language, or auto to follow the server's language in Discord",
+      translate: 'Translate prompts in other languages to English before they are sent',
+      translateValue: 'on or off',
+      strikes: 'How many banned prompts lock a member, and for how long',
+      strikesLimit: 'Banned prompts that lock a member (0: strikes off)',
+      strikesHours: 'Within how many hours they count, and how long the lock lasts',
+      pardon: "Clear a member's strikes and lock",
+      pardonMember: 'The member',
     },
   },
   /** Option names as members see them in Discord (the key is the name the code reads). */
@@ -376,6 +442,8 @@ export const en = {
     clear: 'clear',
     add: 'add',
     list: 'list',
+    on: 'on',
+    off: 'off',
   },
   /** The names of the languages, as a reader of this catalogue calls them. */
   languages: { en: 'English', 'zh-CN': 'Simplified Chinese (简体中文)' },

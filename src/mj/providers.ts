@@ -21,6 +21,8 @@ export interface ProviderPreset {
   /** Whether the provider forwards notifyHook callbacks (new-api strips them by default). */
   callsNotifyHook: boolean;
   maxPromptLength: number;
+  /** Whether the provider also sells an OpenAI-compatible chat API under the same key (the default translator). */
+  sellsChat: boolean;
 }
 
 const base: Omit<ProviderPreset, 'name' | 'title'> = {
@@ -31,6 +33,7 @@ const base: Omit<ProviderPreset, 'name' | 'title'> = {
   videoFetchPath: undefined,
   callsNotifyHook: true,
   maxPromptLength: 6000,
+  sellsChat: false,
 };
 
 const reseller: Omit<ProviderPreset, 'name' | 'title'> = {
@@ -40,6 +43,7 @@ const reseller: Omit<ProviderPreset, 'name' | 'title'> = {
   refusesResellerActions: true,
   callsNotifyHook: false,
   maxPromptLength: 4000,
+  sellsChat: true,
 };
 
 export const PROVIDERS: Record<ProviderName, ProviderPreset> = {

@@ -4,6 +4,12 @@ import type { Messages } from '../i18n';
  * The API's descriptions and fail reasons are often Chinese. A zh-CN reader sees them as they are; other readers
  * get the meaning in their language first and the original text in brackets, so an admin can still search for it.
  */
+/** A fail reason that says the prompt was banned: trueai's Chinese, Midjourney's own words, new-api's code. */
+const BANNED_REASON = /可能包含敏感词|banned[ _]prompt/i;
+
+/** Whether the API failed a task because its prompt is banned (a strike for the member, src/limits/strikes.ts). */
+export const isBannedReason = (reason: string): boolean => BANNED_REASON.test(reason);
+
 const KNOWN: Array<[RegExp, (t: Messages, match: RegExpExecArray) => string]> = [
   [/prompt不能为空|prompt is (required|empty)/i, (t) => t.mj.reasons.promptEmpty],
   [/base64格式错误/, (t) => t.mj.reasons.badImage],
@@ -19,7 +25,7 @@ const KNOWN: Array<[RegExp, (t: Messages, match: RegExpExecArray) => string]> = 
   [/今日绘图次数已达上限/, (t) => t.mj.reasons.dailyLimit],
   [/账号已被临时封锁/, (t) => t.mj.reasons.accountBlocked],
   [/服务暂不可用/, (t) => t.mj.reasons.unavailable],
-  [/可能包含敏感词|banned prompt/i, (t) => t.mj.reasons.bannedWord],
+  [BANNED_REASON, (t) => t.mj.reasons.bannedWord],
   [/任务提交超时/, (t) => t.mj.reasons.startTimeout],
   [/执行超时|任务超时|上游任务超时/, (t) => t.mj.reasons.timeout],
   [/当前分组负载已饱和/, (t) => t.mj.reasons.saturated],

@@ -111,6 +111,33 @@ export class Downloader {
     throw url ? new DownloadRefused(`more than ${this.maxRedirects} redirects`) : new DownloadRefused('not a URL');
   }
 
+  /**
+   * One POST to `rawUrl` under the same address rules as downloads (its origin trusted, or public addresses only),
+   * with its whole answer bounded by `maxBytes` (undefined when larger) and `timeoutMs`. Redirects are not followed:
+   * a POST that moved is answered with its 3xx status, for the caller to refuse.
+   */
+  async post(rawUrl: string, request: { headers: Record<string, string>; body: string; maxBytes: number; timeoutMs: number }): Promise<{ status: number; bytes: Buffer | undefined }> {
+    const url = URL.canParse(rawUrl) ? new URL(rawUrl) : undefined;
+    if (!url) throw new DownloadRefused('not a URL');
+    const why = this.refusal(url);
+    if (why) throw new DownloadRefused(why);
+    try {
+      const answer = await exchange(this.trusted.has(url.origin) ? this.trustedAgent : this.publicAgent, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: request.headers,
+        body: request.body,
+        timeoutMs: request.timeoutMs,
+        maxBytes: request.maxBytes,
+      });
+      return { status: answer.status, bytes: answer.bytes };
+    } catch (error) {
+      const cause = (error as { cause?: unknown }).cause;
+      throw cause instanceof DownloadRefused ? cause : error;
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all([this.trustedAgent.close(), this.publicAgent.close()]);
   }

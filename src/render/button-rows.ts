@@ -11,6 +11,14 @@ export const BUTTON_PREFIX = 'mj:';
 /** The bot's own buttons: `mjseed:<taskId>` (image seed), `mjedit:<taskId>` (prompt for a task in MODAL). */
 export const SEED_PREFIX = 'mjseed:';
 export const EDIT_PROMPT_PREFIX = 'mjedit:';
+/**
+ * A member's choice about a translated prompt (src/discord/translation-choice.ts): `mjtr:<what>:<choice id>` on the
+ * buttons of the private answer, `mjtrm:<choice id>` on the form its Edit opens.
+ */
+export const CHOICE_PREFIX = 'mjtr:';
+export const CHOICE_FORM_PREFIX = 'mjtrm:';
+export type ChoiceAction = 'send' | 'typed' | 'edit';
+export const choiceId = (action: ChoiceAction, id: string): string => `${CHOICE_PREFIX}${action}:${id}`;
 
 /** A rendered MJ button and what its short Discord custom_id stands for. */
 export interface ButtonSlot {

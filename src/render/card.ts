@@ -185,10 +185,14 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
   const notes = state.kind === 'done' ? resultNotes(task, t) : '';
   if (notes) fields.push({ name: t.card.note, value: notes });
 
-  const prompt = task.prompt ? `**${truncateEscaped(escapeMarkdown(truncate(task.prompt, 1500)), 3000)}**\n` : '';
+  // With a translation both prompts share the description (4,096 characters): each gets a little less room.
+  const [room, escaped] = task.sentPrompt ? [1200, 1900] : [1500, 3000];
+  const inert = (text: string) => truncateEscaped(escapeMarkdown(truncate(text, room)), escaped);
+  const prompt = task.prompt ? `**${inert(task.prompt)}**\n` : '';
+  const sent = task.sentPrompt ? `${t.card.sentAs(inert(task.sentPrompt))}\n` : '';
   const embed: APIEmbed = fitEmbed({
     title: truncate(task.title, 256),
-    description: `${prompt}${t.card.requestedBy(`<@${task.requesterId}>`)}`,
+    description: `${prompt}${sent}${t.card.requestedBy(`<@${task.requesterId}>`)}`,
     color: STATE_COLORS[state.kind],
     fields,
     footer: { text: truncate(t.card.footer(task.taskId), 2048) },

@@ -12,6 +12,7 @@ export const SETTINGS_IDS = {
   version: `${SETTINGS_PREFIX}version`,
   stylize: `${SETTINGS_PREFIX}stylize`,
   mode: `${SETTINGS_PREFIX}mode`,
+  translate: `${SETTINGS_PREFIX}translate`,
   raw: `${SETTINGS_PREFIX}raw`,
   high: `${SETTINGS_PREFIX}variation:high`,
   low: `${SETTINGS_PREFIX}variation:low`,
@@ -29,7 +30,12 @@ export interface SettingsView {
   modes: readonly Mode[];
   /** The fastest mode the member's roles allow, when that hides some the provider offers. */
   cappedAt: Mode | undefined;
+  /** Whether prompts are translated in this server (a translator is configured and on): the choice is offered. */
+  translates: boolean;
 }
+
+/** How a member's prompts in other languages are sent, by the value of the panel's select. */
+const TRANSLATE_CHOICES = ['auto', 'ask', 'never'] as const;
 
 type Row = APIActionRowComponent<APIComponentInMessageActionRow>;
 
@@ -47,6 +53,7 @@ export function settingsPanel(view: SettingsView, t: Messages): { content: strin
     return index < 0 ? String(value) : `${stylizeNames[index]} (${value})`;
   };
   const flags = prefFlags(prefs);
+  const translateNames = { auto: t.settings.translateAuto, ask: t.settings.translateAsk, never: t.settings.translateNever };
   const lines = [
     t.settings.heading,
     t.settings.explain,
@@ -56,6 +63,7 @@ export function settingsPanel(view: SettingsView, t: Messages): { content: strin
     t.settings.variation(prefs.variation === 'high' ? t.settings.high : prefs.variation === 'low' ? t.settings.low : t.settings.unset),
     t.settings.mode(prefs.mode ?? t.settings.unset),
     t.settings.suffix(prefs.suffix ? `\`${prefs.suffix}\`` : t.settings.noSuffix),
+    ...(view.translates ? [t.settings.translate(translateNames[prefs.translate ?? 'auto'])] : []),
     flags.length ? t.settings.adds(`\`${flags.join(' ')}\``) : t.settings.addsNothing,
     ...(view.cappedAt ? [t.settings.modeCapped(view.cappedAt)] : []),
   ];
@@ -73,6 +81,9 @@ export function settingsPanel(view: SettingsView, t: Messages): { content: strin
         ...STYLIZE.map((s) => ({ label: stylizeLabel(s), value: String(s), default: prefs.stylize === s })),
       ]),
       select(SETTINGS_IDS.mode, t.settings.pickMode, [unset(!prefs.mode), ...view.modes.map((m) => ({ label: t.choices[m], value: m, default: prefs.mode === m }))]),
+      ...(view.translates
+        ? [select(SETTINGS_IDS.translate, t.settings.pickTranslate, TRANSLATE_CHOICES.map((value) => ({ label: translateNames[value], value, default: (prefs.translate ?? 'auto') === value })))]
+        : []),
       {
         type: ComponentType.ActionRow,
         components: [

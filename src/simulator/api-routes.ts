@@ -1,4 +1,5 @@
 import { action, change, modal } from './action-tasks';
+import { chatCompletion } from './chat';
 import type { Ctx, MjRequest } from './request';
 import { checkAuth, notFound, type Reply } from './families';
 import { fetchTask, imageSeed, listAll, listByIds, listQueue, serveTaskImage, servePng, serveUpload, serveVideo } from './queries';
@@ -97,6 +98,8 @@ export function route(ctx: Ctx, call: IncomingCall, badBody: () => Reply): Reply
     if ((m = /^\/redirect\/([\w-]+)$/.exec(path))) return { status: 302, location: Buffer.from(m[1]!, 'base64url').toString('utf8') };
     if ((m = /^(?:\/[^/]+)?\/mj\/image\/(\d+)$/.exec(path)) && settings.family === 'reseller') return serveTaskImage(ctx, m[1]!);
   }
+  // The chat API the providers sell beside Midjourney (the bot's translator), whatever the family.
+  if (method === 'POST' && path === '/v1/chat/completions') return call.body === 'invalid' ? badBody() : chatCompletion(ctx, call.headers, call.body);
   const resolved = resolve(settings.family, path);
   if (resolved === 'absent') return notFound(settings, path, now);
   const denied = checkAuth(settings, call.headers);

@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
 import { redisClientOptions } from './redis-options';
 import { upgradeTask } from './upgrade';
-import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, MemberPrefs, TrackedTask, UsageRow } from './records';
+import type { ButtonTarget, CachedTranslation, ClickRecord, DayCounter, GuildSettings, MemberPrefs, PendingChoice, ServerStrikes, TrackedTask, UsageRow } from './records';
 
 export type * from './records';
 
@@ -38,6 +38,12 @@ export interface Store {
   usage: Keyv<UsageRow>;
   /** `guild:day:member` and `guild:day` → tasks counted that day (quotas and budget). */
   counters: Keyv<DayCounter>;
+  /** Hash of a text and the model → its English, for a day (shared by the fleet). */
+  translations: Keyv<CachedTranslation>;
+  /** Choice id → a start waiting for its member's choice (show me first, a failed translation), for minutes. */
+  choices: Keyv<PendingChoice>;
+  /** Guild id → its members' strikes and locks (banned prompts). */
+  strikes: Keyv<ServerStrikes>;
   /** What several processes on one store agree on (one process alone: a local stand-in). */
   coordinator: Coordinator;
   ping(): Promise<boolean>;
@@ -46,7 +52,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters'] as const;
+const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters', 'translations', 'choices', 'strikes'] as const;
 
 /**
  * `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute.
@@ -151,7 +157,15 @@ async function sweep(store: Namespaces, now: number, retentionMs: number): Promi
   const counters = await expiredKeys(store.counters, (_key, counter) => past(counter.expiresAt, undefined));
   for (const key of usage) await store.usage.delete(key);
   for (const key of counters) await store.counters.delete(key);
-  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length + usage.length + counters.length;
+  // Short-lived records carry a TTL too (native on Redis); on SQLite they stay until read, or until this.
+  const translations = await expiredKeys(store.translations, (_key, entry) => past(entry.expiresAt, undefined));
+  const choices = await expiredKeys(store.choices, (_key, choice) => past(choice.expiresAt, undefined));
+  const strikes = await expiredKeys(store.strikes, (_key, server) => past(server.expiresAt, undefined));
+  for (const key of translations) await store.translations.delete(key);
+  for (const key of choices) await store.choices.delete(key);
+  for (const key of strikes) await store.strikes.delete(key);
+  const short = translations.length + choices.length + strikes.length;
+  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length + usage.length + counters.length + short;
 }
 
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
@@ -180,6 +194,9 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     prefs: await make<MemberPrefs>('prefs'),
     usage: await make<UsageRow>('usage'),
     counters: await make<DayCounter>('counters'),
+    translations: await make<CachedTranslation>('translations'),
+    choices: await make<PendingChoice>('choices'),
+    strikes: await make<ServerStrikes>('strikes'),
   };
   // Redis's client is loaded only for a Redis store: a SQLite bot would pay its memory and start-up for nothing (README).
   const coordinator = isRedis(storeUrl)

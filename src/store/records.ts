@@ -69,7 +69,10 @@ export interface TrackedTask {
   locale?: Locale;
   /** The requester's variation strength (/settings) when it started: which Vary button the card highlights. */
   variation?: 'high' | 'low';
+  /** The prompt as the member typed it (with their preferences): what the card shows first. */
   prompt: string;
+  /** What was sent instead, when it differs (a translated prompt): the card shows it under the prompt, "Sent as". */
+  sentPrompt?: string;
   requesterId: string;
   mode: Mode | undefined;
   /** What started it, as metrics count it: the command (`imagine`) or the button's action (`upscale`). */
@@ -141,6 +144,10 @@ export interface GuildSettings {
   words: string[];
   /** The language of the server's cards (/admin language); undefined = the server's language in Discord. */
   language?: Locale | undefined;
+  /** /admin translate: false turns translation off here; undefined = on wherever a translator is configured. */
+  translate?: boolean | undefined;
+  /** /admin strikes: `limit` banned prompts within `hours` lock a member for `hours`; undefined = 3 in 24 h, limit 0 = off. */
+  strikes?: { limit: number; hours: number } | undefined;
 }
 
 /** What a member set for themselves in a server with /settings and /prefer (unset = Midjourney's default). */
@@ -154,6 +161,8 @@ export interface MemberPrefs {
   mode?: Mode | undefined;
   /** Text added to the end of every prompt (/prefer suffix). */
   suffix?: string | undefined;
+  /** Prompts in other languages: translated at once (undefined), shown first ('ask'), or sent as typed ('never'). */
+  translate?: 'ask' | 'never' | undefined;
 }
 
 /** One task the API accepted, as /admin usage reports it. */
@@ -189,5 +198,42 @@ export interface DayCounter {
   taskIds?: string[];
   /** How many full chunks of ids the server's counter moved out. */
   chunks?: number;
+  expiresAt: number;
+}
+
+/** A translation remembered for a day, per exact text (src/tasks/translation.ts). */
+export interface CachedTranslation {
+  english: string;
+  expiresAt: number;
+}
+
+/**
+ * A start that waits for its member's choice (src/tasks/choices.ts): "show me first", or a translation that failed.
+ * Everything its buttons need to start the same task again, for a short while.
+ */
+export interface PendingChoice {
+  id: string;
+  guildId: string;
+  userId: string;
+  /** The entry point that started it and what it read (its options), to start it again the same way. */
+  replay: { entry: string; options: Record<string, unknown> };
+  /** The prompt as the member typed it (the entry point's), and as the card would show it (with preferences). */
+  typed: string;
+  shown: string;
+  /** Its English, or undefined when the translation failed. */
+  english?: string;
+  expiresAt: number;
+}
+
+/** One banned prompt of a member (src/limits/strikes.ts): when, and the task when it ended FAILURE. */
+export interface Strike {
+  at: number;
+  taskId?: string;
+}
+
+/** A server's strikes: per member, their recent strikes and the lock they earned, if any. */
+export interface ServerStrikes {
+  members: Record<string, { strikes: Strike[]; lockedUntil?: number }>;
+  /** When nothing in it counts any more (the last strike's window and the last lock are over). */
   expiresAt: number;
 }

@@ -5,16 +5,21 @@ import { messagesFor, type Locale, type Text } from '../i18n';
 import type { Logger } from '../logger';
 import type { Member, QuotaLedger } from '../limits/ledger';
 import type { ServerSettings } from '../limits/server-settings';
+import { strikeNotice, type Strikes } from '../limits/strikes';
 import { findBannedWord } from '../limits/words';
 import type { MjAction } from '../mj/actions';
 import type { MjClient, Submitted, SubmitCommon } from '../mj/client';
+import { isMjApiError } from '../mj/errors';
 import { stripSpeedFlags, typedMode } from '../mj/modes';
 import { checkPrompt } from '../mj/prompt';
 import type { Upstream, Upstreams } from '../mj/upstreams';
 import { applyPrefs } from '../prefs/flags';
 import { prefsOf } from '../prefs/store';
-import type { MemberPrefs, MessageRef, Store } from '../store';
+import type { GuildSettings, MemberPrefs, MessageRef, PendingChoice, Store } from '../store';
+import { hasCjk, TranslationFailed } from '../translator';
+import type { PendingChoices } from './choices';
 import type { Publisher } from './publisher';
+import type { PromptTranslation } from './translation';
 import type { NewTask, Tracker } from './tracker';
 import { emptyView } from './view';
 
@@ -34,6 +39,21 @@ export interface TaskSpec {
    * `more`) before it is checked and sent, and the card shows it as sent.
    */
   usesPrefs?: boolean;
+  /**
+   * The prompt is text the member typed (a command's, a form's, the region editor's): its CJK words are translated
+   * to English before it is sent, as the member's /settings say (automatically, shown first, or never).
+   */
+  typed?: boolean;
+  /**
+   * How to start the same task again once its member chose (src/discord/translation-choice.ts): the entry point's
+   * name and the options it read. Without it no choice can be offered: "show me first" translates at once, and a
+   * translation that failed is only explained (the region editor's page).
+   */
+  replay?: PendingChoice['replay'];
+  /** The member chose already what is sent: this text as it is (checked, not translated), or undefined: as typed. */
+  chosen?: { sent: string | undefined };
+  /** What the API was sent for the parent task, when that differs from `prompt` (a button's card shows it too). */
+  sentAs?: string | undefined;
   /** The mode the member picked, if any (a speed flag typed in the prompt counts as picked). */
   mode: Mode | undefined;
   parentTaskId?: string;
@@ -84,6 +104,12 @@ export interface StartRequest {
   ready?(): Promise<void>;
 }
 
+/** A prompt as its card shows it (the member's words, with their preferences) and as it is sent (in English). */
+export interface PreparedPrompt {
+  shown: string;
+  sent: string;
+}
+
 export interface StarterOptions {
   config: Pick<Config, 'MJ_DEFAULT_MODE' | 'DEFAULT_LOCALE'>;
   /** The APIs: where a new task goes, where a follow-up goes, and the longest prompt all of them take. */
@@ -91,6 +117,11 @@ export interface StarterOptions {
   store: Store;
   settings: ServerSettings;
   quotas: QuotaLedger;
+  /** Banned prompts the API refused, per member: locks, and the strike that comes with a refusal. */
+  strikes: Strikes;
+  /** Prompts in other languages (the translator and its memory), and starts that wait for their member's choice. */
+  translation: PromptTranslation;
+  choices: PendingChoices;
   tracker: Tracker;
   publisher: Pick<Publisher, 'post'>;
   logger: Logger;
@@ -105,8 +136,9 @@ export const stateOf = (member: Pick<Member, 'guildId' | 'channelId' | 'userId'>
 
 /**
  * The one way a task starts, for every entry point (slash commands, buttons, forms, the region editor): the
- * server's rules (channel, prompt length with preferences, banned words, the member's mode cap, the card's
- * language), then a quota slot, the submit, tracking and the usage row. A slot is committed once the API
+ * server's rules (channel, a member locked by strikes, prompt length with preferences, banned words, the prompt in
+ * English and the member's choice about it, the member's mode cap, the card's language), then a quota slot, the
+ * submit (a banned refusal is a strike), tracking and the usage row. A slot is committed once the API
  * accepted the submit, whatever happens to the cards after, and released on every other way out: a rule about
  * spending lives here and nowhere else. Expected refusals are UserErrors for the entry point to show privately.
  */
@@ -114,15 +146,75 @@ export class Starter {
   constructor(private readonly options: StarterOptions) {}
 
   /**
-   * A prompt a member sends, as it will be sent: with their preferences when `usesPrefs`, no longer than the
-   * provider takes, and free of the server's banned words. Also for prompts that start no task of their own
-   * (Edit prompt, /prefer suffix).
+   * A prompt a member sends, as its card shows it and as it is sent: with their preferences when `usesPrefs`, no
+   * longer than the provider takes, free of the server's banned words, and (`typed`) in English as their /settings
+   * say, without a choice to offer ("show me first" translates at once). Also for prompts that start no task of
+   * their own (Edit prompt); refused while the member is locked.
    */
-  async prompt(guildId: string, userId: string, typed: string, usesPrefs = true, prefs?: MemberPrefs): Promise<string> {
-    const { upstreams, store } = this.options;
-    const prompt = usesPrefs ? checkPrompt(applyPrefs(typed, prefs ?? (await prefsOf(store, guildId, userId))), upstreams) : typed;
-    await this.checkWords(guildId, prompt);
-    return prompt;
+  async prompt(member: Pick<Member, 'guildId' | 'userId' | 'admin'>, typed: string, usesPrefs = true): Promise<PreparedPrompt> {
+    await this.options.strikes.check(member);
+    const prefs = await prefsOf(this.options.store, member.guildId, member.userId);
+    return this.prepare(member, { prompt: typed, usesPrefs, typed: true }, prefs, await this.options.settings.get(member.guildId));
+  }
+
+  /** The prompt as the card shows it: with the member's preferences when `usesPrefs`, checked (length, words). */
+  private async shown(guildId: string, prompt: string, usesPrefs: boolean, prefs: MemberPrefs): Promise<string> {
+    const shown = usesPrefs ? checkPrompt(applyPrefs(prompt, prefs), this.options.upstreams) : prompt;
+    await this.checkWords(guildId, shown);
+    return shown;
+  }
+
+  /** Text that goes to the API instead of what was typed (a translation, an edit of one), checked like a prompt. */
+  private async checked(guildId: string, text: string): Promise<string> {
+    const sent = checkPrompt(text, this.options.upstreams);
+    await this.checkWords(guildId, sent);
+    return sent;
+  }
+
+  /**
+   * What a start's prompt shows and sends. A typed prompt with CJK in it, where the server translates and the member
+   * did not say never, is translated; a member who asked to see it first, or a translation that failed, stops the
+   * start here with a private answer and its buttons (nothing was sent, no quota was taken).
+   */
+  private async prepare(
+    member: Pick<Member, 'guildId' | 'userId'>,
+    spec: Pick<TaskSpec, 'prompt' | 'usesPrefs' | 'typed' | 'replay' | 'chosen'>,
+    prefs: MemberPrefs,
+    settings: GuildSettings,
+  ): Promise<PreparedPrompt> {
+    const shown = await this.shown(member.guildId, spec.prompt, spec.usesPrefs === true, prefs);
+    if (spec.chosen) return { shown, sent: spec.chosen.sent === undefined ? shown : await this.checked(member.guildId, spec.chosen.sent) };
+    const { translation } = this.options;
+    if (!spec.typed || !hasCjk(shown) || !translation.on(settings) || prefs.translate === 'never') return { shown, sent: shown };
+    let english: string;
+    try {
+      english = await translation.english(shown);
+    } catch (error) {
+      if (!(error instanceof TranslationFailed)) throw error;
+      throw await this.options.choices.offer(member, spec, shown, { failed: error.problem });
+    }
+    // CJK only where nothing is translated (a parameter's value: `--no 红色`): nothing to show first either.
+    if (english === shown) return { shown, sent: shown };
+    if (prefs.translate === 'ask' && spec.replay) throw await this.options.choices.offer(member, spec, shown, { english });
+    return { shown, sent: await this.checked(member.guildId, english) };
+  }
+
+  /**
+   * Sends what a member asked for (a start's submit, an Edit prompt's form). A prompt the API refuses as banned is a
+   * strike for the member: the refusal says so, and says when the strike locked them.
+   */
+  async striking<T>(member: Pick<Member, 'guildId' | 'userId' | 'admin'>, send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (!isMjApiError(error) || error.kind !== 'banned') throw error;
+      const outcome = await this.options.strikes.strike(member.guildId, member.userId).catch((err: unknown) => {
+        this.options.logger.error({ err }, 'could not count a strike');
+        return undefined;
+      });
+      const notice = strikeNotice(outcome, member.admin);
+      throw new UserError((t) => [error.userText(t), notice(t)].filter(Boolean).join(' '), error.message);
+    }
   }
 
   /** Refuses a text with one of the server's banned words, naming it (before anything is sent). */
@@ -140,14 +232,16 @@ export class Starter {
       const channels = settings.channels.map((id) => `<#${id}>`);
       throw new UserError((t) => t.access.channelsOnly(channels));
     }
+    // A locked member is refused before anything else is asked of anyone (the translator included).
+    await this.options.strikes.check(member);
     // Speed and variation strength apply to every task of the member; parameters only to prompts that make images.
     const prefs = await prefsOf(store, member.guildId, member.userId);
     const cost = spec.cost ?? 1;
-    const prompt = await this.prompt(member.guildId, member.userId, spec.prompt, spec.usesPrefs === true, prefs);
+    const prompt = await this.prepare(member, spec, prefs, settings);
     const extras: Array<{ title: Text; prompt: string }> = [];
     for (let n = 1; n < cost; n += 1) {
       const extra = spec.more?.(n) ?? { title: spec.title, prompt: '' };
-      extras.push({ title: extra.title, prompt: await this.prompt(member.guildId, member.userId, extra.prompt, spec.usesPrefs === true, prefs) });
+      extras.push({ title: extra.title, prompt: await this.shown(member.guildId, extra.prompt, spec.usesPrefs === true, prefs) });
     }
     const asked = spec.mode ?? typedMode(spec.prompt) ?? prefs.mode ?? config.MJ_DEFAULT_MODE;
     const { mode, cappedFrom } = await quotas.modeFor(member, asked);
@@ -157,7 +251,7 @@ export class Starter {
     let sent: { upstream: Upstream; submitted: Submitted };
     try {
       await request.ready?.();
-      sent = await this.send(spec, member, mode, prompt);
+      sent = await this.striking(member, () => this.send(spec, member, mode, prompt.sent));
     } catch (error) {
       await ticket.release();
       throw error;
@@ -166,9 +260,10 @@ export class Starter {
     const keys = submitted.taskIds.map((id) => this.options.upstreams.key(upstream, id));
     const kind = metricKind(spec);
     this.options.started?.(kind, upstream.name, keys.length);
-    const base = { ...spec, prompt, locale, mode, cappedFrom, variation: spec.variation ?? prefs.variation };
+    const sentPrompt = prompt.sent !== prompt.shown ? prompt.sent : spec.sentAs;
+    const base = { ...spec, prompt: prompt.shown, sentPrompt, locale, mode, cappedFrom, variation: spec.variation ?? prefs.variation };
     try {
-      const cards = [base, ...extras.map((extra) => ({ ...base, ...extra }))];
+      const cards = [base, ...extras.map((extra) => ({ ...base, ...extra, sentPrompt: undefined }))];
       for (const [i, taskId] of keys.entries()) {
         await this.track(request, { ...(cards[i] ?? { ...base, prompt: '' }), upstream: upstream.name, kind }, taskId, submitted, i === 0 && request.firstCardInReply);
       }
@@ -226,6 +321,7 @@ export class Starter {
       locale: card.locale,
       ...(card.variation ? { variation: card.variation } : {}),
       prompt: stripSpeedFlags(card.prompt),
+      ...(card.sentPrompt ? { sentPrompt: stripSpeedFlags(card.sentPrompt) } : {}),
       requesterId: member.userId,
       mode: card.mode,
       ...(card.cappedFrom ? { cappedFrom: card.cappedFrom } : {}),
@@ -247,6 +343,8 @@ export class Starter {
 interface CardSpec {
   title: Text;
   prompt: string;
+  /** What was sent instead of `prompt` (a translation), shown under it. */
+  sentPrompt?: string | undefined;
   locale: Locale;
   mode: Mode | undefined;
   cappedFrom?: Mode | undefined;

@@ -140,10 +140,12 @@ export class Tracker {
     return this.delivery.idle(timeoutMs);
   }
 
-  /** The member sent the prompt a task waited for (Edit prompt): its card shows it from the next change. */
-  promptSent(taskId: string, prompt: string): void {
+  /** The member sent the prompt a task waited for (Edit prompt): its card shows it (and its English) from the next change. */
+  promptSent(taskId: string, prompt: string, sent: string): void {
     const record = this.active.get(taskId);
-    if (record) record.prompt = prompt;
+    if (!record) return;
+    record.prompt = prompt;
+    record.sentPrompt = sent === prompt ? undefined : sent;
   }
 
   /** Starts following a task the API just accepted (this process owns it); its card is drawn at once. */
