@@ -8,6 +8,8 @@ import { announce, upstreamHealth } from './apis';
 import { createDiscordClient } from './discord/discord-client';
 import { refreshMember } from './discord/members';
 import { ClickGuard } from './discord/click-guard';
+import { Showcase } from './discord/showcase';
+import { StarCards } from './discord/star-cards';
 import { RestPublisher } from './discord/rest-publisher';
 import { WebhookEdits } from './discord/webhook-edits';
 import { createInteractionRouter } from './discord/router';
@@ -19,13 +21,17 @@ import { Downloader } from './net/downloader';
 import { systemResolve, type Resolve } from './net/links';
 import { EditorRoutes } from './editor/editor-routes';
 import { EditorSessions } from './editor/sessions';
+import { History } from './community/history';
+import { Stars } from './community/stars';
 import { Calendar } from './limits/day';
 import { QuotaLedger } from './limits/ledger';
 import { ServerSettings } from './limits/server-settings';
 import { UsageLog } from './limits/usage-log';
 import type { LocalDiscord } from './playground/discord';
 import { deployCommands } from './discord/deploy';
+import type { RenderOptions } from './render/card';
 import type { MjSimulator, SimulatorOptions } from './simulator';
+import type { TrackedTask } from './store';
 import { openStore, type Store } from './store';
 import { Starter } from './tasks/start';
 import { Tracker, type TrackerOptions } from './tasks/tracker';
@@ -93,16 +99,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   const webhookEdits = new WebhookEdits(client.rest);
   const publisher = new RestPublisher(client.rest, webhookEdits, logger, clock);
+  // Buttons the task's own API would refuse are not drawn (by the tracker, and when stars change a card later).
+  const render = (record: TrackedTask): RenderOptions => {
+    const { provider } = upstreams.ref(record.taskId).upstream;
+    return { hideAction: (customId) => providerRejects(provider, customId) };
+  };
   const tracker = new Tracker(upstreams, store, publisher, logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     stallAfterMs: config.STALL_AFTER_MS,
     timeoutMs: config.TASK_TIMEOUT_MS,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    // Buttons the task's own API would refuse are not drawn.
-    render: (record) => {
-      const { provider } = upstreams.ref(record.taskId).upstream;
-      return { hideAction: (customId) => providerRejects(provider, customId) };
-    },
+    render,
     downloader: resultDownloads,
     retentionMs: retentionOf(config),
     onEnded: (record) => quotas.taskEnded(record),
@@ -111,7 +118,11 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     clock,
     ...options.tracker,
   });
-  const starter = new Starter({ config, upstreams, store, settings, quotas, tracker, publisher, logger, clock });
+  const history = new History(store, clock);
+  const starter = new Starter({ config, upstreams, store, settings, quotas, tracker, publisher, history, logger, clock });
+  const stars = new Stars(store, clock, retentionOf(config));
+  const starCards = new StarCards({ store, stars, publisher, render, logger, clock });
+  const showcase = new Showcase({ config, rest: client.rest, stars, settings, downloads: attachmentDownloads, starCards, logger, clock });
   const ctx: BotContext = {
     config,
     rest: client.rest,
@@ -126,6 +137,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     quotas,
     usage,
     starter,
+    stars,
+    history,
+    starCards,
+    showcase,
     clickGuard: new ClickGuard(store, config, clock),
     editor: new EditorSessions(store, clock),
     clock,
@@ -235,6 +250,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clearInterval(sweepTimer);
       await sweeping;
       playground?.close();
+      // Posts and star edits under way finish through the REST client before it goes.
+      await showcase.stop();
+      await starCards.stop();
       await client.destroy().catch((err: unknown) => logger.warn({ err }, 'discord disconnect failed'));
       await tracker.stop();
       await http.close();

@@ -5,7 +5,7 @@ import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
 import { upgradeTask } from './upgrade';
-import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, MemberPrefs, TrackedTask, UsageRow } from './records';
+import type { ButtonTarget, ClickRecord, DayCounter, GuildSettings, ListEntry, MemberList, MemberPrefs, StarRecord, TrackedTask, UsageRow } from './records';
 
 export type * from './records';
 
@@ -37,6 +37,12 @@ export interface Store {
   usage: Keyv<UsageRow>;
   /** `guild:day:member` and `guild:day` → tasks counted that day (quotas and budget). */
   counters: Keyv<DayCounter>;
+  /** Task id → who starred its image, and its showcase post (src/community/stars.ts). */
+  stars: Keyv<StarRecord>;
+  /** `guild:member` → the images the member starred in that server (/favorites). */
+  favorites: Keyv<MemberList>;
+  /** `guild:member` → the tasks the member started in that server (/history). */
+  history: Keyv<MemberList>;
   /** What several processes on one store agree on (one process alone: a local stand-in). */
   coordinator: Coordinator;
   ping(): Promise<boolean>;
@@ -45,7 +51,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters'] as const;
+const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters', 'stars', 'favorites', 'history'] as const;
+
+/** The lists kept per member and server. */
+export type ListName = 'favorites' | 'history';
+
+/** The fleet lock of one member's list: every writer (src/community, the sweep) holds it, so no write is lost. */
+export const listLock = (list: ListName, key: string): string => `list:${list}:${key}`;
 
 /**
  * `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute.
@@ -107,9 +119,10 @@ async function expiredKeys<T>(keyv: Keyv<T>, expired: (key: string, value: T) =>
 /**
  * Nothing grows forever. Keyv's TTLs are native on Redis but only checked on read on SQLite, so this runs
  * at start and every hour: finished tasks, button targets and click records past their `expiresAt` (records
- * from before it existed: RETENTION_DAYS after they were last touched), then what pointed at deleted tasks.
+ * from before it existed: RETENTION_DAYS after they were last touched), then what pointed at deleted tasks (their
+ * stars, and their entries in members' favourites and history).
  */
-async function sweep(store: Namespaces, now: number, retentionMs: number): Promise<number> {
+async function sweep(store: Namespaces, now: number, retentionMs: number, locked: Locked): Promise<number> {
   const past = (expiresAt: number | undefined, fallback: number | undefined) => (expiresAt ?? fallback ?? Number.POSITIVE_INFINITY) <= now;
   const tasks = await expiredKeys(store.tasks, (_key, task) =>
     past(task.expiresAt, task.lifecycle === 'delivered' || task.lifecycle === 'detached' ? task.lastChangeAt + retentionMs : undefined),
@@ -128,8 +141,39 @@ async function sweep(store: Namespaces, now: number, retentionMs: number): Promi
   const counters = await expiredKeys(store.counters, (_key, counter) => past(counter.expiresAt, undefined));
   for (const key of usage) await store.usage.delete(key);
   for (const key of counters) await store.counters.delete(key);
-  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length + usage.length + counters.length;
+  // Stars, favourites and history go with their task.
+  const stars = await expiredKeys(store.stars, async (_key, star) => past(star.expiresAt, undefined) || (await gone(star.taskId)));
+  for (const key of stars) await store.stars.delete(key);
+  const stale = async (entry: ListEntry) => past(entry.expiresAt, undefined) || (await gone(entry.taskId));
+  const lists = (await pruneLists(store, 'favorites', stale, locked)) + (await pruneLists(store, 'history', stale, locked));
+  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length + usage.length + counters.length + stars.length + lists;
 }
+
+/**
+ * Drops the entries of every member list that `stale` says are gone, each list rewritten under its lock; an
+ * emptied list is deleted. Resolves to the number of entries dropped.
+ */
+async function pruneLists(store: Namespaces, list: ListName, stale: (entry: ListEntry) => Promise<boolean>, locked: Locked): Promise<number> {
+  const keyv = store[list];
+  const touched = await expiredKeys(keyv, async (_key, value) => {
+    for (const entry of value.entries) if (await stale(entry)) return true;
+    return false;
+  });
+  let dropped = 0;
+  for (const key of touched) {
+    await locked(listLock(list, key), async () => {
+      const entries = (await keyv.get(key))?.entries ?? [];
+      const kept: ListEntry[] = [];
+      for (const entry of entries) if (!(await stale(entry))) kept.push(entry);
+      dropped += entries.length - kept.length;
+      if (kept.length) await keyv.set(key, { entries: kept });
+      else await keyv.delete(key);
+    });
+  }
+  return dropped;
+}
+
+type Locked = <T>(key: string, work: () => Promise<T>) => Promise<T>;
 
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
   /** `upgrade`: turns a value written by an older version into the current shape, on every read. */
@@ -155,6 +199,9 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     prefs: await make<MemberPrefs>('prefs'),
     usage: await make<UsageRow>('usage'),
     counters: await make<DayCounter>('counters'),
+    stars: await make<StarRecord>('stars'),
+    favorites: await make<MemberList>('favorites'),
+    history: await make<MemberList>('history'),
   };
   // Redis's client is loaded only for a Redis store: a SQLite bot would pay its memory and start-up for nothing (README).
   const coordinator = isRedis(storeUrl)
@@ -172,7 +219,7 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
         return false;
       }
     },
-    sweep: (now, retentionMs) => sweep(store, now, retentionMs),
+    sweep: (now, retentionMs) => sweep(store, now, retentionMs, (key, work) => coordinator.locked(key, work)),
     async close() {
       await coordinator.close();
       await Promise.all(Object.values(store).map((keyv) => keyv.disconnect().catch(() => undefined)));
