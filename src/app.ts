@@ -251,7 +251,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       await sweeping;
       playground?.close();
       // Posts and star edits under way finish through the REST client before it goes.
-      await showcase.stop();
+      await showcase.idle();
       await starCards.stop();
       await client.destroy().catch((err: unknown) => logger.warn({ err }, 'discord disconnect failed'));
       await tracker.stop();

@@ -53,9 +53,9 @@ export class Showcase {
     this.running.add(work);
   }
 
-  /** Waits for posts under way. */
-  async stop(): Promise<void> {
-    await Promise.all([...this.running]);
+  /** Resolves once no post is under way (the app's stop; tests). */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.all([...this.running]);
   }
 
   private async post(guild: Guild, task: TrackedTask, count: number): Promise<void> {

@@ -18,12 +18,14 @@ export async function handleStarButton(interaction: ButtonInteraction, ctx: BotC
   await canSeeTask(interaction, task);
   if (!offersStar(task)) throw new UserError((t) => t.stars.notAnImage);
   const { starred, count, repeat } = await ctx.stars.toggle(task, interaction.user.id);
+  // Under way before the answer: what the member is told has happened, whatever becomes of the answer. A double
+  // click changed nothing: there is nothing new to show.
+  if (!repeat) {
+    ctx.starCards.changed(taskId);
+    if (starred && interaction.inCachedGuild()) ctx.showcase.consider(interaction.guild, task, count);
+  }
   const t = memberMessages(interaction);
   await interaction.reply({ content: starred ? t.stars.starred(count) : t.stars.unstarred(count), flags: MessageFlags.Ephemeral });
-  // A double click changed nothing: there is nothing new to show.
-  if (repeat) return;
-  ctx.starCards.changed(taskId);
-  if (starred && interaction.inCachedGuild()) ctx.showcase.consider(interaction.guild, task, count);
 }
 
 export const isStarButton = (customId: string) => customId.startsWith(STAR_PREFIX);

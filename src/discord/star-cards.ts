@@ -40,6 +40,8 @@ export interface StarCardsOptions {
 export class StarCards {
   private readonly cards = new Map<string, CardEdits>();
   private readonly running = new Set<Promise<void>>();
+  /** Callers of `idle` waiting for the last card to be done. */
+  private readonly waiters: Array<() => void> = [];
   private stopped = false;
 
   constructor(private readonly options: StarCardsOptions) {}
@@ -57,12 +59,22 @@ export class StarCards {
     this.run(taskId, fresh);
   }
 
+  /** Resolves once no card has an edit under way or waiting (tests; a card is done a gap after its last edit). */
+  idle(): Promise<void> {
+    return this.cards.size === 0 ? Promise.resolve() : new Promise((resolve) => this.waiters.push(resolve));
+  }
+
   /** Waits for edits under way and drops those waiting for their gap. */
   async stop(): Promise<void> {
     this.stopped = true;
     for (const card of this.cards.values()) clearTimeout(card.timer);
     this.cards.clear();
     await Promise.all([...this.running]);
+    this.done();
+  }
+
+  private done(): void {
+    if (this.cards.size === 0) for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private run(taskId: string, card: CardEdits): void {
@@ -80,8 +92,9 @@ export class StarCards {
         if (this.stopped) return;
         card.timer = setTimeout(() => {
           card.timer = undefined;
-          if (card.dirty && !this.stopped) this.run(taskId, card);
-          else this.cards.delete(taskId);
+          if (card.dirty && !this.stopped) return this.run(taskId, card);
+          this.cards.delete(taskId);
+          this.done();
         }, GAP_MS);
         card.timer.unref();
       });
