@@ -256,6 +256,8 @@ describe('what the showcase never shows, and what it says when it cannot post', 
   });
 
   test('a deleted card drops its stars’ updates quietly', async () => {
+    // No showcase: the card's own edits alone find out it is gone.
+    await privately('admin', { subcommand: 'showcase' }, alice);
     const card = await grid('a card that goes away');
     world.discord.deleteMessage(card.id);
     const before = world.discord.calls.length;
