@@ -125,6 +125,15 @@ describe('⭐, the showcase channel, /favorites and /history', () => {
     assert.match(await privately('favorites', {}, alice), /You have not starred an image in this server yet/, 'alice starred nothing');
   });
 
+  test('/task shows ⭐ with the count, and a star from that private answer counts on the card', async () => {
+    const card = world.discord.messagesIn().find((m) => /two cranes dancing/.test(embedText(m)))!;
+    const task = await world.command('task', { id: taskIdIn(card) }, { user: alice });
+    const answer = await world.discord.waitFor(() => world.discord.original(task)?.embeds.length && world.discord.original(task), '/task’s card');
+    assert.equal(starsShown(answer), '3');
+    world.discord.click(answer.id, star(answer)!.custom_id!, { user: alice });
+    await untilStars(card, '4');
+  });
+
   test('/history: a member’s own tasks only, newest first, 5 a page with ◀ ▶ in place, filtered by kind', async () => {
     for (const prompt of ['a fourth fox', 'a fifth fox']) await grid(prompt);
     const sixth = await grid('a sixth fox');
