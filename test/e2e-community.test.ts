@@ -128,7 +128,7 @@ describe('⭐, the showcase channel, /favorites and /history', () => {
   test('/task shows ⭐ with the count, and a star from that private answer counts on the card', async () => {
     const card = world.discord.messagesIn().find((m) => /two cranes dancing/.test(embedText(m)))!;
     const task = await world.command('task', { id: taskIdIn(card) }, { user: alice });
-    const answer = await world.discord.waitFor(() => world.discord.original(task)?.embeds.length && world.discord.original(task), '/task’s card');
+    const answer = await world.discord.waitFor(() => (world.discord.original(task)?.embeds.length ? world.discord.original(task) : undefined), '/task’s card');
     assert.equal(starsShown(answer), '3');
     world.discord.click(answer.id, star(answer)!.custom_id!, { user: alice });
     await untilStars(card, '4');
