@@ -264,6 +264,20 @@ describe('what the showcase never shows, and what it says when it cannot post', 
     await world.discord.waitFor(() => world.discord.messagesIn(showcaseChannel).find((m) => /a refused kestrel/.test(embedText(m))), 'the refused image, posted now');
   });
 
+  test('a showcase post Discord fails for a moment (5xx) is not reported: the next star posts it', async () => {
+    const card = await grid('a kestrel on a bad day');
+    world.discord.failNext({ method: 'POST', route: /^POST \/channels\/:channel\/messages$/, status: 500, code: 0, message: 'Internal Server Error', times: 4 });
+    // (discord.js tries a 5xx three more times: all four fail.)
+    const failed = world.discord.calls.length;
+    await starred(card, bob);
+    await world.discord.waitFor(() => world.discord.calls.slice(failed).filter((c) => c.route === 'POST /channels/:channel/messages' && c.status === 500).length === 4, 'the failed post');
+    await settled();
+    assert.equal(world.discord.messagesIn(showcaseChannel).filter((m) => /on a bad day/.test(embedText(m))).length, 0);
+    await starred(card, world.discord.alice);
+    await world.discord.waitFor(() => world.discord.messagesIn(showcaseChannel).find((m) => /on a bad day/.test(embedText(m))), 'the post at the next star');
+    assert.equal(world.discord.messagesIn(world.discord.world.dmChannel(alice.id)).length, 1, 'no second message to the admin');
+  });
+
   test('a deleted card drops its stars’ updates quietly', async () => {
     // No showcase: the card's own edits alone find out it is gone.
     await privately('admin', { subcommand: 'showcase' }, alice);
