@@ -55,8 +55,9 @@ async function canViewChannel(interaction: BaseInteraction, channelId: string): 
  */
 export function everyoneSees(guild: Guild, channelId: string): boolean {
   const channel = guild.channels.cache.get(channelId);
-  if (!channel || channel.type === ChannelType.PrivateThread) return false;
-  return channel.permissionsFor(guild.roles.everyone)?.has(PermissionFlagsBits.ViewChannel) ?? false;
+  const everyone = guild.roles.cache.get(guild.id);
+  if (!channel || !everyone || channel.type === ChannelType.PrivateThread) return false;
+  return channel.permissionsFor(everyone)?.has(PermissionFlagsBits.ViewChannel) ?? false;
 }
 
 /** Manage Server (or Administrator, which includes it) in the channel the member acts in. */
