@@ -313,4 +313,18 @@ describe('what the showcase never shows, and what it says when it cannot post', 
     assert.match(answer, /你给这张图片点了星（现在共 1 颗）/);
     assert.equal(starsShown(await world.discord.waitFor(() => starsShown(world.discord.message(card.id)) === '1' && world.discord.message(card.id), 'the count')), '1');
   });
+
+  test('a star that comes before the card’s final edit (from /task) reaches the card once the tracker is done with it', async () => {
+    // The final edit (the one with the files) fails once: the tracker tries it again a few seconds later.
+    world.discord.failNext({ route: 'PATCH /webhooks', withFiles: true, status: 500, times: 1 });
+    const interaction = await world.command('imagine', { prompt: 'a late heron' }, { user: alice });
+    const key = await world.discord.waitFor(() => world.sim.tasks.size && [...world.sim.tasks.values()].find((t) => t.prompt === 'a late heron')?.id, 'the task');
+    await world.discord.waitFor(() => world.discord.calls.find((c) => c.route === 'PATCH /webhooks/:app/:token/messages/:message' && c.status === 500), 'the final edit refused');
+    const task = await world.command('task', { id: key }, { user: bob });
+    const answer = await world.discord.waitFor(() => (world.discord.original(task)?.embeds.length ? world.discord.original(task) : undefined), '/task’s card');
+    assert.equal((await world.app.store.tasks.get(key))?.lifecycle, 'tracked', 'the tracker still owns the card');
+    assert.match(await world.privateAnswer(world.discord.click(answer.id, star(answer)!.custom_id!, { user: bob })), /1 star now/);
+    const card = await world.untilOriginal(interaction, isDone, 'the final card', 20_000);
+    await world.discord.waitFor(() => starsShown(world.discord.message(card.id)) === '1', 'the star on the card after its final edit', 20_000);
+  });
 });
