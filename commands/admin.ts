@@ -10,9 +10,10 @@ import {
 import { MODES, type Mode } from '../src/mj/modes';
 import type { BotContext, Command } from '../src/discord/context';
 import { discordServerLocale, memberMessages } from '../src/discord/locale';
-import { requireAdmin } from '../src/discord/preconditions';
+import { everyoneSees, requireAdmin } from '../src/discord/preconditions';
 import { UserError } from '../src/errors';
 import { choiceOf, described, languageChoice, LOCALES, type Locale, type Messages, type Text } from '../src/i18n';
+import { formatList } from '../src/i18n/format';
 import { limitsFor } from '../src/limits/ledger';
 import { discordTime, strikeRules } from '../src/limits/strikes';
 import { usageCsv, usageSummary } from '../src/limits/usage-report';
@@ -21,6 +22,15 @@ import type { GuildSettings } from '../src/store';
 
 /** Discord refuses uploads over its limit; a usage export this large is cut to its newest rows. */
 const MAX_CSV_BYTES = 8 * 1024 * 1024;
+/** Stars an image needs for the showcase when the admin names no number. */
+const DEFAULT_THRESHOLD = 3;
+/** What the bot needs in the showcase channel, by Discord's names for them. */
+const SHOWCASE_RIGHTS = [
+  [PermissionFlagsBits.ViewChannel, (t: Messages) => t.permissions.view],
+  [PermissionFlagsBits.SendMessages, (t: Messages) => t.permissions.send],
+  [PermissionFlagsBits.EmbedLinks, (t: Messages) => t.permissions.embed],
+  [PermissionFlagsBits.AttachFiles, (t: Messages) => t.permissions.attach],
+] as const;
 
 /** Admin option names stay English (they match this README's examples); what they do is localized. */
 const option = <T extends object>(name: string, says: Text, rest: T) => ({ name, ...described(says), ...rest });
@@ -36,8 +46,27 @@ function translationState(t: Messages, ctx: BotContext, settings: GuildSettings)
   return ctx.translation.on(settings) ? t.admin.translationOn(ctx.config.TRANSLATE_MODEL) : t.admin.translationOff;
 }
 
+/** The server's text channels @everyone cannot see (their images are never showcased), as mentions; a few at most. */
+function hiddenChannels(interaction: Interaction): string {
+  if (!interaction.inCachedGuild()) return '';
+  const { guild } = interaction;
+  const hidden = guild.channels.cache.filter((channel) => channel.isTextBased() && !channel.isThread() && !everyoneSees(guild, channel.id));
+  return [...hidden.keys()].slice(0, 10).map((id) => `<#${id}>`).join(', ');
+}
+
+/** The showcase's lines in `/admin show`: where, from how many stars, what is never shown, and a refusal if Discord made one. */
+function describeShowcase(t: Messages, interaction: Interaction, settings: GuildSettings): string[] {
+  const { showcase } = settings;
+  if (!showcase) return [t.admin.showcaseNone];
+  return [
+    t.admin.showcase(`<#${showcase.channelId}>`, showcase.threshold),
+    t.admin.showcaseHidden(hiddenChannels(interaction)),
+    ...(showcase.broken ? [t.admin.showcaseBroken(showcase.broken.reason)] : []),
+  ];
+}
+
 /** Every setting of a server, as `/admin show` prints it. */
-function describeSettings(t: Messages, guildId: string, settings: GuildSettings, defaults: { daily: number; concurrent: number }, language: string, translation: string): string {
+function describeSettings(t: Messages, guildId: string, settings: GuildSettings, defaults: { daily: number; concurrent: number }, language: string, translation: string, showcase: string[]): string {
   const strikes = strikeRules(settings);
   const everyone = limitsFor(settings, { guildId, roleIds: [] }, defaults);
   const limits = Object.entries(settings.limits).map(([id, l]) => t.admin.roleLimit(roleName(guildId, id), l.daily, l.concurrent));
@@ -53,6 +82,7 @@ function describeSettings(t: Messages, guildId: string, settings: GuildSettings,
     t.admin.language(language),
     t.admin.translation(translation),
     t.admin.strikes(strikes.limit === 0 ? t.choices.off : t.admin.strikesRule(strikes.limit, strikes.hours)),
+    ...showcase,
     t.admin.adminsFree,
   ].join('\n');
 }
@@ -120,7 +150,7 @@ const handlers: Record<string, Handler> = {
     const { DEFAULT_DAILY_TASKS: daily, DEFAULT_CONCURRENT_TASKS: concurrent } = ctx.config;
     const settings = await ctx.settings.get(interaction.guildId);
     const language = settings.language ? t.languages[settings.language] : `${t.choices.auto} (${automatic(interaction, ctx, t)})`;
-    return describeSettings(t, interaction.guildId, settings, { daily, concurrent }, language, translationState(t, ctx, settings));
+    return describeSettings(t, interaction.guildId, settings, { daily, concurrent }, language, translationState(t, ctx, settings), describeShowcase(t, interaction, settings));
   },
   async translate(interaction, ctx, t) {
     const on = interaction.options.getString('value', true) === 'on';
@@ -140,6 +170,20 @@ const handlers: Record<string, Handler> = {
     const member = interaction.options.getUser('member', true);
     const cleared = await ctx.strikes.pardon(interaction.guildId, member.id);
     return cleared ? t.admin.pardoned(`<@${member.id}>`) : t.admin.nothingToPardon(`<@${member.id}>`);
+  },
+  async showcase(interaction, ctx, t) {
+    const channel = interaction.options.getChannel('channel');
+    if (!channel) {
+      await ctx.settings.update(interaction.guildId, (s) => void (s.showcase = undefined));
+      return t.admin.showcaseOff;
+    }
+    const threshold = interaction.options.getInteger('threshold') ?? DEFAULT_THRESHOLD;
+    // Set again, it starts afresh: a refusal Discord made before is forgotten, and reported again if it comes back.
+    await ctx.settings.update(interaction.guildId, (s) => void (s.showcase = { channelId: channel.id, threshold, setBy: interaction.user.id }));
+    const where = `<#${channel.id}>`;
+    const own = interaction.inCachedGuild() ? interaction.guild.members.me?.permissionsIn(channel.id) : undefined;
+    const missing = own ? SHOWCASE_RIGHTS.filter(([bit]) => !own.has(bit)).map(([, name]) => name(t)) : [];
+    return `${t.admin.showcaseSet(where, threshold)}${missing.length ? t.admin.showcaseNoRights(where, formatList(t.locale, missing)) : ''}`;
   },
 };
 
@@ -211,6 +255,10 @@ export default {
       ] as APIApplicationCommandOption[]),
       subcommand('language', (t) => t.commands.admin.language, [
         option('value', (t) => t.commands.admin.languageValue, { type: Str, required: true, choices: [...LOCALES.map(languageChoice), choiceOf('auto')] }),
+      ] as APIApplicationCommandOption[]),
+      subcommand('showcase', (t) => t.commands.admin.showcase, [
+        option('channel', (t) => t.commands.admin.showcaseChannel, { type: Channel, required: false, channel_types: [ChannelType.GuildText, ChannelType.GuildAnnouncement] }),
+        option('threshold', (t) => t.commands.admin.showcaseThreshold, { type: Integer, required: false, min_value: 1, max_value: 1000 }),
       ] as APIApplicationCommandOption[]),
       subcommand('show', (t) => t.commands.admin.show),
       subcommand('translate', (t) => t.commands.admin.translate, [

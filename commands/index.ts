@@ -4,6 +4,8 @@ import admin from './admin';
 import blend from './blend';
 import describe from './describe';
 import edit from './edit';
+import favorites from './favorites';
+import history from './history';
 import imagine from './imagine';
 import prefer from './prefer';
 import quota from './quota';
@@ -14,4 +16,4 @@ import task from './task';
 import video from './video';
 
 /** Every slash command, one file each; deploy-commands registers exactly this list. */
-export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edit, swapface, task, quota, settings, prefer, admin];
+export const commands: readonly Command[] = [imagine, blend, describe, shorten, video, edit, swapface, task, favorites, history, quota, settings, prefer, admin];

@@ -1,8 +1,10 @@
 import { ApplicationCommandOptionType, InteractionContextType, MessageFlags } from 'discord.js';
+import { starCount } from '../src/community/stars';
 import type { Command } from '../src/discord/context';
 import { memberLocale, memberMessages } from '../src/discord/locale';
 import { canSeeTask, sameGuild } from '../src/discord/preconditions';
 import { described, named } from '../src/i18n';
+import { cardUrl } from '../src/render/card';
 
 export default {
   data: {
@@ -33,10 +35,8 @@ export default {
     await interaction.deferReply({ flags: MessageFlags.Ephemeral });
     // A private answer: in the language of the member who asked, whatever the channel's card shows; with the
     // image's own link (this answer does not carry the attachment of the original card).
-    const { payload } = await ctx.tracker.preview(record, memberLocale(interaction));
-    const where = record.message.messageId && record.lifecycle !== 'detached'
-      ? `https://discord.com/channels/${record.message.guildId}/${record.message.channelId}/${record.message.messageId}`
-      : '';
+    const { payload } = await ctx.tracker.preview(record, memberLocale(interaction), starCount(await ctx.stars.get(record.taskId)));
+    const where = cardUrl(record);
     await interaction.editReply({ content: where ? memberMessages(interaction).task.card(where) : '', embeds: payload.embeds, components: payload.components });
   },
 } satisfies Command;

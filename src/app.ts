@@ -8,6 +8,8 @@ import { announce, upstreamHealth } from './apis';
 import { createDiscordClient } from './discord/discord-client';
 import { refreshMember } from './discord/members';
 import { ClickGuard } from './discord/click-guard';
+import { Showcase } from './discord/showcase';
+import { StarCards } from './discord/star-cards';
 import { RestPublisher } from './discord/rest-publisher';
 import { WebhookEdits } from './discord/webhook-edits';
 import { createInteractionRouter } from './discord/router';
@@ -20,6 +22,8 @@ import { Downloader } from './net/downloader';
 import { systemResolve, type Resolve } from './net/links';
 import { EditorRoutes } from './editor/editor-routes';
 import { EditorSessions } from './editor/sessions';
+import { History } from './community/history';
+import { Stars } from './community/stars';
 import { Calendar } from './limits/day';
 import { QuotaLedger } from './limits/ledger';
 import { ServerSettings } from './limits/server-settings';
@@ -27,7 +31,9 @@ import { Strikes } from './limits/strikes';
 import { UsageLog } from './limits/usage-log';
 import type { LocalDiscord } from './playground/discord';
 import { deployCommands } from './discord/deploy';
+import type { RenderOptions } from './render/card';
 import type { MjSimulator, SimulatorOptions } from './simulator';
+import type { TrackedTask } from './store';
 import { openStore, type Store } from './store';
 import { PendingChoices } from './tasks/choices';
 import { Starter } from './tasks/start';
@@ -122,16 +128,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const choices = new PendingChoices(store, clock);
   const webhookEdits = new WebhookEdits(client.rest, discordAnswered);
   const publisher = new RestPublisher(client.rest, webhookEdits, logger, clock);
+  // Buttons the task's own API would refuse are not drawn (by the tracker, and when stars change a card later).
+  const render = (record: TrackedTask): RenderOptions => {
+    const { provider } = upstreams.ref(record.taskId).upstream;
+    return { hideAction: (customId) => providerRejects(provider, customId) };
+  };
   const tracker = new Tracker(upstreams, store, publisher, logger, {
     pollIntervalMs: config.POLL_INTERVAL_MS,
     stallAfterMs: config.STALL_AFTER_MS,
     timeoutMs: config.TASK_TIMEOUT_MS,
     maxUploadBytes: config.MAX_UPLOAD_BYTES,
-    // Buttons the task's own API would refuse are not drawn.
-    render: (record) => {
-      const { provider } = upstreams.ref(record.taskId).upstream;
-      return { hideAction: (customId) => providerRejects(provider, customId) };
-    },
+    render,
     downloader: resultDownloads,
     retentionMs: retentionOf(config),
     // The quotas hear of every end (refunds); a prompt the API failed as banned is a strike for its member.
@@ -148,6 +155,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   });
   gauges.tasksInFlight = () => tracker.inFlight;
   gauges.upstreams = () => upstreams.all.map((upstream) => ({ name: upstream.name, state: upstream.health.state }));
+  const history = new History(store, clock);
   const starter = new Starter({
     config,
     upstreams,
@@ -161,8 +169,12 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     publisher,
     logger,
     clock,
+    history,
     started: (kind, upstream, count) => metrics.tasksStarted.inc({ kind, upstream }, count),
   });
+  const stars = new Stars(store, clock, retentionOf(config));
+  const starCards = new StarCards({ store, stars, publisher, render, logger, clock });
+  const showcase = new Showcase({ config, rest: client.rest, stars, settings, downloads: attachmentDownloads, starCards, logger, clock });
   const ctx: BotContext = {
     config,
     rest: client.rest,
@@ -180,6 +192,10 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     strikes,
     translation,
     choices,
+    stars,
+    history,
+    starCards,
+    showcase,
     clickGuard: new ClickGuard(store, config, clock),
     editor: new EditorSessions(store, clock),
     clock,
@@ -291,6 +307,9 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       clearInterval(sweepTimer);
       await sweeping;
       playground?.close();
+      // Posts and star edits under way finish through the REST client before it goes.
+      await showcase.idle();
+      await starCards.stop();
       await client.destroy().catch((err: unknown) => logger.warn({ err }, 'discord disconnect failed'));
       await tracker.stop();
       await http.close();

@@ -44,6 +44,9 @@ process.once('SIGTERM', () => void shutdown('SIGTERM'));
 try {
   await app.start();
   if (playground) {
+    // The page's #showcase works at once, as if an admin had run `/admin showcase channel: showcase threshold: 1`.
+    const { guildId, alice } = playground.discord.world;
+    await app.ctx.settings.update(guildId, (s) => void (s.showcase ??= { channelId: playground.showcaseChannelId, threshold: 1, setBy: alice.id }));
     const host = app.httpAddress === '0.0.0.0' || app.httpAddress === '::' ? '127.0.0.1' : app.httpAddress;
     logger.warn(
       { url: `http://${host}:${app.httpPort}/` },

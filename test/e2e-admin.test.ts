@@ -69,7 +69,7 @@ describe('/admin and /quota: who spends the plan', () => {
     const commands = put.body as Array<{ name: string; default_member_permissions?: string; options?: Array<{ name: string }> }>;
     const adminCommand = commands.find((c) => c.name === 'admin')!;
     assert.equal(adminCommand.default_member_permissions, String(MANAGE_GUILD));
-    assert.deepEqual(adminCommand.options?.map((o) => o.name), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'show', 'translate', 'strikes', 'pardon']);
+    assert.deepEqual(adminCommand.options?.map((o) => o.name), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'showcase', 'show', 'translate', 'strikes', 'pardon']);
     const quota = commands.find((c) => c.name === 'quota')!;
     assert.equal(quota.default_member_permissions, undefined);
   });

@@ -22,7 +22,7 @@ describe('every command end to end', () => {
     assert.ok(images.every((url) => url.startsWith('data:image/png;base64,')), 'every image is a data URL');
     assert.match(embedText(card), /Blend of 3 images/);
     assert.equal(card.attachments.length, 1);
-    assert.deepEqual(labels(card), ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4', 'Seed']);
+    assert.deepEqual(labels(card), ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4', 'Seed', '0'], '⭐ shows its count: 0');
   });
 
   test('/imagine takes a reference image and a speed mode (trueai: the mode goes into the path)', async () => {
@@ -119,7 +119,7 @@ describe('every command end to end', () => {
     assert.equal(card.attachments.length, 3);
     assert.ok(card.attachments.every((a) => a.filename.endsWith('.mp4')));
     assert.match(embedText(card), /\[Video 4\]\(http:\/\/127\.0\.0\.1:\d+\/videos\/\d+\/0_3\.mp4\)/);
-    assert.deepEqual(labels(card), ['U1', 'U2', 'U3', 'U4', '🔄']);
+    assert.deepEqual(labels(card), ['U1', 'U2', 'U3', 'U4', '🔄', '0'], 'the video card shows its picture: ⭐');
 
     const upscale = world.discord.click(card.id, buttonId(card, 'U2'));
     const upscaled = await world.untilOriginal(upscale, isDone, 'the video upscale', 15_000);

@@ -106,6 +106,44 @@ describe('the playground: npm start with nothing configured', { skip: chromiumMi
     assert.equal(await page.locator('[data-ephemeral="true"]').filter({ hasText: /Only @alice/ }).count(), 0, 'alice does not see bob’s private answer');
   });
 
+  test('⭐ in the page: bob stars alice’s fox, #showcase gets the post, /favorites and /history answer privately', async () => {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 760 } });
+    await page.goto(url);
+    // The first card: the grid (the upscale and the zoom after it show the same prompt).
+    const card = page.locator('[data-message-id]').filter({ hasText: /a red fox in the snow --ar 3:2/ }).first();
+    await finished(card);
+    await page.locator('#user').selectOption({ label: 'bob (member)' });
+    await card.getByRole('button', { name: '⭐ 0', exact: true }).click();
+    await page.locator('[data-ephemeral="true"]').filter({ hasText: /You starred this image \(1 star now\)/ }).waitFor();
+    await card.getByRole('button', { name: '⭐ 1', exact: true }).waitFor();
+    const showcaseTab = page.locator('[data-channel="showcase"]');
+    await page.locator('[data-channel="showcase"].unread').waitFor();
+    await showcaseTab.click();
+    const post = message(page, /a red fox in the snow --ar 3:2/);
+    await post.getByText(/⭐ 1 star/).waitFor();
+    assert.match((await post.textContent()) ?? '', /Imagine[\s\S]*by @alice/);
+    assert.equal(await post.getByRole('link', { name: /Go to the card/ }).count(), 1, 'a link back to the card');
+    assert.ok(await post.locator('img').first().evaluate((node: unknown) => {
+        const img = node as { decode(): Promise<void>; naturalWidth: number };
+        return img.decode().then(() => img.naturalWidth > 0);
+      }), 'the image is drawn');
+    assert.equal(await message(page, /Upscale U1/).count(), 0, '#showcase shows only its own messages');
+    await page.screenshot({ path: new URL('playground-showcase.png', SHOTS).pathname });
+
+    await page.locator('[data-channel="general"]').click();
+    await run(page, '/favorites');
+    const favorites = page.locator('[data-ephemeral="true"]').filter({ hasText: /Your favourites in this server/ });
+    await favorites.waitFor();
+    assert.match((await favorites.textContent()) ?? '', /a red fox in the snow/);
+    await favorites.locator('img.thumb').first().waitFor();
+    await page.locator('#user').selectOption({ label: 'alice (admin)' });
+    await run(page, '/history kind: upscale');
+    const history = page.locator('[data-ephemeral="true"]').filter({ hasText: /Your tasks in this server \(upscale\)/ });
+    await history.waitFor();
+    assert.match((await history.textContent()) ?? '', /Upscale U1/);
+    assert.equal(await page.locator('[data-ephemeral="true"]').filter({ hasText: /Your favourites/ }).count(), 0, 'alice does not see bob’s favourites');
+  });
+
   test('files are picked in the page: /blend with two pictures', async () => {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(url);
@@ -128,8 +166,12 @@ describe('the playground: npm start with nothing configured', { skip: chromiumMi
       const page = await context.newPage();
       await page.goto(url);
       await page.getByRole('button', { name: '发送' }).waitFor();
+      // alice's private answers so far (the tests before may have left some): the next one is /quota's.
+      const answers = page.locator('[data-ephemeral="true"]').filter({ hasText: /仅你可见/ });
+      await page.locator('#user option').first().waitFor({ state: 'attached' });
+      const before = await answers.count();
       await run(page, '/quota');
-      const answer = page.locator('[data-ephemeral="true"]').filter({ hasText: /仅你可见/ }).last();
+      const answer = answers.nth(before);
       await answer.waitFor();
       assert.match((await answer.textContent()) ?? '', /你可以管理本服务器/, 'the member’s Discord language is the browser’s');
     } finally {

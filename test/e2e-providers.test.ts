@@ -5,6 +5,8 @@ import { bodiesTo, buttonId, image, isDone, labels, modalInput } from './support
 
 const KEY = 'test-api-key-secret';
 const GRID = ['U1', 'U2', 'U3', 'U4', '🔄', 'V1', 'V2', 'V3', 'V4'];
+/** The grid and ⭐ (its count, 0), which needs nothing of the API. */
+const GRID_STARRED = [...GRID, '0'];
 /** A finished card whose task sent no buttons (an upscale on the open-source proxy). */
 const isFinishedCard = (m: Parameters<typeof isDone>[0]) => /✅ Done/.test(embedText(m)) && m.attachments.length > 0;
 
@@ -19,7 +21,7 @@ describe('provider midjourney-proxy on the open-source server', () => {
   test('a grid gets U1–U4, reroll and V1–V4 drawn by the bot, and no Seed (the server has no image-seed)', async () => {
     const i = await world.command('imagine', { prompt: 'a fox', mode: 'relax' });
     const grid = await world.untilOriginal(i, isDone, 'the grid');
-    assert.deepEqual(labels(grid), GRID);
+    assert.deepEqual(labels(grid), GRID_STARRED);
     const request = world.sim.requests.find((r) => r.path.endsWith('/submit/imagine'))!;
     assert.equal(request.path, '/mj/submit/imagine');
     assert.equal((request.body as { prompt: string }).prompt, 'a fox --relax', 'no mode prefix: the mode goes into the prompt');
@@ -28,10 +30,10 @@ describe('provider midjourney-proxy on the open-source server', () => {
     const taskId = /Task (\d+)/.exec(embedText(grid))![1];
     const u2 = world.discord.click(grid.id, buttonId(grid, 'U2'));
     const upscaled = await world.untilOriginal(u2, isFinishedCard, 'the upscale');
-    assert.deepEqual(labels(upscaled), [], 'the open-source server offers nothing under an upscale, not even Seed');
+    assert.deepEqual(labels(upscaled), ['0'], 'the open-source server offers nothing under an upscale, not even Seed: only ⭐');
     const v3 = world.discord.click(grid.id, buttonId(grid, 'V3'));
     const varied = await world.untilOriginal(v3, isDone, 'the variation');
-    assert.deepEqual(labels(varied), GRID);
+    assert.deepEqual(labels(varied), GRID_STARRED);
     const reroll = world.discord.click(grid.id, buttonId(grid, '🔄'));
     await world.untilOriginal(reroll, isDone, 'the reroll');
     assert.deepEqual(
@@ -48,7 +50,7 @@ describe('provider midjourney-proxy on the open-source server', () => {
   test('/blend works and gets the same buttons', async () => {
     const i = await world.command('blend', { image1: image(world, 1), image2: image(world, 2), dimensions: 'portrait' });
     const card = await world.untilOriginal(i, isDone, 'the blend');
-    assert.deepEqual(labels(card), GRID);
+    assert.deepEqual(labels(card), GRID_STARRED);
     assert.equal(bodiesTo(world, '/submit/blend').at(-1)?.dimensions, 'PORTRAIT');
   });
 

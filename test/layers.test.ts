@@ -21,7 +21,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['src/http'],
   // Task services: the one start path, tracking.
   ['src/tasks'],
-  ['src/render', 'src/limits'],
+  // Cards as payloads; the server's limits; stars, favourites and history (src/community).
+  ['src/render', 'src/limits', 'src/community'],
   ['src/prefs'],
   ['src/config'],
   ['src/store'],

@@ -145,7 +145,7 @@ describe('task card', () => {
     assert.deepEqual(payload.attachments, [{ id: 0, filename: 'mj-1748339029401828.png' }]);
     assert.match(payload.embeds[0]?.fields?.[0]?.value ?? '', /Done in 42 s/);
     assert.equal(slots.length, 9);
-    assert.equal(payload.components.length, 2);
+    assert.equal(payload.components.length, 3, 'U1–U4 🔄 / V1–V4 🌱 / ⭐');
   });
 
   it('says why a task failed', () => {

@@ -6,6 +6,8 @@ import { QuotaLedger, type Member } from '../src/limits/ledger';
 import { ServerSettings } from '../src/limits/server-settings';
 import { UsageLog } from '../src/limits/usage-log';
 import { openStore, type Store } from '../src/store';
+import { starCount, Stars } from '../src/community/stars';
+import { trackedTask } from './support/tasks';
 import { redisMissing, startRedis, type TestRedis } from './support/redis';
 
 const logger = createLogger({ level: 'silent', pretty: false });
@@ -117,5 +119,22 @@ describe('the store on Redis (a real redis-server)', { skip: redisMissing }, () 
     assert.equal(await b.coordinator.reserved('g:dead'), 1);
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.equal(await b.coordinator.reserved('g:dead'), 0, 'gone after its TTL');
+  });
+
+  it('stars of one image from two processes at once: every member counts once, a double click on either process once', async () => {
+    const clock = () => 1_750_000_000_000;
+    const [one, two] = [new Stars(a, clock, 86_400_000), new Stars(b, clock, 86_400_000)];
+    const task = trackedTask({ taskId: 'starred-1', message: { guildId: 'g1', channelId: 'c1', messageId: 'm1', interaction: undefined }, expiresAt: clock() + 86_400_000 });
+    const members = Array.from({ length: 10 }, (_, i) => `member-${i}`);
+    const toggles = await Promise.all(members.map((member, i) => (i % 2 ? one : two).toggle(task, member)));
+    assert.ok(toggles.every((toggle) => toggle.starred && !toggle.repeat));
+    assert.equal(starCount(await one.get('starred-1')), 10, 'ten members at once on two processes: ten stars');
+    const twice = await Promise.all([one.toggle(task, 'member-10'), two.toggle(task, 'member-10')]);
+    assert.deepEqual(twice.map((toggle) => toggle.starred), [true, true]);
+    assert.equal(twice.filter((toggle) => toggle.repeat).length, 1, 'one of the two clicks is the double click');
+    assert.equal(starCount(await two.get('starred-1')), 11);
+    assert.deepEqual((await two.favoritesOf('g1', 'member-3')).map((entry) => entry.taskId), ['starred-1'], 'the member’s favourites, shared');
+    assert.equal(await one.claimShowcase('starred-1', 'c9'), true);
+    assert.equal(await two.claimShowcase('starred-1', 'c9'), false, 'one showcase post, fleet-wide');
   });
 });

@@ -7,8 +7,8 @@ import { messagesFor } from '../src/i18n';
 import { actionInfo, parseAction } from '../src/mj/actions';
 import { actionAccepted, providerRejects, PROVIDERS, PROVIDER_NAMES } from '../src/mj/providers';
 import { errorFromAnswer } from '../src/mj/client';
-import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX } from '../src/render/button-rows';
-import { botButtons, offersSeed, renderCard } from '../src/render/card';
+import { EDIT_PROMPT_PREFIX, mapButtons, SEED_PREFIX, STAR_PREFIX } from '../src/render/button-rows';
+import { botButtons, offersSeed, offersStar, renderCard } from '../src/render/card';
 import { parseTextResult } from '../src/render/text';
 import { startTestSimulator as startSimulator } from './support/simulator';
 import { taskSchema, type MjButton } from '../src/mj/schemas';
@@ -50,9 +50,11 @@ describe('slash commands, as issue 3 names them', () => {
   it('registers every command with exactly the options the issue names', () => {
     assert.deepEqual(
       [...byName.keys()].sort(),
-      ['admin', 'blend', 'describe', 'edit', 'imagine', 'prefer', 'quota', 'settings', 'shorten', 'swapface', 'task', 'video'],
+      ['admin', 'blend', 'describe', 'edit', 'favorites', 'history', 'imagine', 'prefer', 'quota', 'settings', 'shorten', 'swapface', 'task', 'video'],
     );
-    assert.deepEqual(optionNames('admin'), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'show', 'translate', 'strikes', 'pardon']);
+    assert.deepEqual(optionNames('admin'), ['limit', 'mode', 'budget', 'channels', 'words', 'usage', 'language', 'showcase', 'show', 'translate', 'strikes', 'pardon']);
+    assert.deepEqual(optionNames('favorites'), ['page']);
+    assert.deepEqual(optionNames('history'), ['page', 'kind']);
     assert.deepEqual(optionNames('settings'), []);
     assert.deepEqual(optionNames('prefer'), ['suffix']);
     assert.deepEqual(optionNames('quota'), []);
@@ -146,6 +148,21 @@ describe("the bot's own buttons", () => {
     assert.match(messagesFor('en').buttons.seed('1', '1234'), /\*\*1234\*\*[\s\S]*--seed 1234/);
   });
 
+  it('adds ⭐ with its count to every finished image, not to text results, and to a video only with its picture', () => {
+    for (const action of ['IMAGINE', 'UPSCALE', 'VARIATION', 'ZOOM', 'PAN', 'BLEND', 'INPAINT', 'EDIT', 'SWAP_FACE']) {
+      assert.equal(offersStar(tracked({ action, imageUrl: 'http://x/a.png' })), true, action);
+    }
+    for (const action of ['DESCRIBE', 'SHORTEN']) assert.equal(offersStar(tracked({ action, imageUrl: 'http://x/a.png' })), false, action);
+    assert.equal(offersStar(tracked({ action: 'VIDEO', imageUrl: '', videoUrls: ['http://x/v.mp4'] })), false, 'a video without its picture');
+    assert.equal(offersStar(tracked({ action: 'VIDEO', imageUrl: 'http://x/cover.png', videoUrls: ['http://x/v.mp4'] })), true, 'a video that shows its picture');
+    assert.equal(offersStar(tracked({ action: 'IMAGINE', imageUrl: 'http://x/a.png', status: 'IN_PROGRESS' })), false, 'not before it is done');
+    assert.equal(offersStar(tracked({ action: 'IMAGINE', imageUrl: 'http://x/a.png' }, { blockedUrls: ['http://x/a.png'] })), false, 'not an image the bot refused to show');
+    const attached = tracked({ action: 'IMAGINE', imageUrl: '' }, { files: [{ name: 'mj-1.png', sourceUrl: 'http://x/a.png' }] });
+    const [, star] = botButtons(attached, 1234);
+    assert.deepEqual(star, { type: 2, style: 2, custom_id: `${STAR_PREFIX}1748339029401828`, label: '1,234', emoji: { name: '⭐' } });
+    assert.equal((botButtons({ ...attached, locale: 'zh-CN' }, 3)[1] as { label: string }).label, '3');
+  });
+
   it('shows "Edit prompt" on a task the API holds in MODAL, and says so instead of "stalled"', () => {
     // The stall watchdog's event on a task that waits for its member: it keeps waiting for the prompt.
     const waiting = tracked({ status: 'MODAL' });
@@ -157,7 +174,7 @@ describe("the bot's own buttons", () => {
     assert.doesNotMatch(card.payload.embeds[0]?.fields?.[0]?.value ?? '', /No news/);
   });
 
-  it('fits next to every Midjourney button: never more than 25, rows of 5, Seed kept', () => {
+  it('fits next to every Midjourney button: never more than 25, rows of 5, Seed and ⭐ kept (the last Midjourney buttons go)', () => {
     const upscale = ['upsample_v7_2x_subtle', 'upsample_v7_2x_creative', 'low_variation', 'high_variation', 'pan_left', 'pan_right', 'pan_up', 'pan_down', 'animate_high', 'animate_low']
       .map((name) => b(`MJ::JOB::${name}::1::${H}::SOLO`, name));
     const many = [...upscale, ...upscale, ...upscale];
@@ -165,7 +182,9 @@ describe("the bot's own buttons", () => {
     const buttons = allButtons(card);
     assert.equal(buttons.length, 25);
     assert.ok(card.payload.components.every((row) => row.components.length <= 5));
-    assert.equal(buttons.at(-1)?.label, 'Seed');
+    assert.equal(buttons.at(-2)?.label, 'Seed');
+    assert.equal((buttons.at(-1) as { emoji?: { name: string } }).emoji?.name, '⭐', '⭐ in the last row');
+    assert.equal(buttons.filter((x) => x.custom_id?.startsWith('mj:')).length, 23);
     assert.equal(new Set(buttons.map((x) => x.custom_id)).size, 25, 'unique custom_ids');
   });
 });

@@ -1,4 +1,6 @@
 import type { ChatInputCommandInteraction, REST, RESTPostAPIChatInputApplicationCommandsJSONBody } from 'discord.js';
+import type { History } from '../community/history';
+import type { Stars } from '../community/stars';
 import type { Config } from '../config';
 import type { EditorSessions } from '../editor/sessions';
 import type { QuotaLedger } from '../limits/ledger';
@@ -9,6 +11,8 @@ import type { Downloader } from '../net/downloader';
 import type { Resolve } from '../net/links';
 import type { UploadBudget } from './attachments';
 import type { ClickGuard } from './click-guard';
+import type { Showcase } from './showcase';
+import type { StarCards } from './star-cards';
 import type { Logger } from '../logger';
 import type { Upstreams } from '../mj/upstreams';
 import type { Store } from '../store';
@@ -55,6 +59,14 @@ export interface BotContext {
   translation: PromptTranslation;
   /** Starts that wait for their member's choice (show me first, a failed translation). */
   choices: PendingChoices;
+  /** ⭐ on finished images and each member's favourites (/favorites). */
+  stars: Stars;
+  /** Each member's own tasks (/history). */
+  history: History;
+  /** The ⭐ count on finished cards and showcase posts. */
+  starCards: StarCards;
+  /** The showcase channel (/admin showcase). */
+  showcase: Showcase;
   clock: () => number;
 }
 

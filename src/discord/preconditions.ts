@@ -1,4 +1,4 @@
-import { PermissionFlagsBits, type APIInteractionGuildMember, type BaseInteraction } from 'discord.js';
+import { ChannelType, PermissionFlagsBits, type APIInteractionGuildMember, type BaseInteraction, type Guild } from 'discord.js';
 import { UserError } from '../errors';
 import type { Messages, Text } from '../i18n';
 import type { Member } from '../limits/ledger';
@@ -47,6 +47,17 @@ async function canViewChannel(interaction: BaseInteraction, channelId: string): 
   const { guild, member } = interaction;
   const channel = guild.channels.cache.get(channelId) ?? (await guild.channels.fetch(channelId).catch(() => null));
   return channel?.permissionsFor(member).has(PermissionFlagsBits.ViewChannel) ?? false;
+}
+
+/**
+ * Whether everyone in the server (@everyone) can view a channel, from the cached guild: what a showcase post may
+ * show. A private thread, or a channel the cache does not know, is not.
+ */
+export function everyoneSees(guild: Guild, channelId: string): boolean {
+  const channel = guild.channels.cache.get(channelId);
+  const everyone = guild.roles.cache.get(guild.id);
+  if (!channel || !everyone || channel.type === ChannelType.PrivateThread) return false;
+  return channel.permissionsFor(everyone)?.has(PermissionFlagsBits.ViewChannel) ?? false;
 }
 
 /** Manage Server (or Administrator, which includes it) in the channel the member acts in. */

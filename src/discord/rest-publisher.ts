@@ -63,6 +63,23 @@ export class RestPublisher implements Publisher {
     }
   }
 
+  /**
+   * Edits part of a channel message with the bot token, outside tracking (a finished card's ⭐ count, a showcase
+   * post's): 'gone' when Discord no longer lets the bot edit it (deleted: 10008), 'failed' otherwise (logged).
+   */
+  async editMessage(channelId: string, messageId: string, body: Record<string, unknown>): Promise<'ok' | 'gone' | 'failed'> {
+    try {
+      await this.botTokenGate.take();
+      await this.rest.patch(Routes.channelMessage(channelId, messageId), { body });
+      return 'ok';
+    } catch (error) {
+      const code = codeOf(error);
+      if (code !== undefined && GONE.has(code)) return 'gone';
+      this.logger.warn({ err: error, status: statusOf(error), code }, 'Discord refused a message edit');
+      return 'failed';
+    }
+  }
+
   async post(interaction: NonNullable<MessageRef['interaction']>, placeholder: { title: string; description: string }): Promise<string> {
     const message = (await this.rest.post(Routes.webhook(interaction.applicationId, interaction.token), {
       body: { embeds: [placeholder], allowed_mentions: { parse: [] } },

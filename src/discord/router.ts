@@ -2,11 +2,13 @@ import type { Interaction } from 'discord.js';
 import { UserError } from '../errors';
 import type { BotContext, Command } from './context';
 import { handleMjButton, isEditPromptButton, isMjButton, isSeedButton } from './button-clicks';
+import { handlePageButton, isPageButton } from './list-pages';
 import { handleModalSubmit, openEditPromptModal, resumeButtonPrompt } from './modals';
 import { inAllowedGuild } from './preconditions';
 import { reportError } from './replies';
 import { handleSeedButton } from './seed';
 import { handleSettingsControl, isSettingsControl } from './settings-controls';
+import { handleStarButton, isStarButton } from './star-button';
 import type { Resume } from './start-task';
 import { handleChoiceButton, handleChoiceForm, isChoiceButton, isChoiceForm } from './translation-choice';
 
@@ -26,6 +28,9 @@ export function createInteractionRouter(ctx: BotContext, commands: readonly Comm
       } else if (interaction.isButton()) {
         if (isMjButton(interaction.customId)) await handleMjButton(interaction, ctx);
         else if (isSeedButton(interaction.customId)) await handleSeedButton(interaction, ctx);
+        // ⭐ is any member's: it never reaches the owner-only check of the task's own buttons above.
+        else if (isStarButton(interaction.customId)) await handleStarButton(interaction, ctx);
+        else if (isPageButton(interaction.customId)) await handlePageButton(interaction, ctx);
         else if (isEditPromptButton(interaction.customId)) await openEditPromptModal(interaction, ctx);
         else if (isSettingsControl(interaction.customId)) await handleSettingsControl(interaction, ctx);
         else if (isChoiceButton(interaction.customId)) await handleChoiceButton(interaction, ctx, resumers);

@@ -251,6 +251,40 @@ export const en = {
     noPromptSent: (ms: number) => `No prompt was sent within ${formatDuration('en', ms)}. Run the command again.`,
     timedOut: (ms: number) => `Timed out: no result after ${formatDuration('en', ms)}.`,
   },
+  stars: {
+    starred: (count: number) => `⭐ You starred this image (${n(count, 'star', 'stars')} now).`,
+    unstarred: (count: number) => `You took your star back (${n(count, 'star', 'stars')} now).`,
+    notAnImage: 'Only finished images can be starred.',
+  },
+  showcase: {
+    count: (count: number) => `⭐ **${n(count, 'star', 'stars')}**`,
+    by: (member: string) => `by ${member}`,
+    open: 'Go to the card',
+    cannotPost: (channel: string, reason: string) =>
+      `⚠️ I could not post a starred image in ${channel} (Discord said: ${reason}). Give me View Channel, Send Messages, Embed Links and Attach Files there, then run \`/admin showcase\` again: until then nothing is showcased.`,
+  },
+  favorites: {
+    heading: (page: number, pages: number, total: number) => `**Your favourites in this server** · page ${page} of ${pages} (${n(total, 'image', 'images')})`,
+    none: 'You have not starred an image in this server yet: click ⭐ under one you like.',
+    by: (member: string) => `by ${member}`,
+    stars: 'Stars',
+  },
+  history: {
+    heading: (page: number, pages: number, total: number, kind: string) =>
+      `**Your tasks in this server**${kind ? ` (${kind})` : ''} · page ${page} of ${pages} (${n(total, 'task', 'tasks')})`,
+    none: 'You have not started a task in this server yet (or they are older than this bot keeps).',
+    noneOfKind: (kind: string) => `You have no ${kind} task in this server.`,
+    started: 'Started',
+    waiting: '⏳ Waiting',
+    queued: '⏳ Queued',
+    running: (progress: number) => `🎨 Running (${progress}%)`,
+    needsPrompt: '✏️ Waits for your prompt',
+    stalled: '🐢 No news for a while',
+    apiTrouble: '⚠️ The service is not answering',
+    done: '✅ Done',
+    failed: '❌ Failed',
+    cancelled: '❌ Cancelled',
+  },
   task: {
     notFound: (id: string) => `No task \`${id}\` was started by this bot in this server. The id is in the footer of a card.`,
     empty: '(empty)',
@@ -271,6 +305,15 @@ export const en = {
     channels: (list: string) => `Channels: ${list}`,
     words: (list: string) => `Banned words: ${list}`,
     language: (language: string) => `Language of cards: ${language}`,
+    showcase: (channel: string, threshold: number) => `Showcase: ${channel}, from ${n(threshold, 'star', 'stars')}`,
+    showcaseNone: 'Showcase: off',
+    showcaseHidden: (list: string) =>
+      `Images from channels @everyone cannot see are never showcased${list ? ` (now: ${list})` : ''}.`,
+    showcaseBroken: (reason: string) => `⚠️ Discord refused the last showcase post (${reason}): nothing is posted until \`/admin showcase\` is run again.`,
+    showcaseSet: (channel: string, threshold: number) =>
+      `Images that reach ${n(threshold, 'star', 'stars')} are posted once in ${channel}, with a link back to their card. Images from channels @everyone cannot see are never posted there.`,
+    showcaseOff: 'The showcase is off.',
+    showcaseNoRights: (channel: string, missing: string) => `\n⚠️ I cannot post in ${channel} yet: I need ${missing} there.`,
     none: 'none',
     any: 'any',
     adminsFree: 'Members who can manage the server have no limits; their tasks still count in `/admin usage`.',
@@ -405,7 +448,12 @@ export const en = {
       strikesHours: 'Within how many hours they count, and how long the lock lasts',
       pardon: "Clear a member's strikes and lock",
       pardonMember: 'The member',
+      showcase: 'Post images that reach a number of ⭐ to a channel (no channel: off)',
+      showcaseChannel: 'Where starred images are posted',
+      showcaseThreshold: 'Stars an image needs (default 3)',
     },
+    favorites: { description: 'The images you starred in this server', page: 'Which page (5 images each)' },
+    history: { description: 'Your own tasks in this server, newest first', page: 'Which page (5 tasks each)', kind: 'Only tasks of this kind' },
   },
   /** Option names as members see them in Discord (the key is the name the code reads). */
   names: {
@@ -425,6 +473,8 @@ export const en = {
     target: 'target',
     id: 'id',
     text: 'text',
+    page: 'page',
+    kind: 'kind',
   },
   /** Choice names by value. */
   choices: {
@@ -444,6 +494,25 @@ export const en = {
     list: 'list',
     on: 'on',
     off: 'off',
+    imagine: 'imagine',
+    upscale: 'upscale',
+    variation: 'variation',
+    region: 'region',
+    zoom: 'zoom',
+    pan: 'pan',
+    blend: 'blend',
+    describe: 'describe',
+    shorten: 'shorten',
+    video: 'video',
+    edit: 'edit',
+    swapface: 'swapface',
+  },
+  /** Discord's names of the permissions the bot asks for. */
+  permissions: {
+    view: 'View Channel',
+    send: 'Send Messages',
+    embed: 'Embed Links',
+    attach: 'Attach Files',
   },
   /** The names of the languages, as a reader of this catalogue calls them. */
   languages: { en: 'English', 'zh-CN': 'Simplified Chinese (简体中文)' },

@@ -29,8 +29,11 @@ export function playgroundRefusal(env: Record<string, string | undefined>, argv:
 export const playgroundAccess = (token: string | undefined): string =>
   token ? 'every playground request must carry PLAYGROUND_TOKEN (open /?token=… once)' : 'the playground answers only on 127.0.0.1, localhost and [::1]';
 
-/** A running local Discord and the variables that point the bot at it (they replace any real ones). */
-export async function startPlayground(): Promise<{ discord: LocalDiscord; env: Record<string, string> }> {
+/**
+ * A running local Discord and the variables that point the bot at it (they replace any real ones), with a
+ * `#showcase` channel beside `#general` (the page shows both) for starred images.
+ */
+export async function startPlayground(): Promise<{ discord: LocalDiscord; env: Record<string, string>; showcaseChannelId: string }> {
   // Loaded only in playground mode, as the simulator is only without MJ_API_URL (src/app.ts).
   const { startLocalDiscord } = await import('./discord');
   // Its bot token is a fresh random one per run: nothing else on this machine can drive the local gateway.
@@ -38,8 +41,10 @@ export async function startPlayground(): Promise<{ discord: LocalDiscord; env: R
   // What the page holds stays bounded however long it runs: the newest files and messages are kept.
   discord.world.maxCdnBytes = 64 * 1024 * 1024;
   discord.world.maxMessages = 500;
+  const showcaseChannelId = discord.world.addChannel('showcase');
   return {
     discord,
+    showcaseChannelId,
     env: {
       DISCORD_TOKEN: discord.botToken,
       DISCORD_APPLICATION_ID: discord.applicationId,

@@ -1,8 +1,10 @@
 /**
  * The playground page: one self-contained document (no CDN), light and dark, usable on a phone. It draws the
  * channel from the messages the bot sent to the local Discord (src/playground/playground-routes.ts) as Discord's client would:
- * embeds, files, buttons and select menus, private answers only to their member. Test hooks that stay stable:
- * `<input name="command">`, `[data-message-id]`, `<button>` with the visible label, `<img>`, `[data-ephemeral]`.
+ * embeds, files, buttons and select menus, private answers only to their member, one channel at a time (a tab per
+ * channel of the server: #general, and #showcase for starred images). Test hooks that stay stable:
+ * `<input name="command">`, `[data-message-id]`, `<button>` with the visible label, `<img>`, `[data-ephemeral]`,
+ * `[data-channel="name"]` (a channel's tab).
  */
 
 import { messagesFor } from '../i18n';
@@ -19,7 +21,10 @@ html, body { height: 100%; }
 body { margin: 0; font: 15px/1.375 system-ui, sans-serif; background: var(--bg); color: var(--fg); display: flex; flex-direction: column; }
 header { display: flex; gap: 10px; align-items: center; padding: 8px 12px; border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 header h1 { font-size: 16px; margin: 0; flex: 1; white-space: nowrap; }
-header small { color: var(--muted); font-weight: 400; }
+#channels { display: flex; gap: 4px; flex-wrap: wrap; }
+#channels button { border: 0; border-radius: 4px; padding: 2px 8px; background: transparent; color: var(--muted); cursor: pointer; }
+#channels button[aria-current="true"] { background: var(--panel); color: var(--fg); font-weight: 600; }
+#channels button.unread::after { content: ' •'; color: var(--blurple); }
 select, input, textarea, button { font: inherit; color: inherit; }
 #user { padding: 4px 8px; border-radius: 6px; border: 1px solid var(--line); background: var(--panel); }
 #log { flex: 1; overflow-y: auto; padding: 8px 12px 16px; }
@@ -30,6 +35,9 @@ select, input, textarea, button { font: inherit; color: inherit; }
 .msg .note { color: var(--muted); font-size: 12px; margin-top: 4px; }
 .msg .content { white-space: pre-wrap; overflow-wrap: anywhere; }
 .embed { border-left: 4px solid var(--line); background: var(--embed); border-radius: 4px; padding: 8px 12px; margin-top: 4px; max-width: 520px; display: grid; gap: 6px; }
+.embed:has(> .thumb) { grid-template-columns: minmax(0, 1fr) 80px; }
+.embed > * { grid-column: 1; }
+.embed > .thumb { grid-column: 2; grid-row: 1 / span 4; width: 80px; height: 80px; object-fit: cover; border-radius: 4px; }
 .embed .title { font-weight: 600; }
 .embed .fields { display: grid; grid-template-columns: repeat(auto-fill, minmax(140px, 1fr)); gap: 6px 12px; }
 .embed .field { grid-column: 1 / -1; }
@@ -68,7 +76,8 @@ const SCRIPT = `
   for (const node of document.querySelectorAll('[data-s]')) node.textContent = S[node.dataset.s];
   document.title = S.title;
   document.documentElement.lang = /^zh/i.test(navigator.language || '') ? 'zh-CN' : 'en';
-  const state = { users: [], me: '', commands: [], messages: new Map() };
+  const state = { users: [], me: '', commands: [], messages: new Map(), channels: [], channel: '' };
+  const tabs = document.getElementById('channels');
   const log = document.getElementById('log');
   const userSelect = document.getElementById('user');
   const input = document.querySelector('input[name="command"]');
@@ -140,7 +149,7 @@ const SCRIPT = `
 
   function draw(m) {
     const old = log.querySelector('[data-message-id="' + m.id + '"]');
-    const hidden = m.deleted || (m.onlyFor && m.onlyFor !== state.me);
+    const hidden = m.deleted || m.channelId !== state.channel || (m.onlyFor && m.onlyFor !== state.me);
     if (hidden) { if (old) old.remove(); return; }
     const node = el('article', { class: 'msg', 'data-message-id': m.id, 'data-ephemeral': m.onlyFor ? 'true' : 'false' });
     node.append(el('div', {}, el('span', { class: 'who', text: m.author.name }), m.author.bot ? el('span', { class: 'bot', text: 'APP' }) : undefined));
@@ -151,7 +160,9 @@ const SCRIPT = `
       const box = el('div', { class: 'embed' });
       if (e.color !== undefined) box.style.borderLeftColor = '#' + Number(e.color).toString(16).padStart(6, '0');
       if (e.author && e.author.name) box.append(el('div', { class: 'footer', text: e.author.name }));
-      if (e.title) box.append(html('div', 'title', md(e.title)));
+      if (e.thumbnail && e.thumbnail.url) box.append(el('img', { class: 'thumb', src: e.thumbnail.url, alt: '', loading: 'lazy' }));
+      if (e.title && e.url) box.append(el('div', { class: 'title' }, el('a', { href: e.url, target: '_blank', rel: 'noopener noreferrer', text: e.title })));
+      else if (e.title) box.append(html('div', 'title', md(e.title)));
       if (e.description) box.append(html('div', 'description', md(e.description)));
       if (e.fields && e.fields.length) {
         const fields = el('div', { class: 'fields' });
@@ -255,7 +266,7 @@ const SCRIPT = `
         if (!res.ok) throw new Error(answer.error);
         files[picker.dataset.option] = answer.id;
       }
-      await post('command', { text: input.value, files });
+      await post('command', { text: input.value, files, channelId: state.channel });
       input.value = '';
       filesBox.textContent = '';
       describe();
@@ -263,13 +274,28 @@ const SCRIPT = `
   });
   input.addEventListener('input', describe);
   userSelect.addEventListener('change', () => { state.me = userSelect.value; redraw(); });
+  /** One tab per channel; the one shown is current, another that got a message meanwhile is marked. */
+  const drawTabs = () => {
+    tabs.textContent = '';
+    for (const c of state.channels) {
+      tabs.append(el('button', { type: 'button', 'data-channel': c.name, 'aria-current': c.id === state.channel ? 'true' : 'false', text: '#' + c.name,
+        onclick: () => { state.channel = c.id; drawTabs(); redraw(); } }));
+    }
+  };
+  const markUnread = (m) => {
+    const c = state.channels.find((x) => x.id === m.channelId);
+    const tab = c && c.id !== state.channel && tabs.querySelector('[data-channel="' + c.name + '"]');
+    if (tab) tab.classList.add('unread');
+  };
 
   const feed = new EventSource('/playground/events');
   feed.addEventListener('snapshot', (event) => {
     const s = JSON.parse(event.data);
     state.users = s.users;
     state.commands = s.commands;
-    document.getElementById('channel').textContent = '#' + s.channel;
+    state.channels = s.channels;
+    if (!state.channels.some((c) => c.id === state.channel)) state.channel = (state.channels[0] || {}).id || '';
+    drawTabs();
     if (!state.me) state.me = s.users[0].id;
     userSelect.textContent = '';
     for (const u of s.users) userSelect.append(el('option', { value: u.id, selected: u.id === state.me, text: u.name + ' (' + (u.admin ? S.admin : S.member) + ')' }));
@@ -292,7 +318,7 @@ const SCRIPT = `
   feed.addEventListener('update', (event) => {
     const u = JSON.parse(event.data);
     if (u.commands) { state.commands = u.commands; suggestions(); describe(); }
-    for (const m of u.messages) { state.messages.set(m.id, m); draw(m); }
+    for (const m of u.messages) { if (!state.messages.has(m.id)) markUnread(m); state.messages.set(m.id, m); draw(m); }
   });
 })();
 `;
@@ -309,7 +335,8 @@ export function playgroundPage(): string {
 </head>
 <body>
 <header>
-<h1><span data-s="title">mj-bridge playground</span> <small id="channel">#general</small></h1>
+<h1><span data-s="title">mj-bridge playground</span></h1>
+<nav id="channels" aria-label="Channels"></nav>
 <label><span data-s="actingAs">Acting as</span> <select id="user" aria-label="Acting as"></select></label>
 <span id="apis" hidden><span data-s="apis">APIs:</span> </span>
 </header>

@@ -22,6 +22,8 @@ const PREFIX = '/playground/';
 /** A message as the page draws it: what Discord's client would show, with files served by the bot itself. */
 export interface PageMessage {
   id: string;
+  /** The channel it is in: the page shows one channel at a time. */
+  channelId: string;
   author: { name: string; bot: boolean };
   content: string;
   embeds: unknown[];
@@ -174,7 +176,7 @@ export class PlaygroundRoutes {
     this.sentLists = [...world.commands.values()];
     const snapshot = {
       users: this.users.map((u) => ({ id: u.id, name: u.username, admin: u.admin })),
-      channel: (world.channel(world.channelId) as { name?: string } | undefined)?.name ?? 'general',
+      channels: this.channels(),
       commands: this.commands,
       messages: this.messages().map((m) => this.pageMessage(m)),
       apis: this.apiStates(),
@@ -218,9 +220,16 @@ export class PlaygroundRoutes {
     }, 40);
   }
 
+  /** The server's channels, as the page's tabs (general first): the member reads and types in one at a time. */
+  private channels(): Array<{ id: string; name: string }> {
+    const world = this.discord.world;
+    return (world.guild(world.guildId).channels as Array<{ id: string; name: string }>).map(({ id, name }) => ({ id, name }));
+  }
+
+  /** What the page shows: the messages of the server's channels (not the bot's direct messages). */
   private messages(): LocalMessage[] {
-    const channelId = this.discord.world.channelId;
-    return [...this.discord.world.messages.values()].filter((m) => m.channel_id === channelId);
+    const shown = new Set(this.channels().map((channel) => channel.id));
+    return [...this.discord.world.messages.values()].filter((m) => shown.has(m.channel_id));
   }
 
   private pageMessage(m: LocalMessage): PageMessage {
@@ -228,6 +237,7 @@ export class PlaygroundRoutes {
     const meta = m.interaction_metadata as { user?: { id?: string } } | undefined;
     return {
       id: m.id,
+      channelId: m.channel_id,
       author: { name: m.author.global_name ?? m.author.username, bot: m.author.bot === true },
       content: m.content,
       embeds: m.embeds,
@@ -269,7 +279,10 @@ export class PlaygroundRoutes {
         return [name, value];
       }),
     );
-    return this.act(res, () => this.discord.command(parsed.name, { ...options, ...(parsed.subcommand ? { subcommand: parsed.subcommand } : {}) }, { user: by }));
+    // Typed in the channel the page shows; a channel the server does not have is the default one.
+    const channelId = this.channels().find((channel) => channel.id === body.channelId)?.id;
+    const where = { user: by, ...(channelId ? { channelId } : {}) };
+    return this.act(res, () => this.discord.command(parsed.name, { ...options, ...(parsed.subcommand ? { subcommand: parsed.subcommand } : {}) }, where));
   }
 
   /** Dispatches an interaction and answers with the bot's first answer: the page opens a form (type 9) itself. */

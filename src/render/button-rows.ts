@@ -8,7 +8,10 @@ const MAX_BUTTONS = 25;
 const BUTTONS_PER_ROW = 5;
 const MAX_LABEL = 80;
 export const BUTTON_PREFIX = 'mj:';
-/** The bot's own buttons: `mjseed:<taskId>` (image seed), `mjedit:<taskId>` (prompt for a task in MODAL). */
+/**
+ * The bot's own buttons: `mjseed:<taskId>` (image seed), `mjedit:<taskId>` (prompt for a task in MODAL),
+ * `mjstar:<taskId>` (⭐, any member's).
+ */
 export const SEED_PREFIX = 'mjseed:';
 export const EDIT_PROMPT_PREFIX = 'mjedit:';
 /**
@@ -19,6 +22,7 @@ export const CHOICE_PREFIX = 'mjtr:';
 export const CHOICE_FORM_PREFIX = 'mjtrm:';
 export type ChoiceAction = 'send' | 'typed' | 'edit';
 export const choiceId = (action: ChoiceAction, id: string): string => `${CHOICE_PREFIX}${action}:${id}`;
+export const STAR_PREFIX = 'mjstar:';
 
 /** A rendered MJ button and what its short Discord custom_id stands for. */
 export interface ButtonSlot {
@@ -53,7 +57,7 @@ export function readableEmoji(raw: string): string | undefined {
 const MAX_CUSTOM_ID = 100;
 
 /** The custom_id of one of the bot's own buttons for a task, or undefined when the task id is too long for one. */
-export const ownButtonId = (prefix: typeof SEED_PREFIX | typeof EDIT_PROMPT_PREFIX, taskId: string): string | undefined =>
+export const ownButtonId = (prefix: typeof SEED_PREFIX | typeof EDIT_PROMPT_PREFIX | typeof STAR_PREFIX, taskId: string): string | undefined =>
   prefix.length + taskId.length <= MAX_CUSTOM_ID ? `${prefix}${taskId}` : undefined;
 
 /**
@@ -82,7 +86,8 @@ const STYLES = new Set<number>([ButtonStyle.Primary, ButtonStyle.Secondary, Butt
 
 /**
  * MJ `buttons[]` → Discord action rows. Link buttons are dropped, `hide` filters buttons the
- * provider refuses, `extra` (bot buttons such as Seed) are added while room is left.
+ * provider refuses, `extra` (the bot's own: Seed, ⭐) come last and keep their slots: on a card with more
+ * Midjourney buttons than fit, the last Midjourney buttons are dropped instead.
  */
 export function mapButtons(
   taskId: string,
@@ -95,7 +100,7 @@ export function mapButtons(
   } = {},
 ): MappedButtons {
   const usable = buttons.filter((button) => !isLinkButton(button) && !options.hide?.(button.customId));
-  const kept = usable.slice(0, MAX_BUTTONS - Math.min(options.extra?.length ?? 0, 1));
+  const kept = usable.slice(0, MAX_BUTTONS - Math.min(options.extra?.length ?? 0, MAX_BUTTONS));
   const slots: ButtonSlot[] = [];
   const components: APIButtonComponent[] = kept.map((button, index) => {
     const emoji = readableEmoji(button.emoji);

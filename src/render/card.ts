@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponent, type APIEmbed, type APIEmbedField } from 'discord.js';
 import { messagesFor, type Messages } from '../i18n';
+import { formatNumber } from '../i18n/format';
 import { parseAction } from '../mj/actions';
 import { explainApiText } from '../mj/translate';
 import type { CardState, TrackedTask } from '../store/records';
 import { isFinal } from './state';
-import { EDIT_PROMPT_PREFIX, mapButtons, ownButtonId, SEED_PREFIX, type ButtonSlot } from './button-rows';
+import { EDIT_PROMPT_PREFIX, mapButtons, ownButtonId, SEED_PREFIX, STAR_PREFIX, type ButtonSlot } from './button-rows';
 import { fitEmbed } from './embed';
 import { escapeMarkdown, parseTextResult, progressBar, truncate, truncateEscaped } from './text';
 
@@ -32,12 +33,20 @@ export interface RenderedCard {
 export interface RenderOptions {
   hideAction?: (customId: string) => boolean;
   extraButtons?: APIButtonComponent[];
+  /** Members who star the image: the count on its ⭐ button (none given: 0). */
+  stars?: number;
 }
 
 /** An http(s) URL as a link target that cannot break out of `[name](url)`, or undefined when it is not one. */
 function linkTarget(url: string): string | undefined {
   if (!/^https?:\/\//i.test(url) || !URL.canParse(url)) return undefined;
   return new URL(url).href.replace(/[()<>\s]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
+}
+
+/** The link to a task's card in Discord, while the bot knows where it is (a detached card may be gone). */
+export function cardUrl(task: Pick<TrackedTask, 'message' | 'lifecycle'>): string | undefined {
+  const { guildId, channelId, messageId } = task.message;
+  return messageId && task.lifecycle !== 'detached' ? `https://discord.com/channels/${guildId}/${channelId}/${messageId}` : undefined;
 }
 
 /** The catalogue of a card's language (records from before cards had one are English). */
@@ -116,18 +125,52 @@ export function offersSeed(task: TrackedTask): boolean {
 }
 
 /**
- * The bot's own buttons (not Midjourney's): Seed on finished images, Edit prompt while the API waits for one.
+ * The picture the card shows: the attached image once done, else the API's preview (not after a failure, nor one
+ * the bot refused to fetch); undefined when none.
+ */
+function shownImage(task: TrackedTask): string | undefined {
+  const { state, view } = task;
+  const imageFile = task.files.find((f) => /\.(png|jpe?g|webp|gif)$/i.test(f.name));
+  if (state.kind === 'done' && imageFile) return `attachment://${imageFile.name}`;
+  if (state.kind === 'failed' || task.blockedUrls?.includes(view.imageUrl)) return undefined;
+  return linkTarget(view.imageUrl);
+}
+
+/**
+ * The finished image at the API's own address, for a thumbnail in a list (/favorites, /history): Discord's copy
+ * on the card is not known; one the bot refused to fetch is not shown.
+ */
+export function resultPicture(task: TrackedTask): string | undefined {
+  if (task.state.kind !== 'done' || /^(DESCRIBE|SHORTEN)$/.test(task.view.action) || task.blockedUrls?.includes(task.view.imageUrl)) return undefined;
+  return linkTarget(task.view.imageUrl);
+}
+
+/**
+ * Whether a finished card shows an image members can star: every image result (grids, upscales, variations, zooms,
+ * pans, region edits, blends, edits), not the text of describe and shorten, and a video only with its picture.
+ */
+export function offersStar(task: TrackedTask): boolean {
+  return task.state.kind === 'done' && !/^(DESCRIBE|SHORTEN)$/.test(task.view.action) && shownImage(task) !== undefined;
+}
+
+/**
+ * The bot's own buttons (not Midjourney's): Seed and ⭐ (with its count) on finished images, Edit prompt while
+ * the API waits for one.
  * @internal
  */
-export function botButtons(task: TrackedTask): APIButtonComponent[] {
+export function botButtons(task: TrackedTask, stars = 0): APIButtonComponent[] {
   const t = cardMessages(task);
   // A task id too long for a custom_id (none seen; Discord takes 100 characters) gets no button of the bot's own.
   if (task.state.kind === 'needs-prompt') {
     const id = ownButtonId(EDIT_PROMPT_PREFIX, task.taskId);
     return id ? [{ type: ComponentType.Button, style: ButtonStyle.Primary, custom_id: id, label: t.card.editPrompt, emoji: { name: '✏️' } }] : [];
   }
+  const buttons: APIButtonComponent[] = [];
   const seed = offersSeed(task) ? ownButtonId(SEED_PREFIX, task.taskId) : undefined;
-  return seed ? [{ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: seed, label: t.card.seed, emoji: { name: '🌱' } }] : [];
+  if (seed) buttons.push({ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: seed, label: t.card.seed, emoji: { name: '🌱' } });
+  const star = offersStar(task) ? ownButtonId(STAR_PREFIX, task.taskId) : undefined;
+  if (star) buttons.push({ type: ComponentType.Button, style: ButtonStyle.Secondary, custom_id: star, label: formatNumber(t.locale, stars), emoji: { name: '⭐' } });
+  return buttons;
 }
 
 function resultLinks(task: TrackedTask, t: Messages): string {
@@ -197,19 +240,15 @@ export function renderCard(task: TrackedTask, options: RenderOptions = {}): Rend
     fields,
     footer: { text: truncate(t.card.footer(task.taskId), 2048) },
   });
-  const imageFile = task.files.find((f) => /\.(png|jpe?g|webp|gif)$/i.test(f.name));
-  if (state.kind === 'done' && imageFile) embed.image = { url: `attachment://${imageFile.name}` };
-  else if (state.kind !== 'failed' && !task.blockedUrls?.includes(view.imageUrl)) {
-    const preview = linkTarget(view.imageUrl);
-    if (preview) embed.image = { url: preview };
-  }
+  const image = shownImage(task);
+  if (image) embed.image = { url: image };
 
   const showButtons = state.kind === 'done' || state.kind === 'needs-prompt';
   const mapped = showButtons
     ? mapButtons(task.taskId, view.buttons, {
         ...(options.hideAction ? { hide: options.hideAction } : {}),
         ...(task.variation ? { highlight: varyHighlight(task.variation) } : {}),
-        extra: [...(options.extraButtons ?? []), ...botButtons(task)],
+        extra: [...(options.extraButtons ?? []), ...botButtons(task, options.stars)],
       })
     : { rows: [], slots: [] };
   const payload: CardPayload = {

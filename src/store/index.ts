@@ -6,7 +6,7 @@ import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
 import { redisClientOptions } from './redis-options';
 import { upgradeTask } from './upgrade';
-import type { ButtonTarget, CachedTranslation, ClickRecord, DayCounter, GuildSettings, MemberPrefs, PendingChoice, ServerStrikes, TrackedTask, UsageRow } from './records';
+import type { ButtonTarget, CachedTranslation, ClickRecord, DayCounter, GuildSettings, ListEntry, MemberList, MemberPrefs, PendingChoice, ServerStrikes, StarRecord, TrackedTask, UsageRow } from './records';
 
 export type * from './records';
 
@@ -44,6 +44,12 @@ export interface Store {
   choices: Keyv<PendingChoice>;
   /** Guild id → its members' strikes and locks (banned prompts). */
   strikes: Keyv<ServerStrikes>;
+  /** Task id → who starred its image, and its showcase post (src/community/stars.ts). */
+  stars: Keyv<StarRecord>;
+  /** `guild:member` → the images the member starred in that server (/favorites). */
+  favorites: Keyv<MemberList>;
+  /** `guild:member` → the tasks the member started in that server (/history). */
+  history: Keyv<MemberList>;
   /** What several processes on one store agree on (one process alone: a local stand-in). */
   coordinator: Coordinator;
   ping(): Promise<boolean>;
@@ -52,7 +58,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters', 'translations', 'choices', 'strikes'] as const;
+const NAMESPACES = ['tasks', 'messages', 'buttons', 'inflight', 'clicks', 'meta', 'settings', 'prefs', 'usage', 'counters', 'translations', 'choices', 'strikes', 'stars', 'favorites', 'history'] as const;
+
+/** The lists kept per member and server. */
+export type ListName = 'favorites' | 'history';
+
+/** The fleet lock of one member's list: every writer (src/community, the sweep) holds it, so no write is lost. */
+export const listLock = (list: ListName, key: string): string => `list:${list}:${key}`;
 
 /**
  * `sqlite://data/bot.sqlite` is relative to the working directory, `sqlite:///abs/file` absolute.
@@ -136,9 +148,10 @@ async function expiredKeys<T>(keyv: Keyv<T>, expired: (key: string, value: T) =>
 /**
  * Nothing grows forever. Keyv's TTLs are native on Redis but only checked on read on SQLite, so this runs
  * at start and every hour: finished tasks, button targets and click records past their `expiresAt` (records
- * from before it existed: RETENTION_DAYS after they were last touched), then what pointed at deleted tasks.
+ * from before it existed: RETENTION_DAYS after they were last touched), then what pointed at deleted tasks (their
+ * stars, and their entries in members' favourites and history).
  */
-async function sweep(store: Namespaces, now: number, retentionMs: number): Promise<number> {
+async function sweep(store: Namespaces, now: number, retentionMs: number, locked: Locked): Promise<number> {
   const past = (expiresAt: number | undefined, fallback: number | undefined) => (expiresAt ?? fallback ?? Number.POSITIVE_INFINITY) <= now;
   const tasks = await expiredKeys(store.tasks, (_key, task) =>
     past(task.expiresAt, task.lifecycle === 'delivered' || task.lifecycle === 'detached' ? task.lastChangeAt + retentionMs : undefined),
@@ -164,9 +177,40 @@ async function sweep(store: Namespaces, now: number, retentionMs: number): Promi
   for (const key of translations) await store.translations.delete(key);
   for (const key of choices) await store.choices.delete(key);
   for (const key of strikes) await store.strikes.delete(key);
+  // Stars, favourites and history go with their task.
+  const stars = await expiredKeys(store.stars, async (_key, star) => past(star.expiresAt, undefined) || (await gone(star.taskId)));
+  for (const key of stars) await store.stars.delete(key);
+  const stale = async (entry: ListEntry) => past(entry.expiresAt, undefined) || (await gone(entry.taskId));
+  const lists = (await pruneLists(store, 'favorites', stale, locked)) + (await pruneLists(store, 'history', stale, locked));
   const short = translations.length + choices.length + strikes.length;
-  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length + usage.length + counters.length + short;
+  return tasks.length + buttons.length + clicks.length + messages.length + seeds.length + usage.length + counters.length + short + stars.length + lists;
 }
+
+/**
+ * Drops the entries of every member list that `stale` says are gone, each list rewritten under its lock; an
+ * emptied list is deleted. Resolves to the number of entries dropped.
+ */
+async function pruneLists(store: Namespaces, list: ListName, stale: (entry: ListEntry) => Promise<boolean>, locked: Locked): Promise<number> {
+  const keyv = store[list];
+  const touched = await expiredKeys(keyv, async (_key, value) => {
+    for (const entry of value.entries) if (await stale(entry)) return true;
+    return false;
+  });
+  let dropped = 0;
+  for (const key of touched) {
+    await locked(listLock(list, key), async () => {
+      const entries = (await keyv.get(key))?.entries ?? [];
+      const kept: ListEntry[] = [];
+      for (const entry of entries) if (!(await stale(entry))) kept.push(entry);
+      dropped += entries.length - kept.length;
+      if (kept.length) await keyv.set(key, { entries: kept });
+      else await keyv.delete(key);
+    });
+  }
+  return dropped;
+}
+
+type Locked = <T>(key: string, work: () => Promise<T>) => Promise<T>;
 
 export async function openStore(storeUrl: string, logger: Logger): Promise<Store> {
   // One connection for every namespace (each keeps its own adapter, which carries its namespace).
@@ -197,6 +241,9 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     translations: await make<CachedTranslation>('translations'),
     choices: await make<PendingChoice>('choices'),
     strikes: await make<ServerStrikes>('strikes'),
+    stars: await make<StarRecord>('stars'),
+    favorites: await make<MemberList>('favorites'),
+    history: await make<MemberList>('history'),
   };
   // Redis's client is loaded only for a Redis store: a SQLite bot would pay its memory and start-up for nothing (README).
   const coordinator = isRedis(storeUrl)
@@ -214,7 +261,7 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
         return false;
       }
     },
-    sweep: (now, retentionMs) => sweep(store, now, retentionMs),
+    sweep: (now, retentionMs) => sweep(store, now, retentionMs, (key, work) => coordinator.locked(key, work)),
     async close() {
       await coordinator.close();
       await Promise.all(Object.values(store).map((keyv) => keyv.disconnect().catch(() => undefined)));

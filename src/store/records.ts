@@ -148,6 +148,54 @@ export interface GuildSettings {
   translate?: boolean | undefined;
   /** /admin strikes: `limit` banned prompts within `hours` lock a member for `hours`; undefined = 3 in 24 h, limit 0 = off. */
   strikes?: { limit: number; hours: number } | undefined;
+  /** Where images that reach `threshold` stars are posted (/admin showcase); undefined = no showcase. */
+  showcase?: ShowcaseSetting | undefined;
+}
+
+/** A server's showcase channel, as /admin showcase set it. */
+export interface ShowcaseSetting {
+  channelId: string;
+  /** Stars an image needs to be posted there. */
+  threshold: number;
+  /** The admin who set it: told privately, once, when the bot cannot post there. */
+  setBy: string;
+  /** Discord refused a showcase post for good (permissions, channel gone): nothing is posted until it is set again. */
+  broken?: { reason: string; at: number } | undefined;
+}
+
+/** The stars of one finished image (a task), in its server; kept as long as the task is (RETENTION_DAYS). */
+export interface StarRecord {
+  taskId: string;
+  guildId: string;
+  /** Member id → when they starred it (clock ms): the count is the number of members. */
+  by: Record<string, number>;
+  /** Member id → their last click on ⭐, kept a few seconds: a repeat within them is a double click, counted once. */
+  clicked: Record<string, number>;
+  /**
+   * The image's post in the showcase channel: `posting` while one process posts it (fleet-wide, once), `posted`
+   * with its message, `gone` once Discord no longer has that message (never posted again).
+   */
+  showcase?: { state: 'posting' | 'posted' | 'gone'; channelId: string; messageId?: string; at: number } | undefined;
+  /** Discord no longer lets the bot edit the card (deleted): star updates skip it. */
+  cardGone?: boolean;
+  /** When the task's record goes (its own expiresAt), and this with it. */
+  expiresAt: number;
+}
+
+/** One entry of a member's list (favourites, history), per server. */
+export interface ListEntry {
+  taskId: string;
+  /** When it was added (starred, started). */
+  at: number;
+  /** History: the kind of task (src/community/kinds.ts), for /history kind. */
+  kind?: string;
+  /** Favourites: when the task's record goes (history entries go with their task, found by the sweep). */
+  expiresAt?: number;
+}
+
+/** A member's favourites or history in one server: oldest first, newest last, at most a bounded number. */
+export interface MemberList {
+  entries: ListEntry[];
 }
 
 /** What a member set for themselves in a server with /settings and /prefer (unset = Midjourney's default). */

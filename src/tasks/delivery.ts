@@ -88,10 +88,10 @@ export class CardDelivery {
 
   /**
    * The card of a task as it would be drawn now, without files (links instead), with its button targets saved:
-   * what `/task` shows privately.
+   * what `/task` shows privately, with the image's `stars`.
    */
-  async preview(record: TrackedTask): Promise<RenderedCard> {
-    const rendered = renderCard({ ...record, files: [] }, this.options.render?.(record) ?? {});
+  async preview(record: TrackedTask, stars: number): Promise<RenderedCard> {
+    const rendered = renderCard({ ...record, files: [] }, { ...this.options.render?.(record), stars });
     await this.saveButtons(record, rendered);
     return rendered;
   }

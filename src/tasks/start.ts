@@ -1,3 +1,4 @@
+import type { History } from '../community/history';
 import type { Config } from '../config';
 import type { Mode } from '../mj/modes';
 import { UserError } from '../errors';
@@ -124,6 +125,8 @@ export interface StarterOptions {
   choices: PendingChoices;
   tracker: Tracker;
   publisher: Pick<Publisher, 'post'>;
+  /** Each member's own tasks (/history): every task the API accepted is listed. */
+  history: History;
   logger: Logger;
   clock: () => number;
   /** A task the API accepted, for the metrics: what started it and the API that runs it. */
@@ -268,8 +271,11 @@ export class Starter {
         await this.track(request, { ...(cards[i] ?? { ...base, prompt: '' }), upstream: upstream.name, kind }, taskId, submitted, i === 0 && request.firstCardInReply);
       }
     } finally {
-      // The API accepted it: it counts, whatever happened to its cards.
+      // The API accepted it: it counts, whatever happened to its cards, and it is in the member's history.
       await ticket.commit(keys.map((taskId) => ({ taskId, kind: spec.kind, mode: mode ?? 'default', upstream: upstream.name })));
+      await this.options.history
+        .add(member.guildId, member.userId, keys.map((taskId) => ({ taskId, action: spec.action, kind: spec.kind })))
+        .catch((error: unknown) => this.options.logger.warn({ err: error, taskId: keys[0] }, 'could not add a task to its member’s history'));
     }
     this.options.logger.info({ taskId: submitted.taskId, upstream: upstream.name, kind: spec.kind, user: member.userId, code: submitted.code }, 'task submitted');
     return { ...submitted, taskId: keys[0]!, taskIds: keys };

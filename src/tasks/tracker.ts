@@ -119,9 +119,10 @@ export class Tracker {
 
   /**
    * A task's card as it would be drawn now, for /task: in `locale`, brought up to date by the API unless it is
-   * final (whichever process follows it), with links instead of files, its button targets saved. Writes no record.
+   * final (whichever process follows it), with links instead of files, its button targets saved, `stars` on its ⭐.
+   * Writes no record.
    */
-  async preview(record: TrackedTask, locale: Locale): Promise<RenderedCard> {
+  async preview(record: TrackedTask, locale: Locale, stars = 0): Promise<RenderedCard> {
     const current: TrackedTask = { ...structuredClone(record), locale };
     if (!isFinal(current.state) || current.lifecycle === 'detached') {
       const { upstream, id } = this.upstreams.ref(record.taskId);
@@ -132,7 +133,7 @@ export class Tracker {
         current.view = view;
       }
     }
-    return this.delivery.preview(current);
+    return this.delivery.preview(current, stars);
   }
 
   /** Resolves when no card edit is queued or running (or after `timeoutMs`). */

@@ -227,6 +227,12 @@ export class LocalRest {
       }),
     );
 
+    // A direct message to a member (the bot tells an admin privately, outside any interaction).
+    this.add('POST', '/users/@me/channels', {}, ({ body }) => {
+      const recipient = String((body.json as { recipient_id?: unknown } | undefined)?.recipient_id ?? '');
+      if (!/^\d+$/.test(recipient)) return [400, discordError(50035, 'Invalid Form Body: recipient_id')];
+      return [200, world.channel(world.dmChannel(recipient))];
+    });
     // A member as Discord has them now (the region editor reads roles again at its submit).
     this.add('GET', '/guilds/:guild/members/:user', { major: ['guild'] }, ({ params }) => {
       const known = params.guild === world.guildId || world.extraGuilds.some((g) => g.id === params.guild);

@@ -55,6 +55,8 @@ export class World {
   readonly users = new Map<string, LocalUser>();
   /** Members who left the guild: GET …/members/:user answers 10007 Unknown Member for them. */
   readonly departed = new Set<string>();
+  /** Direct-message channels the bot opened (POST /users/@me/channels): channel id → the member's id. */
+  readonly dms = new Map<string, string>();
   /** Guilds the bot left (DELETE /users/@me/guilds/:guild). */
   readonly left = new Set<string>();
   /** More guilds (one `general` channel each, no custom roles): for shards, a guild whose id lands on each. */
@@ -249,15 +251,25 @@ export class World {
     };
   }
 
-  channel(id: string) {
+  channel(id: string): Record<string, unknown> | undefined {
+    const recipient = this.dms.get(id);
+    if (recipient) return { id, type: 1, recipients: [this.users.get(recipient) ?? user(recipient, `user${recipient.slice(-4)}`)] };
     return (this.guild(this.guildOf(id)).channels as Array<{ id: string }>).find((c) => c.id === id);
+  }
+
+  /** The bot's direct-message channel with a member (one per member, as on Discord). */
+  dmChannel(userId: string): string {
+    for (const [id, recipient] of this.dms) if (recipient === userId) return id;
+    const id = this.ids.next();
+    this.dms.set(id, userId);
+    return id;
   }
 
   createMessage(channelId: string, author: LocalUser, fields: Partial<LocalMessage>): LocalMessage {
     const message: LocalMessage = {
       id: this.ids.next(),
       channel_id: channelId,
-      guild_id: this.guildOf(channelId),
+      guild_id: this.dms.has(channelId) ? undefined : this.guildOf(channelId),
       author,
       content: '',
       embeds: [],
