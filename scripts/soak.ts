@@ -15,7 +15,7 @@ import { BotProcess } from '../test/support/process';
 import { redisMissing, startRedis } from '../test/support/redis';
 import { startTestSimulator } from '../test/support/simulator';
 import { faultSchedule, seeded, type PlannedFault } from './soak/faults';
-import { errorsExplained, neverBackwards, noDuplicates, oneFinalCardEach, quotaExact, rssFlat, type LoggedError, type RssSample, type SoakApi } from './soak/invariants';
+import { cardStory, errorsExplained, neverBackwards, noDuplicates, oneFinalCardEach, quotaExact, rssFlat, type LoggedError, type RssSample, type SoakApi } from './soak/invariants';
 import { Members } from './soak/members';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
@@ -76,11 +76,13 @@ const envOf = (slot: number): Record<string, string> => ({
 });
 /** Every process instance that ran, the killed ones too (their logs count). */
 const instances: BotProcess[] = [];
+const slotOf = new Map<BotProcess, number>();
 const slots: BotProcess[] = [];
 const spawnedAt = new Map<BotProcess, number>();
 const spawn = async (slot: number): Promise<void> => {
   const bot = new BotProcess('src/index.ts', envOf(slot), dir);
   instances.push(bot);
+  slotOf.set(bot, slot);
   spawnedAt.set(bot, Date.now());
   slots[slot] = bot;
   await bot.waitForOutput(/connected to Discord/, 60_000);
@@ -212,9 +214,16 @@ const errors: LoggedError[] = instances.flatMap((bot) =>
     .filter((entry) => entry.level >= 50)
     .map((entry) => ({ at: entry.time, msg: entry.msg })),
 );
-const verdicts = [cards, noDuplicates(apis), neverBackwards(discord), await quotaExact(store), rssFlat(rss, startedAt, endedAt), errorsExplained(errors, windows)];
+const backwards = neverBackwards(discord);
+const verdicts = [cards, noDuplicates(apis), backwards, await quotaExact(store), rssFlat(rss, startedAt, endedAt), errorsExplained(errors, windows)];
 await store.close();
 for (const verdict of verdicts) lines.push(verdict.line);
+// A card that went back: its story, to find which process sent what, when.
+for (const key of backwards.keys.slice(0, 2)) {
+  const logs = instances.map((bot) => ({ slot: slotOf.get(bot)!, pid: bot.child.pid ?? 0, stdout: bot.stdout }));
+  log(`the card of ${key}:\n  ${cardStory(key, discord, logs, startedAt).join('\n  ')}`);
+  log(`faults: ${windows.map((w) => `${w.kind} ${((w.from - startedAt) / 1000).toFixed(0)}–${((w.to - startedAt) / 1000).toFixed(0)} s`).join('; ')}`);
+}
 const broken = verdicts.filter((v) => !v.ok);
 const said = (name: string, good: string, bad: string) => (verdicts.find((v) => v.name === name)?.ok ? good : bad);
 lines.push(

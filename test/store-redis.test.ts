@@ -6,6 +6,9 @@ import { QuotaLedger, type Member } from '../src/limits/ledger';
 import { ServerSettings } from '../src/limits/server-settings';
 import { UsageLog } from '../src/limits/usage-log';
 import { openStore, type Store } from '../src/store';
+import Keyv from 'keyv';
+import { LocalCoordinator } from '../src/store/coordinator';
+import { Fleet } from '../src/tasks/fleet';
 import { starCount, Stars } from '../src/community/stars';
 import { trackedTask } from './support/tasks';
 import { redisMissing, startRedis, type TestRedis } from './support/redis';
@@ -54,6 +57,24 @@ describe('the store on Redis (a real redis-server)', { skip: redisMissing }, () 
     assert.deepEqual([...(await two.hold(['t2'], 5_000))], ['t2'], 'only the holder releases a lease');
     await one.removeInFlight('t1');
     assert.deepEqual(await two.inFlight(), ['t2']);
+  });
+
+  it('a process edits its cards only while its leases surely last: from a renewal, the lease less a margin', async () => {
+    // Past its leases another process may own a task and show a newer state: an edit from here would go backwards.
+    const owned = ['t-fence'];
+    const host = { owned: () => owned, adopt: async () => undefined, letGo: () => undefined };
+    const fleet = new Fleet(host, a.coordinator, logger, { leaseMs: 1_000, shards: [0], clock: Date.now });
+    assert.equal(fleet.mayEdit(), false, 'before any renewal');
+    await fleet.keep();
+    assert.equal(fleet.mayEdit(), true, 'just renewed');
+    // 1 s lease, 250 ms margin: no edit 750 ms after the renewal began, until the next renewal.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    assert.equal(fleet.mayEdit(), false, 'the lease may be running out');
+    await fleet.keep();
+    assert.equal(fleet.mayEdit(), true, 'renewed again');
+    await a.coordinator.release(owned);
+    const alone = new Fleet(host, new LocalCoordinator(new Keyv<string[]>()), logger, { leaseMs: 1_000, shards: [0], clock: Date.now });
+    assert.equal(alone.mayEdit(), true, 'one process alone owns everything, always');
   });
 
   it('locks, claims and member counts are fleet-wide', async () => {

@@ -93,9 +93,10 @@ export function noDuplicates(apis: readonly SoakApi[]): Verdict {
 }
 
 /** 3. No card was ever edited backwards: states only move on, and nothing follows a final state but the same final state. */
-export function neverBackwards(discord: TestDiscord): Verdict {
+export function neverBackwards(discord: TestDiscord): Verdict & { keys: string[] } {
   const last = new Map<string, number>();
   const backwards: string[] = [];
+  const keys: string[] = [];
   for (const call of discord.calls) {
     if (!CARD_EDITS.has(call.route) || call.status !== 200) continue;
     const seen = shown((call.body as Json | undefined)?.embeds);
@@ -103,11 +104,15 @@ export function neverBackwards(discord: TestDiscord): Verdict {
     const before = last.get(seen.key);
     // A final state is followed by itself only; anything else only moves on.
     const back = before !== undefined && (before >= 100 ? seen.state !== before : seen.state < before);
-    if (back) backwards.push(`${seen.key}: ${before} → ${seen.state}`);
+    if (back) {
+      backwards.push(`${seen.key}: ${before} → ${seen.state}`);
+      keys.push(seen.key);
+    }
     last.set(seen.key, Math.max(before ?? -2, seen.state));
   }
   return {
     name: 'backwards',
+    keys,
     ok: backwards.length === 0,
     line: backwards.length ? `3. never backwards: ${backwards.length} edits went back: ${backwards.slice(0, 5).join('; ')}` : `3. never backwards: ${last.size} cards, no edit went back`,
   };
@@ -172,7 +177,11 @@ export function rssFlat(slots: readonly RssSample[][], startedAt: number, endedA
     if (early.length === 0 || late.length === 0) return;
     const [reference, now] = [median(early), median(late)];
     compared.push(`${slot}: ${Math.round(reference / 1048576)} → ${Math.round(now / 1048576)} MB`);
-    if (now > reference * 1.1) grew.push(`process ${slot}: ${Math.round(now / 1048576)} MB, above ${Math.round(reference / 1048576)} MB + 10 %`);
+    if (now > reference * 1.1) {
+      // Its samples, one every 30 s (MB, and the process's age), so a reader can tell a leak from a restart's load.
+      const series = samples.filter((_s, i) => i % 6 === 0).map((s) => `${Math.round(s.rss / 1048576)}@${Math.round(s.age / 1000)}s`);
+      grew.push(`process ${slot}: ${Math.round(now / 1048576)} MB, above ${Math.round(reference / 1048576)} MB + 10 % (${series.join(' ')})`);
+    }
   });
   return {
     name: 'rss',
@@ -197,4 +206,27 @@ export function errorsExplained(errors: readonly LoggedError[], windows: Readonl
       ? `6. errors explained: ${unexplained.length} of ${errors.length} unexplained: ${unexplained.slice(0, 5).map((e) => e.msg).join('; ')}`
       : `6. errors explained: ${errors.length} error lines, each during an injected fault`,
   };
+}
+
+/**
+ * What happened to one card, for a report of what broke: every edit Discord accepted showing it (seconds from the
+ * start, route, state) and every line any process logged about its task (which process, its pid, the message).
+ */
+export function cardStory(key: string, discord: TestDiscord, logs: ReadonlyArray<{ slot: number; pid: number; stdout: string }>, startedAt: number): string[] {
+  const at = (ms: number) => `${((ms - startedAt) / 1000).toFixed(2)} s`;
+  const id = key.includes(':') ? key.slice(key.indexOf(':') + 1) : key;
+  const lines: string[] = [];
+  for (const call of discord.calls) {
+    if (!CARD_EDITS.has(call.route)) continue;
+    const seen = shown((call.body as Json | undefined)?.embeds);
+    if (seen?.key === key) lines.push(`${at(call.at)} ${call.route} → ${call.status}: ${seen.state}`);
+  }
+  for (const { slot, pid, stdout } of logs) {
+    for (const line of stdout.split('\n')) {
+      if (!line.startsWith('{') || !(line.includes(`"${key}"`) || line.includes(`"${id}"`))) continue;
+      const entry = JSON.parse(line) as { time: number; msg: string; level: number };
+      lines.push(`${at(entry.time)} process ${slot} (pid ${pid}) level ${entry.level}: ${entry.msg}`);
+    }
+  }
+  return lines.sort((a, b) => parseFloat(a) - parseFloat(b));
 }

@@ -4,7 +4,7 @@ import type { CardPayload } from '../render/card';
 import type { MessageRef } from '../store/records';
 import type { Publisher, PublishResult, Upload } from '../tasks/publisher';
 import { RateGate } from '../tasks/rate-gate';
-import type { WebhookEdits } from './webhook-edits';
+import { EditWithheld, type WebhookEdits } from './webhook-edits';
 
 const GONE = new Set<number>([RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.UnknownChannel, RESTJSONErrorCodes.MissingAccess]);
 /** Refresh the token this long before Discord's 15 minutes run out. */
@@ -29,14 +29,15 @@ export class RestPublisher implements Publisher {
     private readonly botTokenGate = new RateGate(40),
   ) {}
 
-  async publish(ref: MessageRef, payload: CardPayload, uploads: Upload[]): Promise<PublishResult> {
+  async publish(ref: MessageRef, payload: CardPayload, uploads: Upload[], mayEdit: () => boolean = () => true): Promise<PublishResult> {
     let interactionExpired = false;
     if (ref.interaction && this.clock() < ref.interaction.expiresAt - TOKEN_MARGIN_MS) {
       const { applicationId, token } = ref.interaction;
       try {
-        const message = await this.webhookEdits.edit(applicationId, token, ref.messageId ?? '@original', payload, uploads);
+        const message = await this.webhookEdits.edit(applicationId, token, ref.messageId ?? '@original', payload, uploads, mayEdit);
         return { ok: true, messageId: message.id, interactionExpired };
       } catch (error) {
+        if (error instanceof EditWithheld) return { ok: false, gone: false, withheld: true, interactionExpired };
         const code = codeOf(error);
         if (code === RESTJSONErrorCodes.InvalidWebhookToken || code === RESTJSONErrorCodes.UnknownWebhook || statusOf(error) === 401) {
           interactionExpired = true;
@@ -50,15 +51,16 @@ export class RestPublisher implements Publisher {
       interactionExpired = true;
     }
     // The token went before the card's first edit: the card is posted in the channel instead of being lost.
-    if (!ref.messageId) return this.replace(ref, payload, uploads, interactionExpired);
+    if (!ref.messageId) return this.replace(ref, payload, uploads, interactionExpired, mayEdit);
     try {
       await this.botTokenGate.take();
+      if (!mayEdit()) return { ok: false, gone: false, withheld: true, interactionExpired };
       await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: payload, files: uploads });
       return { ok: true, messageId: ref.messageId, interactionExpired };
     } catch (error) {
       const code = codeOf(error);
       if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };
-      if (code === RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached) return this.replace(ref, payload, uploads, interactionExpired);
+      if (code === RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached) return this.replace(ref, payload, uploads, interactionExpired, mayEdit);
       return this.failed(error, interactionExpired);
     }
   }
@@ -89,9 +91,10 @@ export class RestPublisher implements Publisher {
   }
 
   /** Discord will not edit this old message again, or there is none: post the card afresh in the same channel. */
-  private async replace(ref: MessageRef, payload: CardPayload, files: Upload[], interactionExpired: boolean): Promise<PublishResult> {
+  private async replace(ref: MessageRef, payload: CardPayload, files: Upload[], interactionExpired: boolean, mayEdit: () => boolean): Promise<PublishResult> {
     try {
       await this.botTokenGate.take();
+      if (!mayEdit()) return { ok: false, gone: false, withheld: true, interactionExpired };
       const message = (await this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files })) as { id: string };
       this.logger.info({ old: ref.messageId, fresh: message.id }, ref.messageId ? 'edit cap reached: card posted as a new message' : 'card posted in the channel');
       // The fresh message belongs to the channel, not to the interaction: from now on only the bot token edits it.

@@ -15,6 +15,13 @@ const USER_AGENT = 'DiscordBot (mj-bridge, 0.1.0)';
 const RESET_MARGIN_MS = 50;
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
+/** An edit not sent: its caller's `mayEdit` said no once the bucket had room (src/tasks/fleet.ts: a lease ran out). */
+export class EditWithheld extends Error {
+  constructor() {
+    super('edit withheld: this process may no longer own the card');
+  }
+}
+
 /**
  * Card edits through an interaction's webhook token: most of what the bot sends (every progress step, and the
  * final card with its files). discord.js's REST client spends several times the CPU on each such request (route
@@ -45,13 +52,15 @@ export class WebhookEdits {
 
   /**
    * PATCHes the message, with `files` as Discord's multipart form (`files[n]` and `payload_json`, as discord.js
-   * sends them); resolves to Discord's answer (the message), throws discord.js's error types.
+   * sends them); resolves to Discord's answer (the message), throws discord.js's error types, or EditWithheld when
+   * `mayEdit` says no after the wait for the bucket (a wait can last seconds, and what may be sent can change).
    */
-  async edit(applicationId: string, token: string, messageId: string, body: unknown, files: readonly Upload[] = []): Promise<{ id: string }> {
+  async edit(applicationId: string, token: string, messageId: string, body: unknown, files: readonly Upload[] = [], mayEdit?: () => boolean): Promise<{ id: string }> {
     const route = `/webhooks/${applicationId}/${token}/messages/${messageId}`;
     // Discord buckets a webhook's routes by the webhook and its token, whichever message they edit.
     const bucket = `${applicationId}/${token}`;
     await this.roomIn(bucket);
+    if (mayEdit && !mayEdit()) throw new EditWithheld();
     const sent = files.length ? multipart(body, files) : { contentType: 'application/json', data: JSON.stringify(body) };
     const answer = await exchange(this.agent, {
       origin: this.origin,

@@ -18,6 +18,8 @@ export interface ProcessInfo {
  */
 export interface Coordinator {
   readonly processId: string;
+  /** Whether other processes share it (Redis): then a task's lease can move to another process. */
+  readonly shared: boolean;
   /** Renews this process's leases on `taskIds` and takes those nobody holds; resolves to the ids it holds now. */
   hold(taskIds: readonly string[], ttlMs: number): Promise<Set<string>>;
   /** Takes the in-flight tasks whose owner's lease ran out (a process died); resolves to their ids. */
@@ -75,6 +77,7 @@ export class KeyedChain {
  */
 export class LocalCoordinator implements Coordinator {
   readonly processId = newProcessId();
+  readonly shared = false;
   private readonly chain = new KeyedChain();
   private readonly claims = new Map<string, number>();
   private readonly members = new Map<string, Set<string>>();

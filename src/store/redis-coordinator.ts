@@ -66,6 +66,7 @@ return n`;
  */
 export class RedisCoordinator implements Coordinator {
   readonly processId = newProcessId();
+  readonly shared = true;
   private readonly chain = new KeyedChain();
   private readonly listeners: Array<(taskId: string) => void> = [];
   private subscriber: Client | undefined;

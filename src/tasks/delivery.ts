@@ -40,7 +40,12 @@ export interface DeliveryHost {
   /** The task's current record, while it is tracked. */
   record(taskId: string): TrackedTask | undefined;
   report(record: TrackedTask, report: CardReport): Promise<void>;
+  /** Whether this process may still edit its cards: in a fleet, not once its leases may have run out (fleet.ts). */
+  mayEdit(): boolean;
 }
+
+/** A card edit withheld because the leases may have run out: asked again this much later (the next tick renews them). */
+const WITHHELD_RETRY_MS = 500;
 
 /** Final edits Discord refuses for good are tried this often, then once more without files, then given up. */
 const MAX_REFUSALS = 3;
@@ -123,13 +128,16 @@ export class CardDelivery {
       if (rendered.hash === record.renderedHash) return this.host.report(record, { ...shown, messageId: record.message.messageId });
       // Button targets are stored before the buttons appear, so an instant click always finds its target.
       if (final) await this.keepButtons(record, rendered);
-      const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : []);
+      const result = await this.publisher.publish(record.message, rendered.payload, final ? (this.uploads.get(taskId) ?? []) : [], this.host.mayEdit);
       if (result.interactionExpired) await this.host.report(record, { kind: 'token-expired' });
       if (result.ok) {
         this.failures.delete(taskId);
         await this.host.report(record, { ...shown, messageId: result.messageId });
       } else if (result.gone) {
         await this.host.report(record, { kind: 'lost', why: 'card message is gone: tracking ends, the task stays reachable with /task' });
+      } else if ('withheld' in result) {
+        // Not a failure: once the leases are renewed this process edits again; if another took the task, it lets go.
+        this.later(taskId, final, WITHHELD_RETRY_MS);
       } else if (result.permanent) {
         await this.refused(record, final, result.tooLarge);
       } else {

@@ -32,6 +32,8 @@ export interface FleetHost {
  */
 export class Fleet {
   private lastBeat: number | undefined;
+  /** When (performance.now()) the last renewal of this process's leases began: they last leaseMs from then. */
+  private renewedAt: number | undefined;
 
   constructor(
     private readonly host: FleetHost,
@@ -49,7 +51,23 @@ export class Fleet {
 
   /** The tasks in flight this process may take up at start: alone, all of them; in a fleet, those without a live owner. */
   async claimable(): Promise<string[]> {
-    return [...(await this.coordinator.hold(await this.coordinator.inFlight(), this.options.leaseMs))];
+    const started = performance.now();
+    const held = await this.coordinator.hold(await this.coordinator.inFlight(), this.options.leaseMs);
+    this.renewedAt = started;
+    return [...held];
+  }
+
+  /**
+   * Whether this process may edit its cards now. In a fleet, only while its leases surely last: from the start of
+   * their last renewal, a lease less a margin for the request on its way. Past that (ticks stopped by a shutdown,
+   * renewals failing while Redis is away, a loop stalled) another process may own the task, poll a newer state and
+   * edit the card, and an edit from here would take the card backwards. Leases run in real time in Redis, hence
+   * performance.now(), not the app's clock. One process alone owns everything: always.
+   */
+  mayEdit(): boolean {
+    if (!this.coordinator.shared) return true;
+    const { leaseMs } = this.options;
+    return this.renewedAt !== undefined && performance.now() < this.renewedAt + leaseMs - Math.min(2_000, leaseMs / 4);
   }
 
   /** Whether the task counts against its member's tasks in flight (false once it has ended). */
@@ -63,7 +81,9 @@ export class Fleet {
    */
   async keep(): Promise<void> {
     const mine = this.host.owned();
+    const started = performance.now();
     const held = await this.coordinator.hold(mine, this.options.leaseMs);
+    this.renewedAt = started;
     for (const taskId of mine) {
       if (held.has(taskId)) continue;
       this.logger.warn({ taskId }, 'another process owns this task now: it stops here');
@@ -71,7 +91,8 @@ export class Fleet {
     }
     const orphans = await this.coordinator.takeOrphans(this.options.leaseMs);
     if (orphans.length) {
-      this.logger.info({ tasks: orphans.length }, 'taking over tasks whose process stopped');
+      // Which ones (the first hundred): a card's story across processes can be read from the logs.
+      this.logger.info({ tasks: orphans.length, taskIds: orphans.slice(0, 100) }, 'taking over tasks whose process stopped');
       await this.host.adopt(orphans);
     }
     await this.beat();

@@ -69,6 +69,8 @@ export class Tracker {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  /** A renewal of the leases is under way (it runs beside the poll tick, not behind it). */
+  private keeping = false;
   /** The store could not be reached lately (said once per outage). */
   private fleetUnreachable = false;
   /** Records written while the store was away, waiting for it (the newest version of each). */
@@ -91,7 +93,11 @@ export class Tracker {
     const owner = { owned: () => [...this.active.keys()], adopt: (ids: readonly string[]) => this.adopt(ids), letGo: (taskId: string) => this.unload(taskId) };
     this.fleet = new Fleet(owner, store.coordinator, logger, { leaseMs: options.leaseMs ?? 15_000, shards: options.shards ?? [], clock: this.clock });
     this.hints = new HintBatcher(this.schedule, (due) => this.pollAndIngest(due), logger);
-    const host = { record: (taskId: string) => this.active.get(taskId), report: (record: TrackedTask, report: CardReport) => this.cardReport(record, report) };
+    const host = {
+      record: (taskId: string) => this.active.get(taskId),
+      report: (record: TrackedTask, report: CardReport) => this.cardReport(record, report),
+      mayEdit: () => this.fleet.mayEdit(),
+    };
     this.delivery = new CardDelivery(host, store, publisher, logger, { ...options, clock: this.clock });
     store.coordinator.onHint((taskId) => this.hints.hint(taskId));
   }
@@ -210,10 +216,12 @@ export class Tracker {
   }
 
   private async tick(): Promise<void> {
+    // Leases are renewed at every tick, even while a slow poll holds the last one: an API that takes 20 s to answer
+    // must not cost this process its tasks (and its right to edit their cards, fleet.ts mayEdit).
+    void this.keepFleet();
     if (this.ticking) return;
     this.ticking = true;
     try {
-      await this.keepFleet();
       const now = this.clock();
       await this.watch(now);
       const due = this.schedule.takeDue(now, this.options.batchSize ?? 100);
@@ -230,6 +238,8 @@ export class Tracker {
    * goes on polling the tasks it holds, so their cards keep updating; it says so once, and once when it is back.
    */
   private async keepFleet(): Promise<void> {
+    if (this.keeping) return;
+    this.keeping = true;
     try {
       await this.fleet.keep();
       await this.catchUp();
@@ -237,6 +247,8 @@ export class Tracker {
       this.fleetUnreachable = false;
     } catch (err) {
       this.storeTrouble(err);
+    } finally {
+      this.keeping = false;
     }
   }
 
