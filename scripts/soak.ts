@@ -192,7 +192,6 @@ while (Date.now() < endsAt) {
 }
 await faults;
 clearInterval(sampler);
-const endedAt = Date.now();
 log(`soak: ${JSON.stringify(members.actions)} actions (${unheard} while their server's process was down); settling…`);
 
 // Everything back: every API answering, every process running; then every accepted task settles.
@@ -215,11 +214,11 @@ const errors: LoggedError[] = instances.flatMap((bot) =>
     .map((entry) => ({ at: entry.time, msg: entry.msg })),
 );
 const backwards = neverBackwards(discord);
-const verdicts = [cards, noDuplicates(apis), backwards, await quotaExact(store), rssFlat(rss, startedAt, endedAt), errorsExplained(errors, windows)];
+const verdicts = [cards, noDuplicates(apis), backwards, await quotaExact(store), rssFlat(rss), errorsExplained(errors, windows)];
 await store.close();
 for (const verdict of verdicts) lines.push(verdict.line);
-// A card that went back: its story, to find which process sent what, when.
-for (const key of backwards.keys.slice(0, 2)) {
+// A card that went back or has no final state: its story, to find which process sent what, when.
+for (const key of [...backwards.keys.slice(0, 2), ...cards.keys.slice(0, 2)]) {
   const logs = instances.map((bot) => ({ slot: slotOf.get(bot)!, pid: bot.child.pid ?? 0, stdout: bot.stdout }));
   log(`the card of ${key}:\n  ${cardStory(key, discord, logs, startedAt).join('\n  ')}`);
   log(`faults: ${windows.map((w) => `${w.kind} ${((w.from - startedAt) / 1000).toFixed(0)}–${((w.to - startedAt) / 1000).toFixed(0)} s`).join('; ')}`);

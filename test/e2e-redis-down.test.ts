@@ -66,4 +66,23 @@ describe('Redis down and back, the bot running', { skip: redisMissing }, () => {
     await world.until(async () => (await world.app.store.tasks.get(runningId))?.lifecycle === 'delivered', 'its record written once the store was back');
     await world.until(async () => (await world.app.store.coordinator.memberTaskCount(world.discord.guildId, world.discord.alice.id)) === 0, 'no slot left taken');
   });
+
+  test('Redis going away between the API accepting a task and the bot counting it: the card stays and finishes, the task counts once, and nobody is told to try again', async () => {
+    const submits = world.sim.requestCount('/submit/imagine');
+    // The API takes its time to answer the submit: Redis goes away meanwhile.
+    world.sim.injectNext({ pathIncludes: '/submit/imagine' }, { delayMs: 2_000 });
+    const interaction = await world.command('imagine', { prompt: 'a fox counted after the outage' });
+    await world.until(async () => world.sim.requestCount('/submit/imagine') > submits, 'the submit on its way');
+    await redis.kill();
+    await world.until(async () => [...world.sim.tasks.values()].some((t) => t.prompt.includes('counted after the outage')), 'the API to accept it', 10_000);
+    // The bot has its answer now, and the store is away: it waits for the store rather than giving up.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    await redis.start();
+    const card = await world.untilOriginal(interaction, isDone, 'the card, finished', 30_000);
+    assert.equal(card.flags & 64, 0, 'the card is the public reply, not replaced by a private refusal');
+    assert.ok(!world.discord.followups(interaction).some((m) => /try again/i.test(embedText(m) + m.content)), 'nobody was told to try again');
+    assert.equal(world.sim.requestCount('/submit/imagine'), submits + 1, 'submitted once');
+    const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
+    await world.until(async () => (await world.app.store.usage.get(taskId))?.status === 'SUCCESS', 'its usage row');
+  });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { faultSchedule, seeded } from '../scripts/soak/faults';
+import { rssFlat, type RssSample } from '../scripts/soak/invariants';
 
 /** Issue 26: a soak's faults come from its seed alone, so SOAK_SEED replays a run. */
 describe('the soak’s fault schedule', () => {
@@ -18,5 +19,29 @@ describe('the soak’s fault schedule', () => {
       plan.slice(1).forEach((f, i) => assert.ok(f.at - plan[i]!.at >= 25, 'at least 25 s apart'));
     }
     assert.ok(faultSchedule(5, 2).length >= 2, 'a 2-minute run (CI) still fires faults');
+  });
+});
+
+/** Issue 26, invariant 5: growth is measured over each process's own life. */
+describe('the soak’s RSS check', () => {
+  const MB = 1048576;
+  /** One process's samples every 5 s from `start` (run seconds) for `seconds`, its RSS from `mb(age in s)`. */
+  const life = (pid: number, start: number, seconds: number, mb: (age: number) => number): RssSample[] =>
+    Array.from({ length: seconds / 5 }, (_v, i) => ({ at: (start + i * 5) * 1000, pid, age: i * 5000, rss: mb(i * 5) * MB }));
+
+  it('passes a process that stays flat, and one replaced by a fresh process that holds more', () => {
+    assert.equal(rssFlat([life(1, 0, 600, () => 120)]).ok, true);
+    const replaced = [...life(1, 0, 400, () => 118), ...life(2, 400, 200, () => 138)];
+    assert.equal(rssFlat([replaced]).ok, true, 'the fresh process is not compared with the one it replaced');
+  });
+
+  it('fails a process that grows more than 10 % over its life, and names it', () => {
+    const verdict = rssFlat([life(1, 0, 600, () => 120), life(7, 0, 600, (age) => 100 + age / 10)]);
+    assert.equal(verdict.ok, false);
+    assert.match(verdict.line, /process 1\/7: 151 MB, above 121 MB \+ 10 %/);
+  });
+
+  it('compares no process with less than 2 minutes past its warm-up (a 2-minute run)', () => {
+    assert.match(rssFlat([life(1, 0, 120, (age) => 100 + age)]).line, /none ran 2 minutes past its warm-up/);
   });
 });

@@ -40,7 +40,7 @@ const isFinalState = (state: number) => state >= 100;
  * 1. Every task the API accepted has exactly one final card, and it shows the task's final state. Tasks still
  * waiting for a member's prompt (MODAL: their card offers Edit prompt) are counted apart.
  */
-export function oneFinalCardEach(apis: readonly SoakApi[], discord: TestDiscord): Verdict & { tasks: number } {
+export function oneFinalCardEach(apis: readonly SoakApi[], discord: TestDiscord): Verdict & { tasks: number; keys: string[] } {
   const finals = new Map<string, number[]>();
   for (const message of discord.world.messages.values()) {
     if (message.deleted) continue;
@@ -48,6 +48,7 @@ export function oneFinalCardEach(apis: readonly SoakApi[], discord: TestDiscord)
     if (seen && isFinalState(seen.state)) finals.set(seen.key, [...(finals.get(seen.key) ?? []), seen.state]);
   }
   const problems: string[] = [];
+  const keys: string[] = [];
   let tasks = 0;
   let waiting = 0;
   for (const { sim, keyOf } of apis) {
@@ -60,6 +61,7 @@ export function oneFinalCardEach(apis: readonly SoakApi[], discord: TestDiscord)
       tasks += 1;
       const key = keyOf(id);
       const cards = finals.get(key) ?? [];
+      if (cards.length !== 1 || (status === 'SUCCESS') !== (cards[0] === 100)) keys.push(key);
       if (cards.length !== 1) problems.push(`${key}: ${cards.length} final cards (API: ${status})`);
       else if ((status === 'SUCCESS') !== (cards[0] === 100)) problems.push(`${key}: the card shows ${cards[0] === 100 ? 'done' : 'failed'}, the API ${status}`);
     }
@@ -67,7 +69,7 @@ export function oneFinalCardEach(apis: readonly SoakApi[], discord: TestDiscord)
   const line = problems.length
     ? `1. one final card per task: ${problems.length} of ${tasks} wrong: ${problems.slice(0, 5).join('; ')}`
     : `1. one final card per task: ${tasks} tasks, each with exactly one final card showing its state (${waiting} waiting for a member's prompt)`;
-  return { name: 'lost', ok: problems.length === 0, line, tasks };
+  return { name: 'lost', ok: problems.length === 0, line, tasks, keys };
 }
 
 /** 2. No request was submitted twice: each member's prompt, each click's button, each form's prompt reached an API once. */
@@ -161,32 +163,45 @@ const median = (values: number[]) => {
   return sorted[Math.floor(sorted.length / 2)]!;
 };
 
+/** A process must run this long past its warm-up for its growth to say something (its life is cut in thirds). */
+const MIN_SPAN_MS = 120_000;
+
 /**
- * 5. No process grows: in the last third of the run, each slot's resident memory (the median of its samples, past a
- * process's warm-up) stays within 10 % of its value at the end of the first third (the median of the minute before).
- * A single sample moves with every collection; a median over a minute does not.
+ * 5. No process grows: each process (each pid: a restart starts a new life), over its life past its warm-up, keeps its
+ * resident memory in the last third (the median of its samples) within 10 % of its value at the end of the first
+ * third (the median of that third's last minute). Run through, that is the run's own thirds. A fresh process is not
+ * compared with the one it replaced: a process that just took over every task in flight of its shard holds more
+ * than one that ran for minutes, which says nothing of growth. A process with less than MIN_SPAN_MS past its
+ * warm-up is not compared (a 2-minute run compares none).
  */
-export function rssFlat(slots: readonly RssSample[][], startedAt: number, endedAt: number): Verdict {
-  const third = (endedAt - startedAt) / 3;
+export function rssFlat(slots: readonly RssSample[][]): Verdict {
   const grew: string[] = [];
   const compared: string[] = [];
   slots.forEach((samples, slot) => {
-    const warm = samples.filter((s) => s.age >= WARM_MS);
-    const early = warm.filter((s) => s.at <= startedAt + third && s.at > startedAt + third - 60_000).map((s) => s.rss);
-    const late = warm.filter((s) => s.at >= endedAt - third).map((s) => s.rss);
-    if (early.length === 0 || late.length === 0) return;
-    const [reference, now] = [median(early), median(late)];
-    compared.push(`${slot}: ${Math.round(reference / 1048576)} → ${Math.round(now / 1048576)} MB`);
-    if (now > reference * 1.1) {
-      // Its samples, one every 30 s (MB, and the process's age), so a reader can tell a leak from a restart's load.
-      const series = samples.filter((_s, i) => i % 6 === 0).map((s) => `${Math.round(s.rss / 1048576)}@${Math.round(s.age / 1000)}s`);
-      grew.push(`process ${slot}: ${Math.round(now / 1048576)} MB, above ${Math.round(reference / 1048576)} MB + 10 % (${series.join(' ')})`);
+    const pids = [...new Set(samples.map((s) => s.pid))];
+    for (const pid of pids) {
+      const warm = samples.filter((s) => s.pid === pid && s.age >= WARM_MS);
+      if (warm.length === 0 || warm.at(-1)!.at - warm[0]!.at < MIN_SPAN_MS) continue;
+      const [from, to] = [warm[0]!.at, warm.at(-1)!.at];
+      const third = (to - from) / 3;
+      const early = warm.filter((s) => s.at <= from + third && s.at > from + third - 60_000).map((s) => s.rss);
+      const late = warm.filter((s) => s.at >= to - third).map((s) => s.rss);
+      const [reference, now] = [median(early), median(late)];
+      const mb = (bytes: number) => Math.round(bytes / 1048576);
+      compared.push(`${slot}/${pid}: ${mb(reference)} → ${mb(now)} MB over ${Math.round((to - from) / 1000)} s`);
+      if (now > reference * 1.1) {
+        // Its samples, one every 30 s (MB, and the process's age), so a reader can tell a leak from a burst of work.
+        const series = samples.filter((s) => s.pid === pid).filter((_s, i) => i % 6 === 0).map((s) => `${mb(s.rss)}@${Math.round(s.age / 1000)}s`);
+        grew.push(`process ${slot}/${pid}: ${mb(now)} MB, above ${mb(reference)} MB + 10 % (${series.join(' ')})`);
+      }
     }
   });
   return {
     name: 'rss',
     ok: grew.length === 0,
-    line: grew.length ? `5. RSS flat: ${grew.join('; ')}` : `5. RSS flat: every process within 10 % over the last third (${compared.join(', ') || 'none ran through both thirds'})`,
+    line: grew.length
+      ? `5. RSS flat: ${grew.join('; ')}`
+      : `5. RSS flat: every process within 10 % over the last third of its life (${compared.join(', ') || 'none ran 2 minutes past its warm-up'})`,
   };
 }
 

@@ -211,12 +211,20 @@ export class QuotaLedger {
 
   private ticket(member: Member, ticket: string, day: string): Ticket {
     let open = true;
+    /** The tasks are in the usage log and the day's counters: a commit tried again (the store was away) counts once. */
+    let counted = false;
     const { coordinator } = this.options.store;
     const close = async () => {
       if (!open) return false;
       open = false;
-      await coordinator.settle(memberScope(member), ticket);
-      await coordinator.settle(guildScope(member.guildId), ticket);
+      try {
+        await coordinator.settle(memberScope(member), ticket);
+        await coordinator.settle(guildScope(member.guildId), ticket);
+      } catch (error) {
+        // Still open: a commit tried again settles it (else the slots free themselves after RESERVATION_MS).
+        open = true;
+        throw error;
+      }
       return true;
     };
     return {
@@ -224,14 +232,14 @@ export class QuotaLedger {
       commit: (tasks) =>
         this.locked(member.guildId, async () => {
           if (!open) return;
-          try {
+          if (!counted) {
             const expiresAt = await this.options.usage.open(member, day, tasks);
             await this.bump(`${member.guildId}:${day}:${member.userId}`, tasks.length, expiresAt);
             await this.bump(`${member.guildId}:${day}`, tasks.length, expiresAt);
-          } finally {
-            // Settled once counted (or once counting failed): a reserve that takes the lock next counts it once.
-            await close();
+            counted = true;
           }
+          // Settled once counted: a reserve that takes the lock next counts it once.
+          await close();
         }),
     };
   }

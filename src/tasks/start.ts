@@ -1,10 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { History } from '../community/history';
 import type { Config } from '../config';
 import type { Mode } from '../mj/modes';
 import { UserError } from '../errors';
 import { messagesFor, type Locale, type Text } from '../i18n';
 import type { Logger } from '../logger';
-import type { Member, QuotaLedger } from '../limits/ledger';
+import type { Member, QuotaLedger, Ticket } from '../limits/ledger';
+import type { OpenedTask } from '../limits/usage-log';
 import type { ServerSettings } from '../limits/server-settings';
 import { strikeNotice, type Strikes } from '../limits/strikes';
 import { findBannedWord } from '../limits/words';
@@ -16,7 +18,8 @@ import { checkPrompt } from '../mj/prompt';
 import type { Upstream, Upstreams } from '../mj/upstreams';
 import { applyPrefs } from '../prefs/flags';
 import { prefsOf } from '../prefs/store';
-import type { GuildSettings, MemberPrefs, MessageRef, PendingChoice, Store } from '../store';
+import { isFinal } from '../render/state';
+import { isStoreDown, type GuildSettings, type MemberPrefs, type MessageRef, type PendingChoice, type Store } from '../store';
 import { hasCjk, TranslationFailed } from '../translator';
 import type { PendingChoices } from './choices';
 import type { Publisher } from './publisher';
@@ -145,6 +148,10 @@ export const stateOf = (member: Pick<Member, 'guildId' | 'channelId' | 'userId'>
  * accepted the submit, whatever happens to the cards after, and released on every other way out: a rule about
  * spending lives here and nowhere else. Expected refusals are UserErrors for the entry point to show privately.
  */
+/** A commit the store could not take is tried again this often, this many times (a Redis restart takes seconds). */
+const COMMIT_RETRY_MS = 1_000;
+const COMMIT_TRIES = 60;
+
 export class Starter {
   constructor(private readonly options: StarterOptions) {}
 
@@ -272,13 +279,42 @@ export class Starter {
       }
     } finally {
       // The API accepted it: it counts, whatever happened to its cards, and it is in the member's history.
-      await ticket.commit(keys.map((taskId) => ({ taskId, kind: spec.kind, mode: mode ?? 'default', upstream: upstream.name })));
+      await this.commitAccepted(ticket, keys.map((taskId) => ({ taskId, kind: spec.kind, mode: mode ?? 'default', upstream: upstream.name })));
       await this.options.history
         .add(member.guildId, member.userId, keys.map((taskId) => ({ taskId, action: spec.action, kind: spec.kind })))
         .catch((error: unknown) => this.options.logger.warn({ err: error, taskId: keys[0] }, 'could not add a task to its member’s history'));
     }
     this.options.logger.info({ taskId: submitted.taskId, upstream: upstream.name, kind: spec.kind, user: member.userId, code: submitted.code }, 'task submitted');
     return { ...submitted, taskId: keys[0]!, taskIds: keys };
+  }
+
+  /**
+   * Counts tasks the API accepted. The store may be away right then (Redis restarting): the commit is tried again
+   * every COMMIT_RETRY_MS, COMMIT_TRIES times at most, while the card is already tracked. It never throws: a start the
+   * API accepted must not be answered "try again" (the member would pay twice, and the card would be replaced).
+   */
+  private async commitAccepted(ticket: Ticket, tasks: OpenedTask[]): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await ticket.commit(tasks);
+        if (attempt > 1) await this.endedMeanwhile(tasks);
+        return;
+      } catch (error) {
+        if (!isStoreDown(error) || attempt >= COMMIT_TRIES) {
+          this.options.logger.error({ err: error, taskId: tasks[0]?.taskId }, 'could not count a task the API accepted');
+          return;
+        }
+        await sleep(COMMIT_RETRY_MS);
+      }
+    }
+  }
+
+  /** Tasks counted late may have ended meanwhile (their end found no usage row): their end is told again. */
+  private async endedMeanwhile(tasks: OpenedTask[]): Promise<void> {
+    for (const { taskId } of tasks) {
+      const record = await this.options.store.tasks.get(taskId);
+      if (record && isFinal(record.state)) await this.options.quotas.taskEnded(record);
+    }
   }
 
   /** The submit, to the API that made the parent task, or (a new task) to the one new work goes to now. */

@@ -69,8 +69,6 @@ export class Tracker {
   private readonly clock: () => number;
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
-  /** A renewal of the leases is under way (it runs beside the poll tick, not behind it). */
-  private keeping = false;
   /** The store could not be reached lately (said once per outage). */
   private fleetUnreachable = false;
   /** Records written while the store was away, waiting for it (the newest version of each). */
@@ -216,12 +214,10 @@ export class Tracker {
   }
 
   private async tick(): Promise<void> {
-    // Leases are renewed at every tick, even while a slow poll holds the last one: an API that takes 20 s to answer
-    // must not cost this process its tasks (and its right to edit their cards, fleet.ts mayEdit).
-    void this.keepFleet();
     if (this.ticking) return;
     this.ticking = true;
     try {
+      await this.keepFleet();
       const now = this.clock();
       await this.watch(now);
       const due = this.schedule.takeDue(now, this.options.batchSize ?? 100);
@@ -238,8 +234,6 @@ export class Tracker {
    * goes on polling the tasks it holds, so their cards keep updating; it says so once, and once when it is back.
    */
   private async keepFleet(): Promise<void> {
-    if (this.keeping) return;
-    this.keeping = true;
     try {
       await this.fleet.keep();
       await this.catchUp();
@@ -247,8 +241,6 @@ export class Tracker {
       this.fleetUnreachable = false;
     } catch (err) {
       this.storeTrouble(err);
-    } finally {
-      this.keeping = false;
     }
   }
 
