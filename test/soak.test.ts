@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { faultSchedule, seeded } from '../scripts/soak/faults';
 import { rssFlat, type RssSample } from '../scripts/soak/invariants';
@@ -43,5 +47,20 @@ describe('the soak’s RSS check', () => {
 
   it('compares no process with less than 2 minutes past its warm-up (a 2-minute run)', () => {
     assert.match(rssFlat([life(1, 0, 120, (age) => 100 + age)]).line, /none ran 2 minutes past its warm-up/);
+  });
+});
+
+/**
+ * Issue 26, requirement 3: scripts/soak/breaks holds one patch per pair of invariants, each breaking what they guard
+ * (the README's "Soak" shows the runs). A patch that no longer applies would show nothing, so each is checked here.
+ */
+describe('the soak’s deliberate breaks', () => {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const dir = join(root, 'scripts', 'soak', 'breaks');
+  const patches = readdirSync(dir).filter((f) => f.endsWith('.patch'));
+
+  it('cover the six invariants and still apply to the code', () => {
+    assert.equal(patches.length, 3);
+    for (const patch of patches) execFileSync('git', ['apply', '--check', join(dir, patch)], { cwd: root, stdio: 'pipe' });
   });
 });
