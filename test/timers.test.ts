@@ -226,6 +226,28 @@ describe('time-driven parts, with node:test mock timers', () => {
       assert.deepEqual(polls, [[0, ['a', 'b']], [350, ['c', 'd']], [700, ['e']]], 'three groups of at most 2, at 0, 1/3 and 2/3 of the period');
     });
 
+    it('groups each API’s tasks apart: N tasks on one API cost it ⌈N/batch⌉ requests a period, whatever the others hold', () => {
+      const schedule = new PollSchedule(1_000, (id) => id.slice(0, 1));
+      for (const id of ['a1', 'b1', 'b2', 'a2', 'b3', 'b4', 'a3', 'b5']) schedule.add(id, Date.now(), true);
+      /** Requests a period sends each lane with batches of 2 (the tracker polls a tick's due tasks together, split by API), and when. */
+      const period = () => {
+        const requests: Record<string, number[]> = { a: [], b: [] };
+        for (let t = 0; t < 1_000; t += 50) {
+          const due = schedule.takeDue(Date.now(), 2);
+          for (const lane of ['a', 'b'] as const) {
+            const mine = due.filter((id) => id.startsWith(lane)).length;
+            for (let n = 0; n < Math.ceil(mine / 2); n += 1) requests[lane]!.push(t);
+          }
+          mock.timers.tick(50);
+        }
+        return requests;
+      };
+      assert.deepEqual(period(), { a: [0, 500], b: [0, 350, 700] }, '3 tasks on a: 2 requests; 5 on b: 3, spread over the period');
+      schedule.delete('b1');
+      schedule.delete('unknown');
+      assert.deepEqual(period(), { a: [0, 500], b: [0, 500] }, 'a task deleted leaves its lane’s groups: 4 on b make 2');
+    });
+
     it('counts misses until an answer, and forgets deleted tasks', () => {
       const schedule = new PollSchedule(1_000);
       schedule.add('x', Date.now(), true);

@@ -14,6 +14,8 @@ interface Entry {
   misses: number;
   /** The API calls back for this task: polling is only a safety net. */
   hooked: boolean;
+  /** The API that runs it: each API's tasks are grouped on their own (one request per group goes to one API). */
+  lane: string;
 }
 
 /** Phases a stalled or called-back task waits between polls. */
@@ -24,12 +26,18 @@ const SLOW_PHASES = 4;
  * POLL_INTERVAL_MS (from the epoch, so every process of a fleet cuts it the same way), and every task due in a
  * period is asked about at its start, together: N tasks cost ⌈N/100⌉ list-by-condition requests a period, at any
  * load. A task is due every period while it runs or waits, every 4th while it is stalled or the API calls back for
- * it; a callback makes its task due at once (`hint`).
+ * it; a callback makes its task due at once (`hint`). With several APIs, each API's tasks are grouped apart: N tasks
+ * on one API cost that API ⌈N/100⌉ requests a period, whatever the other APIs hold.
  */
 export class PollSchedule {
   private readonly entries = new Map<string, Entry>();
+  /** Tasks followed, by lane. */
+  private readonly laneSizes = new Map<string, number>();
 
-  constructor(private readonly periodMs: number) {}
+  constructor(
+    private readonly periodMs: number,
+    private readonly laneOf: (taskId: string) => string = () => '',
+  ) {}
 
   phaseOf(at: number): number {
     return Math.floor(at / this.periodMs);
@@ -37,11 +45,19 @@ export class PollSchedule {
 
   /** Follows a task; `now`: due in the current period (a resumed task), else from the next one (just submitted). */
   add(taskId: string, at: number, now = false): void {
-    this.entries.set(taskId, { nextPhase: this.phaseOf(at) + (now ? 0 : 1), hinted: false, misses: 0, hooked: false });
+    this.delete(taskId);
+    const lane = this.laneOf(taskId);
+    this.entries.set(taskId, { nextPhase: this.phaseOf(at) + (now ? 0 : 1), hinted: false, misses: 0, hooked: false, lane });
+    this.laneSizes.set(lane, (this.laneSizes.get(lane) ?? 0) + 1);
   }
 
   delete(taskId: string): void {
+    const entry = this.entries.get(taskId);
+    if (!entry) return;
     this.entries.delete(taskId);
+    const left = (this.laneSizes.get(entry.lane) ?? 1) - 1;
+    if (left > 0) this.laneSizes.set(entry.lane, left);
+    else this.laneSizes.delete(entry.lane);
   }
 
   /** A callback named the task: due now, and from then on polled as a safety net only. */
@@ -54,19 +70,20 @@ export class PollSchedule {
   }
 
   /**
-   * The tasks due at `now`. A period's tasks are polled in groups of `batch` (one request each), spread evenly over
-   * the period (group k at k/groups of it): ⌈N/batch⌉ requests a period, with no burst of answers and edits at its
-   * start. Each is due again from the next period until its answer says otherwise.
+   * The tasks due at `now`. Each lane's tasks are polled in groups of `batch` (one request each), spread evenly over
+   * the period (group k at k/groups of it): ⌈N/batch⌉ requests a period per lane, with no burst of answers and edits
+   * at its start. Each is due again from the next period until its answer says otherwise.
    */
   takeDue(now: number, batch = 100): string[] {
     const phase = this.phaseOf(now);
     const into = (now - phase * this.periodMs) / this.periodMs;
-    const groups = Math.max(1, Math.ceil(this.entries.size / batch));
+    const ranks = new Map<string, number>();
     const due: string[] = [];
-    let rank = 0;
     for (const [taskId, entry] of this.entries) {
+      const rank = ranks.get(entry.lane) ?? 0;
+      ranks.set(entry.lane, rank + 1);
       const group = Math.floor(rank / batch);
-      rank += 1;
+      const groups = Math.max(1, Math.ceil((this.laneSizes.get(entry.lane) ?? 1) / batch));
       if (!entry.hinted && (entry.nextPhase > phase || (entry.nextPhase === phase && into < group / groups))) continue;
       due.push(taskId);
       entry.hinted = false;

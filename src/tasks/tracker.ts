@@ -87,7 +87,7 @@ export class Tracker {
   ) {
     this.clock = options.clock;
     this.poller = new UpstreamPolls(upstreams, store, logger, options.batchSize ?? 100, { clock: this.clock });
-    this.schedule = new PollSchedule(options.pollIntervalMs);
+    this.schedule = new PollSchedule(options.pollIntervalMs, (taskId) => upstreams.ref(taskId).upstream.name);
     const owner = { owned: () => [...this.active.keys()], adopt: (ids: readonly string[]) => this.adopt(ids), letGo: (taskId: string) => this.unload(taskId) };
     this.fleet = new Fleet(owner, store.coordinator, logger, { leaseMs: options.leaseMs ?? 15_000, shards: options.shards ?? [], clock: this.clock });
     this.hints = new HintBatcher(this.schedule, (due) => this.pollAndIngest(due), logger);
