@@ -316,15 +316,17 @@ describe('who can reach the playground (issue 21)', { skip: chromiumMissing }, (
     assert.equal((await action({ origin: `http://${new URL(url).host}`, 'sec-fetch-site': 'same-origin' })).status, 400, 'the page itself gets through (and is told to pick a member)');
   });
 
-  test('what the playground holds is bounded: 25 uploads of 10 MB leave memory where a few would', async () => {
+  test('what the playground holds is bounded: 50 uploads of 10 MB leave memory where a few would', async () => {
     const file = Buffer.alloc(10 * 1024 * 1024 - 1024, 7);
+    // What the playground keeps (64 MB of files, src/playground/boot.ts) plus garbage not yet collected measured 100-150 MB here;
+    // a playground that kept every upload grows by 500 MB. RSS moves with the collector, so the margin is wide on both sides.
     const before = rssOf(bot);
-    for (let i = 0; i < 25; i += 1) {
+    for (let i = 0; i < 50; i += 1) {
       const answer = await fetch(new URL(`/playground/upload?name=f${i}.bin`, url), { method: 'POST', headers: { 'x-playground': '1' }, body: file });
       assert.equal(answer.status, 200);
     }
     const grown = rssOf(bot) - before;
-    assert.ok(grown < 160 * 1024 * 1024, `RSS grew by ${Math.round(grown / 1048576)} MB for 250 MB of uploads`);
+    assert.ok(grown < 300 * 1024 * 1024, `RSS grew by ${Math.round(grown / 1048576)} MB for 500 MB of uploads`);
     assert.equal((await fetch(new URL('/healthz', url))).status, 200);
   });
 });
