@@ -91,8 +91,14 @@ export class Members {
   private blend(who: { user: LocalUser; channelId: string }): void {
     this.count += 1;
     this.actions.blend += 1;
-    // Pictures of their own: every blend's images differ, so a blend sent twice would be seen.
-    const picture = (n: number) => this.discord.addAttachment(`blend-${this.count}-${n}.png`, encodePng(16, 16, Buffer.alloc(16 * 16 * 4, (this.count * 7 + n) % 256), 4), 'image/png');
+    // Pictures of their own: the first pixel holds the action's number and the rest the picture's, so every blend's
+    // images differ and a blend sent twice would be seen. (A fill of (count × 7 + n) mod 256 repeated every 256
+    // actions: a 10-minute run of seed 20261203 counted two members' blends as one sent twice.)
+    const picture = (n: number) => {
+      const pixels = Buffer.alloc(16 * 16 * 4, n);
+      pixels.writeUInt32BE(this.count, 0);
+      return this.discord.addAttachment(`blend-${this.count}-${n}.png`, encodePng(16, 16, pixels, 4), 'image/png');
+    };
     this.remember(who, this.discord.command('blend', { image1: picture(1), image2: picture(2) }, { user: who.user, channelId: who.channelId }));
   }
 }
