@@ -165,6 +165,18 @@ describe('bounded answers and bounded retries', () => {
     assertNoSecrets(world, interaction);
   });
 
+  test("a result over the server's upload limit (attachment_size_limit, below MAX_UPLOAD_BYTES): linked at once, no upload tried", async () => {
+    // The simulator's grid is a PNG of some kilobytes: over a 1 KB limit, under the default MAX_UPLOAD_BYTES.
+    world = await TestWorld.start({ discord: { attachmentSizeLimit: 1024 } });
+    const interaction = await world.command('imagine', { prompt: 'a cat over the server limit' });
+    const card = await world.untilOriginal(interaction, (m) => /✅ Done/.test(embedText(m)), 'the final card, without files');
+    assert.equal(card.attachments.length, 0);
+    assert.match(embedText(card), /Results: \[Image/, 'the results are linked');
+    assert.deepEqual(world.discord.calls.filter((c) => c.files.length > 0).map((c) => c.status), [], 'no upload Discord would refuse');
+    const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
+    assert.equal((await world.app.store.tasks.get(taskId))?.message.uploadLimit, 1024, 'the limit is kept with the card (a restart or another process finishes it)');
+  });
+
   test('Discord refusing the final card for good (400): tried a few times, then the task leaves memory', async () => {
     world = await TestWorld.start();
     const interaction = await world.command('imagine', { prompt: 'a card Discord hates' });

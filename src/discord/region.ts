@@ -4,7 +4,7 @@ import type { ButtonTarget } from '../store';
 import type { BotContext } from './context';
 import { discordServerLocale, memberMessages } from './locale';
 import { memberOf } from './preconditions';
-import { tokenOf } from './start-task';
+import { tokenOf, uploadLimitOf } from './start-task';
 
 /**
  * Vary (Region): Discord cannot paint a mask, so the owner gets a private link to the bot's region editor page
@@ -26,6 +26,7 @@ export async function openRegionEditor(interaction: ButtonInteraction, ctx: BotC
     member,
     prompt: parent?.prompt || parent?.view.finalPrompt || '',
     interaction: tokenOf(interaction),
+    uploadLimit: uploadLimitOf(interaction),
   });
   const url = `${publicUrl.replace(/\/+$/, '')}/editor/${token}`;
   const t = memberMessages(interaction);

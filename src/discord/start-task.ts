@@ -39,6 +39,15 @@ export const tokenOf = (interaction: RepliableInteraction): InteractionToken => 
   expiresAt: interaction.createdTimestamp + INTERACTION_TOKEN_MS,
 });
 
+/**
+ * The largest file Discord takes where the interaction happened (`attachment_size_limit`, per server: boosts raise
+ * it), when it says one; older payloads do not.
+ */
+export const uploadLimitOf = (interaction: RepliableInteraction): number | undefined => {
+  const limit: unknown = interaction.attachmentSizeLimit;
+  return typeof limit === 'number' && Number.isSafeInteger(limit) && limit > 0 ? limit : undefined;
+};
+
 /** A thread counts as its parent channel for the server's allowed channels. */
 const ruleChannelOf = (interaction: RepliableInteraction & { channelId: string }): string =>
   (interaction.channel?.isThread() ? interaction.channel.parentId : undefined) ?? interaction.channelId;
@@ -61,6 +70,7 @@ export async function startFromInteraction(interaction: RepliableInteraction, ct
       discordLocale: discordServerLocale(interaction),
       spec: { ...spec, kind, ...(choice ? { chosen: { sent: choice.sent } } : {}), submit: (request) => spec.submit({ ...request, images }) },
       interaction: tokenOf(interaction),
+      uploadLimit: uploadLimitOf(interaction),
       firstCardInReply: !choice,
       ready: async () => {
         if (!interaction.deferred && !interaction.replied) {

@@ -234,6 +234,7 @@ export class EditorRoutes {
       ruleChannelId: member.channelId,
       discordLocale: session.discordLocale,
       interaction: session.interaction,
+      uploadLimit: session.uploadLimit,
       firstCardInReply: false,
       spec: {
         title: (m) => m.titles.varyRegion,

@@ -18,6 +18,8 @@ export interface EditorSession {
   discordLocale?: Locale | undefined;
   /** The click's interaction: its token posts the new card into the channel (valid 15 minutes). */
   interaction: { applicationId: string; token: string; expiresAt: number };
+  /** The largest file Discord takes in that server, as the click said (MessageRef.uploadLimit). */
+  uploadLimit?: number | undefined;
   expiresAt: number;
   /** Set once the mask was sent: a link works once. */
   usedAt?: number;

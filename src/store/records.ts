@@ -11,6 +11,11 @@ export interface MessageRef {
   messageId: string | undefined;
   /** Interaction webhook credentials: usable until `expiresAt` (15 minutes after the interaction). */
   interaction: { applicationId: string; token: string; expiresAt: number } | undefined;
+  /**
+   * The largest file Discord takes in this server (the interaction's `attachment_size_limit`: 10 MB, more when
+   * boosted), when the interaction said. Result files over it are linked at once rather than refused on upload.
+   */
+  uploadLimit?: number | undefined;
 }
 
 /** What the API last reported for a task: the figures and pictures its card shows (what the card says is `CardState`). */

@@ -119,7 +119,8 @@ export class CardDelivery {
     const final = isFinal(record.state);
     try {
       if (final && !this.uploads.has(taskId)) {
-        const { files, uploads, blocked } = await collectResultFiles(record, this.options.maxUploadBytes, this.options.downloader, this.logger);
+        const limit = Math.min(this.options.maxUploadBytes, record.message.uploadLimit ?? Infinity);
+        const { files, uploads, blocked } = await collectResultFiles(record, limit, this.options.downloader, this.logger);
         await this.host.report(record, { kind: 'results', files, blocked });
         this.uploads.set(taskId, uploads);
       }

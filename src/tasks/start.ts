@@ -99,6 +99,8 @@ export interface StartRequest {
   spec: TaskSpec;
   /** The interaction whose token carries the cards. */
   interaction: InteractionToken;
+  /** The largest file Discord takes where the card goes, as the interaction said (MessageRef.uploadLimit). */
+  uploadLimit?: number | undefined;
   /**
    * Whether the first card is the interaction's own (deferred) reply, as for commands, buttons and forms;
    * otherwise it is posted as a new message (the region editor, whose click answered with a private link).
@@ -339,7 +341,8 @@ export class Starter {
    */
   private async track(request: StartRequest, card: CardSpec, taskId: string, submitted: Submitted, inReply: boolean): Promise<void> {
     const { logger, publisher, tracker } = this.options;
-    let message: MessageRef = { guildId: request.member.guildId, channelId: request.member.channelId, messageId: undefined, interaction: { ...request.interaction } };
+    const { guildId, channelId } = request.member;
+    let message: MessageRef = { guildId, channelId, messageId: undefined, interaction: { ...request.interaction }, ...(request.uploadLimit ? { uploadLimit: request.uploadLimit } : {}) };
     if (!inReply) {
       const t = messagesFor(card.locale);
       const messageId = await publisher.post(request.interaction, { title: card.title(t).slice(0, 256), description: t.common.starting }).catch((error: unknown) => {
