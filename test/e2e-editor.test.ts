@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { decodePng } from '../src/editor/mask';
+import { ATTACHMENT_SIZE_LIMIT } from '../src/playground/discord/limits';
 import { encodePng } from '../src/simulator';
 import { chromiumMissing, launchChromium } from './support/browser';
 import type { LocalInteraction, LocalMessage } from '../src/playground/discord';
@@ -97,6 +98,8 @@ describe('Vary (Region): the region editor in a real browser', { skip: chromiumM
       15_000,
     );
     assert.match(embedText(card), /a lighthouse with a red door/);
+    const taskId = /Task (\S+)/.exec(embedText(card))![1]!;
+    assert.equal((await world.app.store.tasks.get(taskId))?.message.uploadLimit, ATTACHMENT_SIZE_LIMIT, "the server's upload limit, from the click, goes with the card");
 
     // The link works once.
     await page.reload();
