@@ -90,3 +90,44 @@ describe('Redis down and back, the bot running', { skip: redisMissing }, () => {
     await world.until(async () => (await world.app.store.usage.get(taskId))?.status === 'SUCCESS', 'its usage row');
   });
 });
+
+describe('a bot-token edit held in discord.js’s queue while the leases run out (Redis away)', { skip: redisMissing }, () => {
+  const LEASE_MS = 3_000;
+  const MINUTE = 60_000;
+  let redis: TestRedis;
+  let world: TestWorld;
+  before(async () => {
+    redis = await startRedis();
+    world = await TestWorld.start({
+      env: { STORE_URL: redis.url, LEASE_MS: String(LEASE_MS), TASK_TIMEOUT_MS: String(60 * MINUTE), STALL_AFTER_MS: String(30 * MINUTE) },
+      simulator: { runMs: 40_000, progressSteps: 20 },
+    });
+  });
+  after(async () => {
+    await world?.stop();
+    await redis?.stop();
+  });
+
+  test('is called off rather than sent once another process may own the card; when Redis is back the card finishes', async () => {
+    const interaction = await world.command('imagine', { prompt: 'a fox edited with the bot token' });
+    const card = await world.untilOriginal(interaction, (m) => /\d+%/.test(embedText(m)), 'a progress edit');
+    // Past the interaction token's 15 minutes: edits go through the channel with the bot token, through discord.js.
+    world.clock.advance(16 * MINUTE);
+    const channelEdits = () => world.discord.calls.filter((c) => c.route === 'PATCH /channels/:channel/messages/:message' && c.params.message === card.id);
+    await world.until(() => channelEdits().some((c) => c.status === 200), 'an edit with the bot token', 20_000);
+    // Discord says the route is empty for 6 s: discord.js holds that edit and tries it again then.
+    world.discord.failNext({ method: 'PATCH', route: 'PATCH /channels/', status: 429, retryAfterMs: 6_000 });
+    await world.until(() => channelEdits().some((c) => c.status === 429), 'the 429', 20_000);
+    const limitedAt = Date.now();
+    await redis.kill();
+    // No renewal after the kill: the leases have run out LEASE_MS after it, and another process may own the task.
+    // The held edit is due 6 s after the 429; 9 s give it time to be sent, if the bot would send it.
+    await new Promise((resolve) => setTimeout(resolve, 9_000));
+    const late = channelEdits().filter((c) => c.at > limitedAt + LEASE_MS);
+    assert.deepEqual(late.map((c) => `${c.status} ${embedText({ embeds: c.body?.embeds ?? [] } as never)}`), [], 'no edit reached Discord once the leases had run out');
+    await redis.start();
+    const done = await world.untilOriginal(interaction, isDone, 'the card, finished once Redis is back', 60_000);
+    assert.ok(channelEdits().some((c) => c.status === 200 && c.at > limitedAt + 9_000), 'edited again once the leases were renewed');
+    assert.equal(done.id, card.id, 'on the same message');
+  });
+});

@@ -9,6 +9,11 @@ import { EditWithheld, type WebhookEdits } from './webhook-edits';
 const GONE = new Set<number>([RESTJSONErrorCodes.UnknownMessage, RESTJSONErrorCodes.UnknownChannel, RESTJSONErrorCodes.MissingAccess]);
 /** Refresh the token this long before Discord's 15 minutes run out. */
 const TOKEN_MARGIN_MS = 60_000;
+/**
+ * How often a bot-token request waiting in discord.js's queue asks whether this process may still edit: well
+ * inside the margin src/tasks/fleet.ts keeps before a lease runs out.
+ */
+const OWNERSHIP_CHECK_MS = 100;
 
 const codeOf = (error: unknown) => (error instanceof DiscordAPIError ? Number(error.code) : undefined);
 const statusOf = (error: unknown) => (error instanceof DiscordAPIError || error instanceof HTTPError ? error.status : undefined);
@@ -54,8 +59,8 @@ export class RestPublisher implements Publisher {
     if (!ref.messageId) return this.replace(ref, payload, uploads, interactionExpired, mayEdit);
     try {
       await this.botTokenGate.take();
-      if (!mayEdit()) return { ok: false, gone: false, withheld: true, interactionExpired };
-      await this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId), { body: payload, files: uploads });
+      const sent = await whileOwned(mayEdit, (signal) => this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId!), { body: payload, files: uploads, signal }));
+      if (sent === WITHHELD) return { ok: false, gone: false, withheld: true, interactionExpired };
       return { ok: true, messageId: ref.messageId, interactionExpired };
     } catch (error) {
       const code = codeOf(error);
@@ -94,8 +99,8 @@ export class RestPublisher implements Publisher {
   private async replace(ref: MessageRef, payload: CardPayload, files: Upload[], interactionExpired: boolean, mayEdit: () => boolean): Promise<PublishResult> {
     try {
       await this.botTokenGate.take();
-      if (!mayEdit()) return { ok: false, gone: false, withheld: true, interactionExpired };
-      const message = (await this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files })) as { id: string };
+      const message = (await whileOwned(mayEdit, (signal) => this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files, signal }))) as { id: string } | typeof WITHHELD;
+      if (message === WITHHELD) return { ok: false, gone: false, withheld: true, interactionExpired };
       this.logger.info({ old: ref.messageId, fresh: message.id }, ref.messageId ? 'edit cap reached: card posted as a new message' : 'card posted in the channel');
       // The fresh message belongs to the channel, not to the interaction: from now on only the bot token edits it.
       return { ok: true, messageId: message.id, interactionExpired: true };
@@ -114,5 +119,30 @@ export class RestPublisher implements Publisher {
     const tooLarge = status === 413 || code === RESTJSONErrorCodes.RequestEntityTooLarge;
     this.logger.warn({ err: error, status, code }, permanent ? 'Discord refused the card edit' : 'card edit failed; will retry');
     return { ok: false, gone: false, permanent, tooLarge, retryAfterMs: status && status >= 500 ? 5_000 : 3_000, interactionExpired };
+  }
+}
+
+const WITHHELD = Symbol('withheld');
+
+/**
+ * Sends a bot-token request only while this process may edit its cards (`mayEdit`, src/tasks/fleet.ts). discord.js
+ * holds a request in its queue while the route's bucket is empty, for seconds at times; meanwhile this process's
+ * leases may run out and another process edit the card with a newer state. The request is called off then, still
+ * queued (or on its way, in which case it left while the leases still held): WITHHELD, and delivery asks again.
+ */
+async function whileOwned<T>(mayEdit: () => boolean, send: (signal: AbortSignal) => Promise<T>): Promise<T | typeof WITHHELD> {
+  if (!mayEdit()) return WITHHELD;
+  const controller = new AbortController();
+  const check = setInterval(() => {
+    if (!mayEdit()) controller.abort();
+  }, OWNERSHIP_CHECK_MS);
+  check.unref();
+  try {
+    return await send(controller.signal);
+  } catch (error) {
+    if (controller.signal.aborted) return WITHHELD;
+    throw error;
+  } finally {
+    clearInterval(check);
   }
 }
