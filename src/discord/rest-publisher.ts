@@ -15,6 +15,8 @@ const TOKEN_MARGIN_MS = 60_000;
  */
 const OWNERSHIP_CHECK_MS = 100;
 
+/** An edit not sent because this process may no longer edit the card (EditWithheld): delivery asks again later. */
+const withheld = (interactionExpired: boolean): PublishResult => ({ ok: false, gone: false, withheld: true, interactionExpired });
 const codeOf = (error: unknown) => (error instanceof DiscordAPIError ? Number(error.code) : undefined);
 const statusOf = (error: unknown) => (error instanceof DiscordAPIError || error instanceof HTTPError ? error.status : undefined);
 
@@ -42,7 +44,7 @@ export class RestPublisher implements Publisher {
         const message = await this.webhookEdits.edit(applicationId, token, ref.messageId ?? '@original', payload, uploads, mayEdit);
         return { ok: true, messageId: message.id, interactionExpired };
       } catch (error) {
-        if (error instanceof EditWithheld) return { ok: false, gone: false, withheld: true, interactionExpired };
+        if (error instanceof EditWithheld) return withheld(interactionExpired);
         const code = codeOf(error);
         if (code === RESTJSONErrorCodes.InvalidWebhookToken || code === RESTJSONErrorCodes.UnknownWebhook || statusOf(error) === 401) {
           interactionExpired = true;
@@ -59,10 +61,10 @@ export class RestPublisher implements Publisher {
     if (!ref.messageId) return this.replace(ref, payload, uploads, interactionExpired, mayEdit);
     try {
       await this.botTokenGate.take();
-      const sent = await whileOwned(mayEdit, (signal) => this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId!), { body: payload, files: uploads, signal }));
-      if (sent === WITHHELD) return { ok: false, gone: false, withheld: true, interactionExpired };
+      await whileOwned(mayEdit, (signal) => this.rest.patch(Routes.channelMessage(ref.channelId, ref.messageId!), { body: payload, files: uploads, signal }));
       return { ok: true, messageId: ref.messageId, interactionExpired };
     } catch (error) {
+      if (error instanceof EditWithheld) return withheld(interactionExpired);
       const code = codeOf(error);
       if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };
       if (code === RESTJSONErrorCodes.MaximumNumberOfEditsToMessagesOlderThanOneHourReached) return this.replace(ref, payload, uploads, interactionExpired, mayEdit);
@@ -99,12 +101,12 @@ export class RestPublisher implements Publisher {
   private async replace(ref: MessageRef, payload: CardPayload, files: Upload[], interactionExpired: boolean, mayEdit: () => boolean): Promise<PublishResult> {
     try {
       await this.botTokenGate.take();
-      const message = (await whileOwned(mayEdit, (signal) => this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files, signal }))) as { id: string } | typeof WITHHELD;
-      if (message === WITHHELD) return { ok: false, gone: false, withheld: true, interactionExpired };
+      const message = (await whileOwned(mayEdit, (signal) => this.rest.post(Routes.channelMessages(ref.channelId), { body: payload, files, signal }))) as { id: string };
       this.logger.info({ old: ref.messageId, fresh: message.id }, ref.messageId ? 'edit cap reached: card posted as a new message' : 'card posted in the channel');
       // The fresh message belongs to the channel, not to the interaction: from now on only the bot token edits it.
       return { ok: true, messageId: message.id, interactionExpired: true };
     } catch (error) {
+      if (error instanceof EditWithheld) return withheld(interactionExpired);
       const code = codeOf(error);
       if (code !== undefined && GONE.has(code)) return { ok: false, gone: true, interactionExpired };
       return this.failed(error, interactionExpired);
@@ -122,16 +124,15 @@ export class RestPublisher implements Publisher {
   }
 }
 
-const WITHHELD = Symbol('withheld');
-
 /**
- * Sends a bot-token request only while this process may edit its cards (`mayEdit`, src/tasks/fleet.ts). discord.js
- * holds a request in its queue while the route's bucket is empty, for seconds at times; meanwhile this process's
- * leases may run out and another process edit the card with a newer state. The request is called off then, still
- * queued (or on its way, in which case it left while the leases still held): WITHHELD, and delivery asks again.
+ * Sends a bot-token request only while this process may edit its cards (`mayEdit`, src/tasks/fleet.ts), as
+ * WebhookEdits does for token edits. discord.js holds a request in its queue while the route's bucket is empty, for
+ * seconds at times; meanwhile this process's leases may run out and another process edit the card with a newer
+ * state. The request is called off then, still queued (or on its way, in which case it left while the leases still
+ * held), with EditWithheld, and delivery asks again.
  */
-async function whileOwned<T>(mayEdit: () => boolean, send: (signal: AbortSignal) => Promise<T>): Promise<T | typeof WITHHELD> {
-  if (!mayEdit()) return WITHHELD;
+async function whileOwned<T>(mayEdit: () => boolean, send: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  if (!mayEdit()) throw new EditWithheld();
   const controller = new AbortController();
   const check = setInterval(() => {
     if (!mayEdit()) controller.abort();
@@ -140,8 +141,7 @@ async function whileOwned<T>(mayEdit: () => boolean, send: (signal: AbortSignal)
   try {
     return await send(controller.signal);
   } catch (error) {
-    if (controller.signal.aborted) return WITHHELD;
-    throw error;
+    throw controller.signal.aborted ? new EditWithheld() : error;
   } finally {
     clearInterval(check);
   }
