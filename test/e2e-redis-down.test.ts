@@ -124,8 +124,9 @@ describe('a bot-token edit held in discord.js’s queue while the leases run out
     // The held edit is due 6 s after the 429; 9 s give it time to be sent, if the bot would send it.
     await new Promise((resolve) => setTimeout(resolve, 9_000));
     const late = channelEdits().filter((c) => c.at > limitedAt + LEASE_MS);
-    assert.deepEqual(late.map((c) => `${c.status} ${embedText({ embeds: c.body?.embeds ?? [] } as never)}`), [], 'no edit reached Discord once the leases had run out');
+    // Redis first: a failed assertion must not leave the bot without its store (stopping it would wait on Redis).
     await redis.start();
+    assert.deepEqual(late.map((c) => `${c.status} ${embedText({ embeds: c.body?.embeds ?? [] } as never)}`), [], 'no edit reached Discord once the leases had run out');
     const done = await world.untilOriginal(interaction, isDone, 'the card, finished once Redis is back', 60_000);
     assert.ok(channelEdits().some((c) => c.status === 200 && c.at > limitedAt + 9_000), 'edited again once the leases were renewed');
     assert.equal(done.id, card.id, 'on the same message');

@@ -159,3 +159,21 @@ describe('the store on Redis (a real redis-server)', { skip: redisMissing }, () 
     assert.equal(await two.claimShowcase('starred-1', 'c9'), false, 'one showcase post, fleet-wide');
   });
 });
+
+describe('closing the store while Redis is away', { skip: redisMissing }, () => {
+  let redis: TestRedis;
+  after(() => redis?.stop());
+
+  // The timeout only turns a hang into a failure: before closeRedis (src/store/redis-options.ts), QUIT on a client
+  // still reconnecting waited for an answer for good, and so did the app's stop().
+  it('ends, whether Redis is down or just back and the clients are still reconnecting', { timeout: 60_000 }, async () => {
+    redis = await startRedis();
+    const down = await openStore(redis.url, logger);
+    const back = await openStore(redis.url, logger);
+    await redis.kill();
+    await assert.rejects(down.meta.get('ping'), 'the store cannot be reached');
+    await down.close();
+    await redis.start();
+    await back.close();
+  });
+});

@@ -4,7 +4,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import Keyv, { type KeyvStoreAdapter } from 'keyv';
 import type { Logger } from '../logger';
 import { LocalCoordinator, type Coordinator } from './coordinator';
-import { redisClientOptions } from './redis-options';
+import { closeRedis, redisClientOptions } from './redis-options';
 import { upgradeTask } from './upgrade';
 import type { ButtonTarget, CachedTranslation, ClickRecord, DayCounter, GuildSettings, ListEntry, MemberList, MemberPrefs, PendingChoice, ServerStrikes, StarRecord, TrackedTask, UsageRow } from './records';
 
@@ -264,9 +264,9 @@ export async function openStore(storeUrl: string, logger: Logger): Promise<Store
     sweep: (now, retentionMs) => sweep(store, now, retentionMs, (key, work) => coordinator.locked(key, work)),
     async close() {
       await coordinator.close();
+      // The shared connection first: each adapter would close it again, and wait on it while it reconnects.
+      if (redis) await closeRedis(redis);
       await Promise.all(Object.values(store).map((keyv) => keyv.disconnect().catch(() => undefined)));
-      // The shared connection, if no adapter closed it already.
-      if (redis?.isOpen) await redis.quit().catch(() => undefined);
     },
   };
 }

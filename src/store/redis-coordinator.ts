@@ -2,7 +2,7 @@ import { createClient } from '@keyv/redis';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger';
 import { KeyedChain, newProcessId, type Coordinator, type ProcessInfo } from './coordinator';
-import { redisClientOptions } from './redis-options';
+import { closeRedis, redisClientOptions } from './redis-options';
 
 /** The client as `createClient({ url })` makes it (RESP2, no modules). */
 const connectTo = (url: string) => createClient(redisClientOptions(url));
@@ -203,7 +203,7 @@ export class RedisCoordinator implements Coordinator {
 
   async close(): Promise<void> {
     await this.client.del(`${PREFIX}fleet:${this.processId}`).catch(() => undefined);
-    await this.subscriber?.quit().catch(() => undefined);
-    await this.client.quit().catch(() => undefined);
+    if (this.subscriber) await closeRedis(this.subscriber);
+    await closeRedis(this.client);
   }
 }
